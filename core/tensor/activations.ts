@@ -1,0 +1,49 @@
+// Element-wise activations and their derivatives. The scalar forms are what the cells'
+// fused time-step loops call (V8 inlines them); derivatives are written in terms of the
+// activation's OUTPUT y, which is what the forward pass keeps for backward.
+
+import type { Vec } from './vec.js';
+
+/** σ(x) = 1 / (1 + e^-x), computed so that neither branch overflows. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** dσ/dx given y = σ(x). */
+export function sigmoidGradFromOutput(y: number): number {
+  return y * (1 - y);
+}
+
+export const tanh = Math.tanh;
+
+/** dtanh/dx given y = tanh(x). */
+export function tanhGradFromOutput(y: number): number {
+  return 1 - y * y;
+}
+
+
+export function sigmoidInPlace(x: Vec, off: number, n: number): void {
+  for (let i = off; i < off + n; i++) x[i] = sigmoid(x[i]);
+}
+
+export function tanhInPlace(x: Vec, off: number, n: number): void {
+  for (let i = off; i < off + n; i++) x[i] = Math.tanh(x[i]);
+}
+
+/**
+ * Row-wise softmax of logits (M, C) into probs (M, C), max-subtracted for stability.
+ * Safe in place (probs === logits).
+ */
+export function softmaxRows(probs: Vec, logits: Vec, M: number, C: number): void {
+  for (let i = 0; i < M; i++) {
+    const o = i * C;
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) if (logits[o + c] > max) max = logits[o + c];
+    let sum = 0;
+    for (let c = 0; c < C; c++) { const e = Math.exp(logits[o + c] - max); probs[o + c] = e; sum += e; }
+    const inv = 1 / sum;
+    for (let c = 0; c < C; c++) probs[o + c] *= inv;
+  }
+}
