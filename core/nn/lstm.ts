@@ -98,8 +98,8 @@ export class LstmLayer implements RecurrentLayer {
   }
 
   init(rng: Random): void {
-    // Uniform(±1/√H) like PyTorch and Keras' recurrent defaults; forget-gate bias 1 (split
-    // over Wb and Rb, which add) so the cell starts out remembering (Jozefowicz et al., 2015).
+    // Uniform(±1/√H) like PyTorch's recurrent default; forget-gate bias 1 (split over Wb and
+    // Rb, which add) so the cell starts out remembering (Jozefowicz et al., 2015).
     const H = this.hiddenSize;
     const k = 1 / Math.sqrt(H);
     rng.fillUniform(this.W, -k, k);
@@ -107,9 +107,12 @@ export class LstmLayer implements RecurrentLayer {
     this.Bfull.fill(0);
     if (this.peephole) rng.fillUniform(this.P, -k, k);
     if (this.coupled) {
-      // The forget block does not exist in a CIFG cell: export it as zeros.
+      // The forget block does not exist in a CIFG cell: export it as zeros. Since f = 1 - i,
+      // the equivalent of forget bias +1 is input bias -1.
       this.W.fill(0, GATE_F * H * this.inputSize, (GATE_F + 1) * H * this.inputSize);
       this.R.fill(0, GATE_F * H * H, (GATE_F + 1) * H * H);
+      this.Bw.fill(-0.5, GATE_I * H, (GATE_I + 1) * H);
+      this.Br.fill(-0.5, GATE_I * H, (GATE_I + 1) * H);
     } else {
       this.Bw.fill(0.5, GATE_F * H, (GATE_F + 1) * H);
       this.Br.fill(0.5, GATE_F * H, (GATE_F + 1) * H);

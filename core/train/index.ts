@@ -1,0 +1,6 @@
+export * from './adamw.js';
+export * from './clip.js';
+export * from './schedule.js';
+export * from './dataset.js';
+export * from './trainer.js';
+export * from './checkpoint.js';
