@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import pluginVue from 'eslint-plugin-vue';
 
 // Modules core/ may never import: it is the pure library shared by the engine (Node),
 // the renderer (browser) and the CLI, so it must run unchanged in all three.
@@ -19,6 +20,38 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // Renderer (Vue 3 in Chromium): .vue files parsed by vue-eslint-parser with TypeScript
+  // inside <script lang="ts">; browser globals; no Electron or Node imports; and only
+  // renderer/src/bridge.ts may touch the preload's `window.hark`.
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['renderer/**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+  },
+  {
+    files: ['renderer/**/*.{ts,vue}', 'app/preload/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['renderer/**/*.{ts,vue}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The renderer reaches the app only through renderer/src/bridge.ts.' }],
+        patterns: [{ group: ['node:*'], message: 'The renderer runs in Chromium, without Node.' }],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,vue}'],
+    ignores: ['renderer/src/bridge.ts'],
+    rules: {
+      'no-restricted-properties': ['error',
+        { object: 'window', property: 'hark', message: 'Use renderer/src/bridge.ts.' },
+        { object: 'globalThis', property: 'hark', message: 'Use renderer/src/bridge.ts.' },
+      ],
+      'no-restricted-globals': ['error', { name: 'hark', message: 'Use renderer/src/bridge.ts.' }],
     },
   },
   {

@@ -1,0 +1,45 @@
+// The renderer's Content-Security-Policy, in one place. The main process sends it as a
+// header on every response of the app protocol (app/main/protocol.ts); renderer/index.html
+// carries the meta variant (a test keeps the two in step); `electron-vite dev` swaps the
+// meta for the dev variant (electron.vite.config.ts).
+//
+// Pure: no Node, no DOM, no Electron.
+
+export interface CspOptions {
+  /**
+   * 'header' (default) or 'meta'. Browsers ignore `frame-ancestors` in a meta element and
+   * log an error for it, so the meta variant leaves it out.
+   */
+  delivery?: 'header' | 'meta';
+  /**
+   * The Vite dev server injects component styles as inline <style> elements, so the dev
+   * variant allows inline styles. Never for a build.
+   */
+  dev?: boolean;
+}
+
+/** The directives, in the order they are written out. */
+export function cspDirectives(options: CspOptions = {}): ReadonlyArray<readonly [string, readonly string[]]> {
+  const directives: Array<readonly [string, readonly string[]]> = [
+    ['default-src', ["'self'"]],
+    ['script-src', ["'self'"]],
+    ['style-src', options.dev ? ["'self'", "'unsafe-inline'"] : ["'self'"]],
+    ['img-src', ["'self'", 'data:']],
+    ['font-src', ["'self'"]],
+    ['connect-src', ["'self'"]],
+    ['worker-src', ["'self'"]],
+    ['object-src', ["'none'"]],
+    ['frame-src', ["'none'"]],
+    ['base-uri', ["'none'"]],
+    ['form-action', ["'none'"]],
+  ];
+  if ((options.delivery ?? 'header') === 'header') directives.push(['frame-ancestors', ["'none'"]]);
+  return directives;
+}
+
+/** The policy as the value of a Content-Security-Policy header or meta element. */
+export function contentSecurityPolicy(options: CspOptions = {}): string {
+  return cspDirectives(options)
+    .map(([name, sources]) => `${name} ${sources.join(' ')}`)
+    .join('; ');
+}
