@@ -21,7 +21,7 @@ export function createHarkApi(version: string): HarkApi {
 /**
  * True when `value` has the shape of a HarkApi. The renderer checks what it finds on
  * `window` with this instead of trusting it, so it also runs in a plain browser (tests,
- * `electron-vite dev --rendererOnly`) where there is no preload.
+ * the Vite dev server opened in a browser) where there is no preload.
  */
 export function isHarkApi(value: unknown): value is HarkApi {
   if (typeof value !== 'object' || value === null) return false;
