@@ -114,7 +114,12 @@ export class SequenceClassifier {
   private T = 0;
   private B = 0;
 
-  constructor(config: ClassifierConfig, options: { dtype?: DType; seed?: number; params?: Vec } = {}) {
+  /**
+   * options.params / options.grads: use these buffers (e.g. views on shared memory for
+   * data-parallel training) instead of allocating; given params are used as they are, not
+   * initialised.
+   */
+  constructor(config: ClassifierConfig, options: { dtype?: DType; seed?: number; params?: Vec; grads?: Vec } = {}) {
     this.config = validateClassifierConfig({ ...config });
     this.dtype = options.dtype ?? 'float32';
     const { cell, inputSize: F, hiddenSize: H, layers: L, classes: C } = this.config;
@@ -125,8 +130,11 @@ export class SequenceClassifier {
     if (options.params && options.params.length !== this.paramCount) {
       throw new ConfigError('bad-params', `expected ${this.paramCount} parameters, got ${options.params.length}`);
     }
+    if (options.grads && options.grads.length !== this.paramCount) {
+      throw new ConfigError('bad-params', `expected ${this.paramCount} gradients, got ${options.grads.length}`);
+    }
     this.params = options.params ?? allocVec(this.dtype, this.paramCount);
-    this.grads = allocVec(this.dtype, this.paramCount);
+    this.grads = options.grads ?? allocVec(this.dtype, this.paramCount);
     let offset = 0;
     for (const layer of this.layers) { layer.bind(this.params, this.grads, offset); offset += layer.paramCount; }
     this.headW = this.params.subarray(offset, offset + C * H);

@@ -37,9 +37,16 @@ export interface TrainOptions extends LossOptions {
   onNonFinite?: 'skip' | 'stop';
   maxNonFinite?: number;    // default 5
   signal?: AbortSignalLike;
+  /**
+   * Where gradients are computed: the model itself (default), or a DataParallelGradients
+   * that splits each batch over threads. Either writes the batch's gradient into model.grads.
+   */
+  gradients?: GradientSource;
   /** Emit a step event every n steps (default 1). */
   stepEventEvery?: number;
 }
+
+export type GradientSource = Pick<SequenceClassifier, 'lossAndGrad'>;
 
 export interface EpochRecord {
   epoch: number;
@@ -81,7 +88,7 @@ const YIELD_EVERY_MS = 50; // give the event loop (and an abort) a turn at least
 
 export class Trainer {
   readonly model: SequenceClassifier;
-  readonly options: Required<Omit<TrainOptions, 'signal' | 'classWeights' | 'earlyStopping'>> & Pick<TrainOptions, 'signal' | 'classWeights' | 'earlyStopping'>;
+  readonly options: Required<Omit<TrainOptions, 'signal' | 'classWeights' | 'earlyStopping' | 'gradients'>> & Pick<TrainOptions, 'signal' | 'classWeights' | 'earlyStopping' | 'gradients'>;
   private readonly optimizer: AdamW;
   private readonly rng: Random;
   private epoch = 0;
@@ -172,7 +179,7 @@ export class Trainer {
         const b = Math.min(B, N - start); // the last batch may be short
         const stepStart = performance.now();
         gatherBatch(x, labels, train, order, start, b);
-        const result = model.lossAndGrad(x, labels, T, b, { rng: this.rng, classWeights: o.classWeights, labelSmoothing: o.labelSmoothing });
+        const result = (o.gradients ?? model).lossAndGrad(x, labels, T, b, { rng: this.rng, classWeights: o.classWeights, labelSmoothing: o.labelSmoothing });
         const norm = clipByGlobalNorm(model.grads, o.clipNorm);
         if (!Number.isFinite(result.loss) || !Number.isFinite(norm)) {
           consecutiveBad++;

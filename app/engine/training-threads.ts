@@ -1,0 +1,56 @@
+// Starts the threads for data-parallel training (core/train/data-parallel.ts) with Node's
+// worker_threads. The engine (and the benchmark) call startTrainingThreads, pass the
+// result to the Trainer as `gradients`, and close it when training ends.
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DataParallelGradients } from '../../core/train/data-parallel.js';
+import type { SequenceClassifier } from '../../core/nn/classifier.js';
+
+// Running from TypeScript sources (tsx, vitest), the thread registers tsx's loader before
+// importing its .ts entry; a build ships the compiled .js entry next to this file.
+function spawnThread(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./training-thread.js', import.meta.url), { workerData });
+  const entry = new URL('./training-thread.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+export interface TrainingThreads {
+  gradients: DataParallelGradients;
+  /** Stops the workers and waits for them to exit. */
+  close(): Promise<void>;
+}
+
+/** How many extra threads to use by default: all cores but the caller's, at most 3. */
+export function defaultWorkerCount(): number {
+  return Math.max(0, Math.min(3, availableParallelism() - 1));
+}
+
+export async function startTrainingThreads(
+  model: SequenceClassifier,
+  options: { workers?: number; maxSteps: number; maxBatch: number },
+): Promise<TrainingThreads> {
+  const workers = options.workers ?? defaultWorkerCount();
+  const gradients = new DataParallelGradients(model, { workers: Math.max(1, workers), maxSteps: options.maxSteps, maxBatch: options.maxBatch });
+  const threads = Array.from({ length: gradients.init.workers }, (_, index) => spawnThread({ init: gradients.init, index }));
+  const failed = new Promise<never>((_, reject) => {
+    for (const t of threads) t.once('error', (err) => reject(err));
+  });
+  try {
+    await Promise.race([gradients.ready(), failed]);
+  } catch (err) {
+    await Promise.all(threads.map((t) => t.terminate()));
+    throw err;
+  }
+  return {
+    gradients,
+    async close() {
+      gradients.close();
+      await Promise.all(threads.map((t) => new Promise<void>((resolve) => {
+        const timer = setTimeout(() => void t.terminate().then(() => resolve()), 2000);
+        t.once('exit', () => { clearTimeout(timer); resolve(); });
+      })));
+    },
+  };
+}
