@@ -196,7 +196,7 @@ export class SequenceClassifier {
     return list;
   }
 
-  /** Forward of x (T, B, F) to class probabilities (B, C); the buffer is reused by the next call. */
+  /** Forward of x (T, B, F) to class probabilities (B, C): a view of a buffer the next call reuses. */
   forward(x: Vec, T: number, B: number, options: ForwardOptions = {}): Vec {
     const { inputSize: F, hiddenSize: H, classes: C, dropout } = this.config;
     const training = options.training ?? false;
@@ -237,7 +237,7 @@ export class SequenceClassifier {
     }
     denseForward(this.logits, this.headInSrc.buf, this.headInSrc.off, this.headW, this.headB, B, H, C);
     softmaxRows(this.probs, this.logits, B, C);
-    return this.probs;
+    return this.probs.subarray(0, B * C); // the buffer may be longer after a bigger batch
   }
 
   /**

@@ -74,7 +74,7 @@ export class Random {
 
   /** Uniform integer in [0, n), without modulo bias. */
   int(n: number): number {
-    if (!(n >= 1 && n <= 0x100000000)) throw new RangeError(`int(n) needs 1 <= n <= 2^32, got ${n}`);
+    if (!Number.isInteger(n) || !(n >= 1 && n <= 0x100000000)) throw new RangeError(`int(n) needs 1 <= n <= 2^32, got ${n}`);
     const limit = 0x100000000 - (0x100000000 % n);
     let u = this.nextUint32();
     while (u >= limit) u = this.nextUint32();

@@ -164,6 +164,16 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
     if (!Array.isArray(t.rng) || t.rng.length !== 4 || t.rng.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
       throw new CheckpointError('bad-header', 'checkpoint RNG state is malformed');
     }
+    const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+    const finiteOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+    const historyOk = Array.isArray(t.history) && t.history.every((r) => typeof r === 'object' && r !== null
+      && count(r.epoch) && finiteOrNull(r.trainLoss) && finiteOrNull(r.trainAccuracy)
+      && finiteOrNull(r.valLoss) && finiteOrNull(r.valAccuracy) && typeof r.learningRate === 'number' && typeof r.seconds === 'number');
+    if (!count(t.epoch) || !count(t.step) || !count(t.optimizerStep) || !count(t.epochsWithoutImprovement)
+      || typeof t.learningRateScale !== 'number' || !(t.learningRateScale > 0) || !historyOk
+      || (t.best !== null && (typeof t.best !== 'object' || !count(t.best.epoch) || typeof t.best.metric !== 'number'))) {
+      throw new CheckpointError('bad-header', 'checkpoint trainer state is malformed');
+    }
     const m = read('optimizer.m'), v = read('optimizer.v');
     if (!m || !v || m.length !== params.length || v.length !== params.length) throw new CheckpointError('shape-mismatch', 'checkpoint optimizer state does not fit the model');
     const bestParams = t.best ? read('best.params') : null;

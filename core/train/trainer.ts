@@ -168,6 +168,8 @@ export class Trainer {
     yield { type: 'start', epochs: o.epochs, stepsPerEpoch, examples: N, paramCount: model.paramCount, resumedAtEpoch: this.epoch };
     let reason: TrainResult['reason'] = 'completed';
     while (this.epoch < o.epochs) {
+      // Before the shuffle draws from the RNG, so a run cancelled between epochs resumes exactly.
+      await checkpoint();
       const epochStart = performance.now();
       // Reset before shuffling so an epoch's order depends only on the RNG state (resumable).
       for (let i = 0; i < N; i++) order[i] = i;

@@ -254,9 +254,8 @@ describe('int(n)', () => {
     expect(() => new Random(1).int(n)).toThrow(RangeError);
   });
 
-  it('a non-integer n throws RangeError or yields integers (known bug: it yields fractions)', () => {
-    // "Uniform integer in [0, n)": int(2.5) must not return 0.5 or 1.5. Today it passes the
-    // range check and returns u % 2.5. Either reject non-integers (like NaN) or floor n.
+  it('a non-integer n throws RangeError or yields integers', () => {
+    // "Uniform integer in [0, n)": int(2.5) must never return 0.5 or 1.5.
     const fractional: string[] = [];
     for (const n of [1.5, 2.5, 7.25]) {
       const rng = new Random(1);

@@ -247,7 +247,7 @@ describe('resume', () => {
     expect(sameBits(loaded.model.params as Float32Array, straightModel.params as Float32Array)).toBe(true);
   });
 
-  it('cancelling (AbortSignal) right after epoch 2 of 4 and resuming equals the straight run (known bug: RNG already advanced)', async () => {
+  it('cancelling (AbortSignal) right after epoch 2 of 4 and resuming equals the straight run', async () => {
     // KNOWN BUG (core/train/trainer.ts, run()): the loop shuffles the next epoch's order
     // (rng.shuffle, line ~174) BEFORE the first abort check (await checkpoint(), line ~177),
     // so state() after a cancel reports epoch 2 completed but an RNG already advanced by
