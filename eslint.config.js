@@ -13,7 +13,7 @@ const forbiddenInCore = [
 ].flatMap((name) => [name, `node:${name}`, `${name}/*`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'release/', 'coverage/'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'release/', 'coverage/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

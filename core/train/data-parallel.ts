@@ -31,6 +31,9 @@ const CONTROL_SLOTS = 8;
 const RUN = 1, STOP = 2;
 const JOB_SLOTS = 3;    // rowStart, rowEnd, seed
 const RESULT_SLOTS = 3; // loss, correct, status (0 ok, 1 failed)
+// Below this many rows per thread a batch is computed on the calling thread: waking a
+// thread costs tens of microseconds on an idle machine and milliseconds on a busy one.
+const MIN_ROWS_PER_SHARD = 4;
 
 /** Everything a worker needs to attach to the shared memory (structured-cloneable). */
 export interface GradientWorkerInit {
@@ -139,7 +142,7 @@ export class DataParallelGradients {
     const W = init.workers;
     const shards = W + 1;
     // Too small to split, or beyond the shared buffers: compute here, exactly as without threads.
-    if (this.closed || B < 2 * shards || T > init.maxSteps || B > init.maxBatch || options.inputGrad) {
+    if (this.closed || B < MIN_ROWS_PER_SHARD * shards || T > init.maxSteps || B > init.maxBatch || options.inputGrad) {
       return model.lossAndGrad(x, labels, T, B, options);
     }
     const F = model.config.inputSize, C = model.config.classes;

@@ -1,0 +1,150 @@
+// `npm run bench`: our recurrent engine against TensorFlow.js (cpu and wasm backends) on
+// the keyword-spotting shape, side by side in one run, reported as ratios.
+//
+//   npm run bench                  table
+//   npm run bench -- --json        one JSON array of {case, ours_ms, peer, peer_ms, ratio}
+//   npm run bench -- --quick       tiny shapes and few iterations (checks the harness runs)
+//
+// ratio = peer_ms / ours_ms: how many times faster we are (> 1 means faster). Each pair is
+// timed by alternating single calls of ours and the peer, so both see the same machine
+// load; the median of each is reported. Timings never appear in tests: these machines
+// are shared and noisy, so the numbers here are for reading, not asserting.
+
+import { availableParallelism } from 'node:os';
+import { SequenceClassifier, type ClassifierConfig } from '../core/nn/classifier.js';
+import type { CellKind } from '../core/nn/layer.js';
+import { Random } from '../core/tensor/random.js';
+import { AdamW } from '../core/train/adamw.js';
+import { clipByGlobalNorm } from '../core/train/clip.js';
+import { startTrainingThreads, type TrainingThreads } from '../app/engine/training-threads.js';
+import { buildTfjsPeer, tfjsBackendInfo, useTfjsBackend, type PeerModel, type TfjsBackend } from './peers/tfjs.js';
+import { median } from './timing.js';
+
+export interface BenchRow {
+  case: string;
+  ours_ms: number;
+  peer: string;
+  peer_ms: number;
+  ratio: number;
+}
+
+const args = new Set(process.argv.slice(2));
+const json = args.has('--json');
+const quick = args.has('--quick');
+
+const SHAPE = quick
+  ? { batch: 4, steps: 8, features: 13, classes: 10 }
+  : { batch: 32, steps: 49, features: 13, classes: 10 }; // 1 s of 10 ms frames, 13 MFCCs, 10 words
+const MODELS: { cell: CellKind; hidden: number }[] = quick
+  ? [{ cell: 'lstm', hidden: 8 }, { cell: 'gru', hidden: 8 }]
+  : [
+      { cell: 'lstm', hidden: 64 }, { cell: 'lstm', hidden: 128 }, { cell: 'gru', hidden: 64 },
+      { cell: 'peephole', hidden: 64 }, { cell: 'cifg', hidden: 64 },
+    ];
+const TRAIN = quick ? { warmup: 1, samples: 3 } : { warmup: 3, samples: 9 };
+const INFER = quick ? { warmup: 2, samples: 5 } : { warmup: 20, samples: 101 };
+
+function log(message: string): void {
+  if (!json) process.stderr.write(`${message}\n`);
+}
+
+/** Alternate single calls of `ours` and `peer`; median milliseconds of each. */
+async function timePair(ours: () => unknown, peer: () => unknown, o: { warmup: number; samples: number }): Promise<{ ours: number; peer: number }> {
+  for (let i = 0; i < o.warmup; i++) { await ours(); await peer(); }
+  const a: number[] = [], b: number[] = [];
+  for (let i = 0; i < o.samples; i++) {
+    let t = performance.now(); await ours(); a.push(performance.now() - t);
+    t = performance.now(); await peer(); b.push(performance.now() - t);
+  }
+  return { ours: median(a), peer: median(b) };
+}
+
+interface Ours {
+  model: SequenceClassifier;
+  trainStep(): void;
+  infer(): void;
+}
+
+/** Our training step exactly as the Trainer runs it: loss and gradients, clipping, AdamW. */
+function buildOurs(cell: CellKind, hidden: number, threads: TrainingThreads | null, model?: SequenceClassifier): Ours {
+  const { batch: B, steps: T, features: F, classes: C } = SHAPE;
+  const config: ClassifierConfig = { cell, inputSize: F, hiddenSize: hidden, layers: 1, classes: C, dropout: 0, pooling: 'last' };
+  const m = model ?? new SequenceClassifier(config, { seed: 1 });
+  const rng = new Random(2);
+  const x = new Float32Array(T * B * F).map(() => rng.normal()); // (T, B, F)
+  const labels = Int32Array.from({ length: B }, () => rng.int(C));
+  const x1 = new Float32Array(T * F).map(() => rng.normal());     // (T, 1, F)
+  const optimizer = new AdamW(m.paramCount, { weightDecay: 1e-4 });
+  const source = threads ? threads.gradients : m;
+  return {
+    model: m,
+    trainStep() {
+      source.lossAndGrad(x, labels, T, B, { rng });
+      clipByGlobalNorm(m.grads, 5);
+      optimizer.update(m.params, m.grads, 1e-3);
+    },
+    infer() {
+      m.forward(x1, T, 1);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const rows: BenchRow[] = [];
+  const workers = Math.max(1, Math.min(3, availableParallelism() - 1));
+  log(`shape: B=${SHAPE.batch} T=${SHAPE.steps} F=${SHAPE.features} C=${SHAPE.classes}; ${availableParallelism()} cores; ours with 1 thread and with ${workers + 1}`);
+  for (const backend of ['wasm', 'cpu'] as TfjsBackend[]) {
+    await useTfjsBackend(backend);
+    const info = await tfjsBackendInfo();
+    const peerName = `tfjs-${backend}`;
+    log(`peer ${peerName}: tfjs ${info.tfjsVersion}${info.wasmVariant ? `, ${info.wasmVariant} build, ${info.wasmThreads ?? 1} thread(s)` : ''}`);
+    for (const { cell, hidden } of MODELS) {
+      const name = `${cell}-${hidden}`;
+      const peer: PeerModel = buildTfjsPeer({ cell, hidden, ...SHAPE }, 1);
+      try {
+        const single = buildOurs(cell, hidden, null);
+        const threads = await startTrainingThreads(single.model, { workers, maxSteps: SHAPE.steps, maxBatch: SHAPE.batch });
+        try {
+          const parallel = buildOurs(cell, hidden, threads, single.model);
+          const push = (what: string, t: { ours: number; peer: number }) => {
+            const row = { case: what, ours_ms: round(t.ours), peer: peerName, peer_ms: round(t.peer), ratio: round(t.peer / t.ours) };
+            rows.push(row);
+            log(`  ${row.case.padEnd(44)} ours ${fmt(row.ours_ms)} ms   ${peerName} ${fmt(row.peer_ms)} ms   ${row.ratio.toFixed(2)}x`);
+          };
+          push(`train step ${name} (ours ${workers + 1} threads)`, await timePair(() => parallel.trainStep(), () => peer.trainStep(), TRAIN));
+          push(`train step ${name} (ours 1 thread)`, await timePair(() => single.trainStep(), () => peer.trainStep(), TRAIN));
+          push(`infer 1 s window B=1 ${name}`, await timePair(() => single.infer(), () => peer.infer(), INFER));
+        } finally {
+          await threads.close();
+        }
+      } finally {
+        peer.dispose();
+      }
+    }
+  }
+  if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+  else printTable(rows);
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+function fmt(v: number): string {
+  return v.toFixed(v < 10 ? 3 : 1).padStart(8);
+}
+
+function printTable(rows: BenchRow[]): void {
+  const head = ['case', 'ours ms', 'peer', 'peer ms', 'ratio'];
+  const body = rows.map((r) => [r.case, fmt(r.ours_ms).trim(), r.peer, fmt(r.peer_ms).trim(), `${r.ratio.toFixed(2)}x`]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i === 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w, i) => (i === 0 || i === 2 ? ':' : '-') + '-'.repeat(w) + (i === 0 || i === 2 ? '-' : ':')).join('|')}|`);
+  for (const r of body) console.log(line(r));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
