@@ -11,8 +11,11 @@
 // blocked 4x4 micro-kernel with arbitrary strides: 16 multiply-adds per 8 loads and no
 // stores in the inner loop, which measured ~3x the naive dot-product loop on these
 // shapes. Accumulation happens in JS doubles, rounding once per output element.
+// Float32 products of training size go to the WebAssembly SIMD kernel instead
+// (wasm-gemm.ts), which accumulates in float32.
 
 import type { Vec } from './vec.js';
+import { WASM_GEMM_MIN_WORK, wasmGemm } from './wasm-gemm.js';
 
 /** out (M, N) (+)= A (M, K) · B (K, N) */
 export function matmul(
@@ -43,6 +46,17 @@ export function matmulAT(
  * ai/ak and bj/bk are the strides of A's rows/depth and B's columns/depth.
  */
 export function gemm(
+  out: Vec, outOff: number,
+  A: Vec, aOff: number, ai: number, ak: number,
+  B: Vec, bOff: number, bj: number, bk: number,
+  M: number, K: number, N: number, accumulate: boolean,
+): void {
+  if (M >= 4 && M * K * N >= WASM_GEMM_MIN_WORK && wasmGemm(out, outOff, A, aOff, ai, ak, B, bOff, bj, bk, M, K, N, accumulate)) return;
+  gemmJs(out, outOff, A, aOff, ai, ak, B, bOff, bj, bk, M, K, N, accumulate);
+}
+
+/** The scalar kernel: float64 buffers, small products, and runtimes without WebAssembly SIMD. */
+export function gemmJs(
   out: Vec, outOff: number,
   A: Vec, aOff: number, ai: number, ak: number,
   B: Vec, bOff: number, bj: number, bk: number,
