@@ -10,7 +10,7 @@
 // z, r, h. Because Rb_h sits inside r ⊙ (...), the input projection carries only Wb and the
 // recurrent projection carries Rb.
 
-import { matmul, matmulAT, matmulBT, addRowVector, sumRows } from '../tensor/matmul.js';
+import { gemmRight, matmul, matmulAT, matmulBT, addRowVector, prepareRight, releaseRight, sumRows, type RightOperand } from '../tensor/matmul.js';
 import { sigmoid } from '../tensor/activations.js';
 import type { Random } from '../tensor/random.js';
 import { allocVec, ensureVec, type DType, type Vec } from '../tensor/vec.js';
@@ -118,8 +118,13 @@ export class GruLayer implements RecurrentLayer {
     matmulBT(gates, 0, x, xOff, this.W, 0, T * B, I, G, false);
     addRowVector(gates, 0, this.Bw, 0, T * B, G);
 
-    for (let t = 0; t < T; t++) {
-      gruCellForward(gates, t * B * G, this.R, this.Br, this.rec, h, t * BH, h, (t + 1) * BH, this.recH, t * BH, B, H);
+    const Rt = recurrentRight(this.R, H, B); // Rᵀ (H, 3H), laid out once for all steps
+    try {
+      for (let t = 0; t < T; t++) {
+        gruCellForward(gates, t * B * G, Rt, this.Br, this.rec, h, t * BH, h, (t + 1) * BH, this.recH, t * BH, B, H);
+      }
+    } finally {
+      releaseRight(Rt);
     }
   }
 
@@ -144,11 +149,16 @@ export class GruLayer implements RecurrentLayer {
     const dGx = this.dGx, dGr = this.dGr, dhRec = this.dhRec;
     dhRec.fill(0, 0, BH);
 
-    for (let t = T - 1; t >= 0; t--) {
-      // On exit dhRec holds dLoss/dh_{t-1} through the direct path z ⊙ h_{t-1} ...
-      gruCellBackward(this.gates, t * B * G, this.h, t * BH, this.recH, t * BH, dy, dyOff + t * BH, dhRec, dGx, t * B * G, dGr, t * B * G, B, H);
-      // ... plus the path through the recurrent weights: (B, H) += dGr_t (B, 3H) · R (3H, H)
-      if (t > 0) matmul(dhRec, 0, dGr, t * B * G, this.R, 0, B, G, H, true);
+    const R = prepareRight(this.R, 0, 1, H, G, H, B); // R (3H, H) as it is, laid out once
+    try {
+      for (let t = T - 1; t >= 0; t--) {
+        // On exit dhRec holds dLoss/dh_{t-1} through the direct path z ⊙ h_{t-1} ...
+        gruCellBackward(this.gates, t * B * G, this.h, t * BH, this.recH, t * BH, dy, dyOff + t * BH, dhRec, dGx, t * B * G, dGr, t * B * G, B, H);
+        // ... plus the path through the recurrent weights: (B, H) += dGr_t (B, 3H) · R (3H, H)
+        if (t > 0) gemmRight(dhRec, 0, dGr, t * B * G, G, 1, R, B, true);
+      }
+    } finally {
+      releaseRight(R);
     }
 
     matmulAT(this.dW, 0, dGx, 0, this.x, this.xOff, G, T * B, I, true);
@@ -165,22 +175,33 @@ export class GruLayer implements RecurrentLayer {
     this.rec = ensureVec(this.rec, this.dtype, B * G);
     matmulBT(this.stepGates, 0, x, xOff, this.W, 0, B, I, G, false);
     addRowVector(this.stepGates, 0, this.Bw, 0, B, G);
-    gruCellForward(this.stepGates, 0, this.R, this.Br, this.rec, hIn, 0, hOut, 0, this.stepRecH, 0, B, H);
+    const Rt = recurrentRight(this.R, H, B);
+    try {
+      gruCellForward(this.stepGates, 0, Rt, this.Br, this.rec, hIn, 0, hOut, 0, this.stepRecH, 0, B, H);
+    } finally {
+      releaseRight(Rt);
+    }
   }
+}
+
+/** R (3H, H) as the right operand Rᵀ (H, 3H) of h (B, H) · Rᵀ. */
+function recurrentRight(R: Vec, H: number, B: number): RightOperand {
+  return prepareRight(R, 0, H, 1, H, 3 * H, B);
 }
 
 /**
  * One GRU time step for a batch, shared by the sequence forward and the streaming step.
- * gates (B, 3H) holds W·x_t + Wb on entry and z, r, n on exit; rec (B, 3H) is scratch for
- * h_{t-1}·Rᵀ + Rb; recH (B, H) receives R_h h_{t-1} + Rb_h for backward. hOut may alias hPrev.
+ * gates (B, 3H) holds W·x_t + Wb on entry and z, r, n on exit; Rt is Rᵀ (H, 3H) from
+ * recurrentRight; rec (B, 3H) is scratch for h_{t-1}·Rᵀ + Rb; recH (B, H) receives
+ * R_h h_{t-1} + Rb_h for backward. hOut may alias hPrev.
  */
 export function gruCellForward(
-  gates: Vec, gOff: number, R: Vec, Rb: Vec, rec: Vec,
+  gates: Vec, gOff: number, Rt: RightOperand, Rb: Vec, rec: Vec,
   hPrev: Vec, hpOff: number, hOut: Vec, hoOff: number, recH: Vec, rhOff: number,
   B: number, H: number,
 ): void {
   const G = 3 * H;
-  matmulBT(rec, 0, hPrev, hpOff, R, 0, B, H, G, false);
+  gemmRight(rec, 0, hPrev, hpOff, H, 1, Rt, B, false);
   addRowVector(rec, 0, Rb, 0, B, G);
   for (let b = 0; b < B; b++) {
     const g0 = gOff + b * G, r0 = b * G, s = b * H;

@@ -14,7 +14,7 @@
 // Dimensions: T steps, B batch, I input, H hidden, G = 4H. Gate blocks are stored in
 // ONNX's order i, o, f, c (block k occupies rows [kH, (k+1)H) of W and R); P is i, o, f.
 
-import { matmul, matmulAT, matmulBT, addRowVector, sumRows } from '../tensor/matmul.js';
+import { gemmRight, matmul, matmulAT, matmulBT, addRowVector, prepareRight, releaseRight, sumRows, type RightOperand } from '../tensor/matmul.js';
 import { sigmoid } from '../tensor/activations.js';
 import type { Random } from '../tensor/random.js';
 import { allocVec, ensureVec, type DType, type Vec } from '../tensor/vec.js';
@@ -56,6 +56,7 @@ export class LstmLayer implements RecurrentLayer {
   private gates: Vec | null = null;  // (T, B, 4H) post-activation i, o, f, g
   private h: Vec | null = null;      // (T+1, B, H) h_0 .. h_T
   private c: Vec | null = null;      // (T+1, B, H) c_0 .. c_T
+  private tc: Vec | null = null;     // (T, B, H) tanh(c_1) .. tanh(c_T), so backward need not recompute it
   private T = 0;
   private B = 0;
   // backward scratch
@@ -64,6 +65,7 @@ export class LstmLayer implements RecurrentLayer {
   private dc: Vec | null = null;     // (B, H) dLoss/dc_t carried backwards
   private bias: Vec;                 // (4H) Wb + Rb, refreshed each forward
   private stepGates: Vec;            // (B, 4H) streaming scratch, grown on demand
+  private stepTc: Vec;               // (B, H) streaming scratch
 
   constructor(cell: 'lstm' | 'peephole' | 'cifg', inputSize: number, hiddenSize: number, dtype: DType) {
     this.cell = cell;
@@ -76,6 +78,7 @@ export class LstmLayer implements RecurrentLayer {
     this.paramCount = G * inputSize + G * hiddenSize + 2 * G + (this.peephole ? 3 * hiddenSize : 0);
     this.bias = allocVec(dtype, G);
     this.stepGates = allocVec(dtype, G);
+    this.stepTc = allocVec(dtype, hiddenSize);
   }
 
   bind(params: Vec, grads: Vec | null, offset: number): void {
@@ -144,8 +147,9 @@ export class LstmLayer implements RecurrentLayer {
     this.gates = ensureVec(this.gates, this.dtype, T * B * G);
     this.h = ensureVec(this.h, this.dtype, (T + 1) * BH);
     this.c = ensureVec(this.c, this.dtype, (T + 1) * BH);
+    this.tc = ensureVec(this.tc, this.dtype, T * BH);
     this.x = x; this.xOff = xOff; this.T = T; this.B = B;
-    const gates = this.gates, h = this.h, c = this.c;
+    const gates = this.gates, h = this.h, c = this.c, tc = this.tc;
     if (h0) h.set(h0.subarray(0, BH), 0); else h.fill(0, 0, BH);
     if (c0) c.set(c0.subarray(0, BH), 0); else c.fill(0, 0, BH);
 
@@ -154,8 +158,13 @@ export class LstmLayer implements RecurrentLayer {
     matmulBT(gates, 0, x, xOff, this.W, 0, T * B, I, G, false);
     addRowVector(gates, 0, this.bias, 0, T * B, G);
 
-    for (let t = 0; t < T; t++) {
-      lstmCellForward(gates, t * B * G, this.R, this.P, h, t * BH, c, t * BH, h, (t + 1) * BH, c, (t + 1) * BH, B, H, this.peephole, this.coupled);
+    const Rt = recurrentRight(this.R, H, B); // Rᵀ (H, 4H), laid out once for all steps
+    try {
+      for (let t = 0; t < T; t++) {
+        lstmCellForward(gates, t * B * G, Rt, this.P, h, t * BH, c, t * BH, h, (t + 1) * BH, c, (t + 1) * BH, tc, t * BH, B, H, this.peephole, this.coupled);
+      }
+    } finally {
+      releaseRight(Rt);
     }
   }
 
@@ -173,7 +182,7 @@ export class LstmLayer implements RecurrentLayer {
   backward(dy: Vec, dyOff: number, dx: Vec | null, dxOff: number): void {
     const { T, B } = this;
     const I = this.inputSize, H = this.hiddenSize, G = 4 * H, BH = B * H;
-    if (!this.gates || !this.h || !this.c || !this.x) throw new Error('backward before forward');
+    if (!this.gates || !this.h || !this.c || !this.tc || !this.x) throw new Error('backward before forward');
     if (!this.dW || !this.dR || !this.dBw || !this.dBr || !this.dP) throw new Error('layer has no gradient buffer bound');
     this.dGates = ensureVec(this.dGates, this.dtype, T * B * G);
     this.dhRec = ensureVec(this.dhRec, this.dtype, BH);
@@ -182,10 +191,15 @@ export class LstmLayer implements RecurrentLayer {
     dhRec.fill(0, 0, BH);
     dc.fill(0, 0, BH);
 
-    for (let t = T - 1; t >= 0; t--) {
-      lstmCellBackward(this.gates, t * B * G, this.P, this.c, t * BH, this.c, (t + 1) * BH, dy, dyOff + t * BH, dhRec, dc, dGates, t * B * G, this.dP, B, H, this.peephole, this.coupled);
-      // dLoss/dh_{t-1} through the recurrent weights: (B, H) = dGates_t (B, 4H) · R (4H, H)
-      if (t > 0) matmul(dhRec, 0, dGates, t * B * G, this.R, 0, B, G, H, false);
+    const R = prepareRight(this.R, 0, 1, H, G, H, B); // R (4H, H) as it is, laid out once
+    try {
+      for (let t = T - 1; t >= 0; t--) {
+        lstmCellBackward(this.gates, t * B * G, this.P, this.c, t * BH, this.c, (t + 1) * BH, this.tc, t * BH, dy, dyOff + t * BH, dhRec, dc, dGates, t * B * G, this.dP, B, H, this.peephole, this.coupled);
+        // dLoss/dh_{t-1} through the recurrent weights: (B, H) = dGates_t (B, 4H) · R (4H, H)
+        if (t > 0) gemmRight(dhRec, 0, dGates, t * B * G, G, 1, R, B, false);
+      }
+    } finally {
+      releaseRight(R);
     }
 
     // Weight gradients over all steps at once: (4H, I) += dGatesᵀ·X, (4H, H) += dGatesᵀ·H_{0..T-1}
@@ -200,10 +214,16 @@ export class LstmLayer implements RecurrentLayer {
     const I = this.inputSize, H = this.hiddenSize, G = 4 * H;
     if (!cIn || !cOut) throw new Error('an LSTM step needs cell state buffers');
     this.stepGates = ensureVec(this.stepGates, this.dtype, B * G);
+    this.stepTc = ensureVec(this.stepTc, this.dtype, B * H);
     this.refreshBias();
     matmulBT(this.stepGates, 0, x, xOff, this.W, 0, B, I, G, false);
     addRowVector(this.stepGates, 0, this.bias, 0, B, G);
-    lstmCellForward(this.stepGates, 0, this.R, this.P, hIn, 0, cIn, 0, hOut, 0, cOut, 0, B, H, this.peephole, this.coupled);
+    const Rt = recurrentRight(this.R, H, B);
+    try {
+      lstmCellForward(this.stepGates, 0, Rt, this.P, hIn, 0, cIn, 0, hOut, 0, cOut, 0, this.stepTc, 0, B, H, this.peephole, this.coupled);
+    } finally {
+      releaseRight(Rt);
+    }
   }
 
   private refreshBias(): void {
@@ -212,20 +232,26 @@ export class LstmLayer implements RecurrentLayer {
   }
 }
 
+/** R (4H, H) as the right operand Rᵀ (H, 4H) of h (B, H) · Rᵀ. */
+function recurrentRight(R: Vec, H: number, B: number): RightOperand {
+  return prepareRight(R, 0, H, 1, H, 4 * H, B);
+}
+
 /**
  * One LSTM time step for a batch, shared by the sequence forward and the streaming step.
  * gates (B, 4H) holds the input projection W·x_t + Wb + Rb on entry and the activated
- * gates i, o, f, g on exit. hPrev, cPrev → hOut, cOut, all (B, H); out may alias prev.
+ * gates i, o, f, g on exit. Rt is Rᵀ (H, 4H) prepared by recurrentRight. hPrev, cPrev →
+ * hOut, cOut, and tanh(c_t) → tcOut, all (B, H); out may alias prev.
  */
 export function lstmCellForward(
-  gates: Vec, gOff: number, R: Vec, P: Vec,
+  gates: Vec, gOff: number, Rt: RightOperand, P: Vec,
   hPrev: Vec, hpOff: number, cPrev: Vec, cpOff: number,
-  hOut: Vec, hoOff: number, cOut: Vec, coOff: number,
+  hOut: Vec, hoOff: number, cOut: Vec, coOff: number, tcOut: Vec, tcOff: number,
   B: number, H: number, peephole: boolean, coupled: boolean,
 ): void {
   const G = 4 * H;
   // recurrent projection: gates (B, 4H) += h_{t-1} (B, H) · Rᵀ (H, 4H)
-  matmulBT(gates, gOff, hPrev, hpOff, R, 0, B, H, G, true);
+  gemmRight(gates, gOff, hPrev, hpOff, H, 1, Rt, B, true);
   for (let b = 0; b < B; b++) {
     const g0 = gOff + b * G, s = b * H;
     for (let j = 0; j < H; j++) {
@@ -247,21 +273,23 @@ export function lstmCellForward(
       gates[g0 + GATE_O * H + j] = o;
       gates[g0 + GATE_F * H + j] = f;
       gates[g0 + GATE_C * H + j] = g;
+      const tc = Math.tanh(c);
       cOut[coOff + s + j] = c;
-      hOut[hoOff + s + j] = o * Math.tanh(c);
+      tcOut[tcOff + s + j] = tc;
+      hOut[hoOff + s + j] = o * tc;
     }
   }
 }
 
 /**
  * Backward of lstmCellForward's element-wise part, same argument order. Reads the kept
- * gates and c_{t-1}, c_t; dy (B, H) + dhRec (B, H) is dLoss/dh_t; dc (B, H) holds
+ * gates, c_{t-1}, c_t and tanh(c_t); dy (B, H) + dhRec (B, H) is dLoss/dh_t; dc (B, H) holds
  * dLoss/dc_t from step t+1 on entry and dLoss/dc_{t-1} on exit. Writes dLoss/d(pre-
  * activation) into dGates (B, 4H) and accumulates peephole gradients into dP (3H).
  */
 export function lstmCellBackward(
   gates: Vec, gOff: number, P: Vec,
-  cPrev: Vec, cpOff: number, cCur: Vec, ccOff: number,
+  cPrev: Vec, cpOff: number, cCur: Vec, ccOff: number, tcCur: Vec, tcOff: number,
   dy: Vec, dyOff: number, dhRec: Vec, dc: Vec,
   dGates: Vec, dgOff: number, dP: Vec,
   B: number, H: number, peephole: boolean, coupled: boolean,
@@ -276,7 +304,7 @@ export function lstmCellBackward(
       const g = gates[g0 + GATE_C * H + j];
       const cp = cPrev[cpOff + s + j];
       const c = cCur[ccOff + s + j];
-      const tc = Math.tanh(c);
+      const tc = tcCur[tcOff + s + j];
       const dh = dy[dyOff + s + j] + dhRec[s + j];
       const dao = dh * tc * o * (1 - o);
       let dct = dc[s + j] + dh * o * (1 - tc * tc);

@@ -4,11 +4,9 @@
 
 import type { Vec } from './vec.js';
 
-/** σ(x) = 1 / (1 + e^-x), computed so that neither branch overflows. */
+/** σ(x) = 1 / (1 + e^-x). For x → -∞, e^-x overflows to ∞ and the result is exactly 0, as it should be. */
 export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
+  return 1 / (1 + Math.exp(-x));
 }
 
 /** dσ/dx given y = σ(x). */

@@ -2,7 +2,11 @@
 ;; Built into gemm-wasm.ts by `npm run build:wasm` (scripts/build-wasm.ts); a test checks the
 ;; committed bytes match this source.
 ;;
-;;   gemm(out, a, b, M, K, N):  out (M, N) = a (M, K) · b (K, N)
+;;   gemm(out, a, b, M, K, N, acc):     out (M, N) (+)= a (M, K) · b (K, N)
+;;   gemm_at(out, a, b, M, K, N, acc):  out (M, N) (+)= a (K, M)ᵀ · b (K, N)   (weight gradients:
+;;                                      one vector load of a gives four rows' values at depth k)
+;; acc = 1 adds to out instead of overwriting it (the caller splits a long K into chunks that
+;; stay in cache).
 ;;
 ;; Byte addresses into the module's own memory; all three row-major and contiguous; M a
 ;; multiple of 4 and N a multiple of 8 (the caller pads). Register-blocked 4 rows × 8
@@ -10,7 +14,7 @@
 ;; multiply-adds (32 multiply-adds), and the accumulators never leave registers.
 (module
   (memory (export "memory") 1)
-  (func (export "gemm") (param $out i32) (param $a i32) (param $b i32) (param $M i32) (param $K i32) (param $N i32)
+  (func (export "gemm") (param $out i32) (param $a i32) (param $b i32) (param $M i32) (param $K i32) (param $N i32) (param $acc i32)
     (local $i i32) (local $j i32) (local $k i32)
     (local $rowA i32) (local $rowB i32)
     (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $po i32)
@@ -24,10 +28,22 @@
     (loop $rows
       (local.set $j (i32.const 0))
       (loop $cols
-        (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
-        (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
-        (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
-        (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
+        (local.set $po (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
+        (if (local.get $acc)
+          (then
+            (local.set $c00 (v128.load (local.get $po)))
+            (local.set $c01 (v128.load offset=16 (local.get $po)))
+            (local.set $c10 (v128.load (i32.add (local.get $po) (local.get $rowB))))
+            (local.set $c11 (v128.load offset=16 (i32.add (local.get $po) (local.get $rowB))))
+            (local.set $c20 (v128.load (i32.add (local.get $po) (i32.shl (local.get $rowB) (i32.const 1)))))
+            (local.set $c21 (v128.load offset=16 (i32.add (local.get $po) (i32.shl (local.get $rowB) (i32.const 1)))))
+            (local.set $c30 (v128.load (i32.add (local.get $po) (i32.mul (local.get $rowB) (i32.const 3)))))
+            (local.set $c31 (v128.load offset=16 (i32.add (local.get $po) (i32.mul (local.get $rowB) (i32.const 3))))))
+          (else
+            (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+            (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
+            (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))))
         (local.set $pa0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rowA))))
         (local.set $pa1 (i32.add (local.get $pa0) (local.get $rowA)))
         (local.set $pa2 (i32.add (local.get $pa1) (local.get $rowA)))
@@ -56,7 +72,74 @@
           (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $depth (i32.lt_u (local.get $k) (local.get $K))))
+        (v128.store (local.get $po) (local.get $c00))
+        (v128.store offset=16 (local.get $po) (local.get $c01))
+        (local.set $po (i32.add (local.get $po) (local.get $rowB)))
+        (v128.store (local.get $po) (local.get $c10))
+        (v128.store offset=16 (local.get $po) (local.get $c11))
+        (local.set $po (i32.add (local.get $po) (local.get $rowB)))
+        (v128.store (local.get $po) (local.get $c20))
+        (v128.store offset=16 (local.get $po) (local.get $c21))
+        (local.set $po (i32.add (local.get $po) (local.get $rowB)))
+        (v128.store (local.get $po) (local.get $c30))
+        (v128.store offset=16 (local.get $po) (local.get $c31))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br_if $cols (i32.lt_u (local.get $j) (local.get $N))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $rows (i32.lt_u (local.get $i) (local.get $M)))))
+  (func (export "gemm_at") (param $out i32) (param $a i32) (param $b i32) (param $M i32) (param $K i32) (param $N i32) (param $acc i32)
+    (local $i i32) (local $j i32) (local $k i32)
+    (local $rowA i32) (local $rowB i32)
+    (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $po i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $x v128) (local $a4 v128)
+    (local.set $rowA (i32.shl (local.get $M) (i32.const 2)))
+    (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
+    (if (i32.or (i32.eqz (local.get $M)) (i32.or (i32.eqz (local.get $N)) (i32.eqz (local.get $K)))) (then (return)))
+    (local.set $i (i32.const 0))
+    (loop $rows
+      (local.set $j (i32.const 0))
+      (loop $cols
         (local.set $po (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
+        (if (local.get $acc)
+          (then
+            (local.set $c00 (v128.load (local.get $po)))
+            (local.set $c01 (v128.load offset=16 (local.get $po)))
+            (local.set $c10 (v128.load (i32.add (local.get $po) (local.get $rowB))))
+            (local.set $c11 (v128.load offset=16 (i32.add (local.get $po) (local.get $rowB))))
+            (local.set $c20 (v128.load (i32.add (local.get $po) (i32.shl (local.get $rowB) (i32.const 1)))))
+            (local.set $c21 (v128.load offset=16 (i32.add (local.get $po) (i32.shl (local.get $rowB) (i32.const 1)))))
+            (local.set $c30 (v128.load (i32.add (local.get $po) (i32.mul (local.get $rowB) (i32.const 3)))))
+            (local.set $c31 (v128.load offset=16 (i32.add (local.get $po) (i32.mul (local.get $rowB) (i32.const 3))))))
+          (else
+            (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+            (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
+            (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))))
+        (local.set $pa0 (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $k (i32.const 0))
+        (loop $depth
+          (local.set $b0 (v128.load (local.get $pb)))
+          (local.set $b1 (v128.load offset=16 (local.get $pb)))
+          (local.set $a4 (v128.load (local.get $pa0)))
+          (local.set $x (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $a4) (local.get $a4)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $a4) (local.get $a4)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $a4) (local.get $a4)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $a4) (local.get $a4)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $pa0 (i32.add (local.get $pa0) (local.get $rowA)))
+          (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $depth (i32.lt_u (local.get $k) (local.get $K))))
         (v128.store (local.get $po) (local.get $c00))
         (v128.store offset=16 (local.get $po) (local.get $c01))
         (local.set $po (i32.add (local.get $po) (local.get $rowB)))

@@ -15,7 +15,7 @@
 // (wasm-gemm.ts), which accumulates in float32.
 
 import type { Vec } from './vec.js';
-import { WASM_GEMM_MIN_WORK, wasmGemm } from './wasm-gemm.js';
+import { WASM_GEMM_MIN_WORK, pinOperand, unpinOperand, wasmGemm, wasmGemmPinned, type PinnedOperand } from './wasm-gemm.js';
 
 /** out (M, N) (+)= A (M, K) · B (K, N) */
 export function matmul(
@@ -126,6 +126,34 @@ function gemmEdge(
       out[o] = accumulate ? out[o] + s : s;
     }
   }
+}
+
+/**
+ * A right-hand operand B (K, N), element (k, j) at B[bOff + j·bj + k·bk], prepared once for
+ * many products with different left-hand sides — the recurrent weights across the time
+ * steps of a sequence. On the SIMD path it stays laid out in the kernel's memory until
+ * released; elsewhere it is just the strides.
+ */
+export interface RightOperand {
+  readonly B: Vec; readonly bOff: number; readonly bj: number; readonly bk: number;
+  readonly K: number; readonly N: number;
+  readonly pinned: PinnedOperand | null;
+}
+
+/** Prepare B for products with M-row left operands; release it (in reverse order) when done. */
+export function prepareRight(B: Vec, bOff: number, bj: number, bk: number, K: number, N: number, M: number): RightOperand {
+  const worth = M >= 4 && M * K * N >= WASM_GEMM_MIN_WORK && B instanceof Float32Array;
+  return { B, bOff, bj, bk, K, N, pinned: worth ? pinOperand(B as Float32Array, bOff, bj, bk, K, N) : null };
+}
+
+export function releaseRight(r: RightOperand): void {
+  if (r.pinned) unpinOperand(r.pinned);
+}
+
+/** out (M, N) (+)= A · r, A's element (i, k) at A[aOff + i·ai + k·ak]. */
+export function gemmRight(out: Vec, outOff: number, A: Vec, aOff: number, ai: number, ak: number, r: RightOperand, M: number, accumulate: boolean): void {
+  if (r.pinned && wasmGemmPinned(out, outOff, A, aOff, ai, ak, r.pinned, M, accumulate)) return;
+  gemm(out, outOff, A, aOff, ai, ak, r.B, r.bOff, r.bj, r.bk, M, r.K, r.N, accumulate);
 }
 
 /** out (M, N) (+)= bias (N) broadcast over rows. */

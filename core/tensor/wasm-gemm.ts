@@ -17,7 +17,8 @@ import type { Vec } from './vec.js';
 
 interface GemmExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  gemm(out: number, a: number, b: number, M: number, K: number, N: number): void;
+  gemm(out: number, a: number, b: number, M: number, K: number, N: number, acc: number): void;
+  gemm_at(out: number, a: number, b: number, M: number, K: number, N: number, acc: number): void;
 }
 
 interface WebAssemblyApi {
@@ -28,8 +29,14 @@ interface WebAssemblyApi {
 /** Smallest product (M·K·N multiply-adds, at least 4 rows) worth the trip through the module's memory. */
 export const WASM_GEMM_MIN_WORK = 16 * 1024;
 
+/** Depth rows per gemm_at call (see run). */
+const DEPTH_CHUNK = 256;
+
 let kernel: GemmExports | null = null;
 let heap = new Float32Array(0);
+// The module's memory, in floats: [0, pinnedTop) holds pinned right-hand operands (a
+// stack), the per-call operands go above.
+let pinnedTop = 0;
 
 function load(): GemmExports | null {
   try {
@@ -64,6 +71,57 @@ function ensureHeap(floats: number): Float32Array {
 }
 
 /**
+ * dst[dOff + r·dStride + c] = src[sOff + r·rs + c·cs] for r < rows, c < cols. One bulk copy
+ * when both sides are contiguous; plain loops otherwise (no views allocated per row, as
+ * this runs inside time-step loops).
+ */
+function copyIn(h: Float32Array, dOff: number, dStride: number, src: Float32Array, sOff: number, rs: number, cs: number, rows: number, cols: number): void {
+  if (cs === 1 && rs === cols && dStride === cols && rows * cols >= 4096) {
+    h.set(src.subarray(sOff, sOff + rows * cols), dOff);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const d = dOff + r * dStride;
+    let s = sOff + r * rs;
+    if (cs === 1) for (let c = 0; c < cols; c++) h[d + c] = src[s + c];
+    else for (let c = 0; c < cols; c++, s += cs) h[d + c] = src[s];
+  }
+}
+
+/** A right-hand operand b (K, N) laid out once in the module's memory for many products. */
+export interface PinnedOperand {
+  readonly ptr: number; // float offset of b (K, N8)
+  readonly K: number;
+  readonly N: number;
+  readonly N8: number;
+}
+
+/**
+ * Lay out b[k, j] = B[bOff + j·bj + k·bk] (K, N) in the module's memory until unpinned, so
+ * that products over many time steps reuse it (the recurrent weights) instead of copying
+ * it each step. Returns null without SIMD. Pins are a stack: unpin in reverse order.
+ */
+export function pinOperand(B: Float32Array, bOff: number, bj: number, bk: number, K: number, N: number): PinnedOperand | null {
+  if (!enabled) return null;
+  const N8 = (N + 7) & ~7;
+  const ptr = pinnedTop;
+  const h = ensureHeap(ptr + K * N8);
+  copyIn(h, ptr, N8, B, bOff, bk, bj, K, N);
+  pinnedTop = ptr + K * N8;
+  return { ptr, K, N, N8 };
+}
+
+export function unpinOperand(p: PinnedOperand): void {
+  if (p.ptr + p.K * p.N8 !== pinnedTop) throw new Error('pinned operands must be released in reverse order');
+  pinnedTop = p.ptr;
+}
+
+/** Release every pin (after an exception unwound past its owner). */
+export function unpinAll(): void {
+  pinnedTop = 0;
+}
+
+/**
  * out[i, j] (+)= Σ_k A[aOff + i·ai + k·ak] · B[bOff + j·bj + k·bk], out row-major (M, N) at
  * outOff — gemm()'s contract. Returns false (doing nothing) when the SIMD path does not
  * apply: float64 buffers, or no SIMD support. gemm() sends only products of at least
@@ -77,31 +135,46 @@ export function wasmGemm(
 ): boolean {
   if (!enabled) return false;
   if (!(out instanceof Float32Array && A instanceof Float32Array && B instanceof Float32Array)) return false;
-  const M4 = (M + 3) & ~3, N8 = (N + 7) & ~7;
-  const pA = 0, pB = M4 * K, pO = pB + K * N8; // float offsets: a (M4, K) | b (K, N8) | out (M4, N8)
+  const N8 = (N + 7) & ~7;
+  const pB = pinnedTop;
+  copyIn(ensureHeap(pB + K * N8), pB, N8, B, bOff, bk, bj, K, N);
+  return run(out, outOff, A, aOff, ai, ak, pB, M, K, N, N8, accumulate, pB + K * N8);
+}
+
+/** wasmGemm with a pinned right-hand operand. */
+export function wasmGemmPinned(out: Vec, outOff: number, A: Vec, aOff: number, ai: number, ak: number, p: PinnedOperand, M: number, accumulate: boolean): boolean {
+  if (!enabled || !(out instanceof Float32Array && A instanceof Float32Array)) return false;
+  return run(out, outOff, A, aOff, ai, ak, p.ptr, M, p.K, p.N, p.N8, accumulate, pinnedTop);
+}
+
+function run(
+  out: Float32Array, outOff: number, A: Float32Array, aOff: number, ai: number, ak: number,
+  pB: number, M: number, K: number, N: number, N8: number, accumulate: boolean, free: number,
+): boolean {
+  const k = kernel as GemmExports;
+  const M4 = (M + 3) & ~3;
+  const pA = free, pO = pA + M4 * K; // a (M4, K) or (K, M4) | out (M4, N8)
   const h = ensureHeap(pO + M4 * N8);
-  // a (M4, K) ← A
-  for (let i = 0; i < M; i++) {
-    const dst = pA + i * K;
-    let src = aOff + i * ai;
-    if (ak === 1) h.set(A.subarray(src, src + K), dst);
-    else for (let k = 0; k < K; k++, src += ak) h[dst + k] = A[src];
-  }
-  // b (K, N8) ← B
-  if (bj === 1) {
-    for (let k = 0; k < K; k++) { const src = bOff + k * bk; h.set(B.subarray(src, src + N), pB + k * N8); }
-  } else {
-    for (let k = 0; k < K; k++) {
-      const dst = pB + k * N8;
-      let src = bOff + k * bk;
-      for (let j = 0; j < N; j++, src += bj) h[dst + j] = B[src];
+  if (ai === 1 && ak !== 1) {
+    // A is stored transposed, (K, M): lay it out as (K, M4) and let the kernel read it so.
+    copyIn(h, pA, M4, A, aOff, ak, 1, K, M);
+    // Depth in chunks, so that a (KC, 4) strip stays in L1 across the column blocks it
+    // meets: the weight gradients have K = T·B ≈ 1,600.
+    for (let k0 = 0; k0 < K; k0 += DEPTH_CHUNK) {
+      k.gemm_at(pO * 4, (pA + k0 * M4) * 4, (pB + k0 * N8) * 4, M4, Math.min(DEPTH_CHUNK, K - k0), N8, k0 > 0 ? 1 : 0);
     }
+  } else {
+    copyIn(h, pA, K, A, aOff, ai, ak, M, K);
+    k.gemm(pO * 4, pA * 4, pB * 4, M4, K, N8, 0);
   }
-  (kernel as GemmExports).gemm(pO * 4, pA * 4, pB * 4, M4, K, N8);
-  for (let i = 0; i < M; i++) {
-    const src = pO + i * N8, dst = outOff + i * N;
-    if (accumulate) for (let j = 0; j < N; j++) out[dst + j] += h[src + j];
-    else out.set(h.subarray(src, src + N), dst);
+  if (!accumulate && N === N8 && M * N >= 4096) {
+    out.set(h.subarray(pO, pO + M * N), outOff);
+  } else {
+    for (let i = 0; i < M; i++) {
+      const src = pO + i * N8, dst = outOff + i * N;
+      if (accumulate) for (let j = 0; j < N; j++) out[dst + j] += h[src + j];
+      else for (let j = 0; j < N; j++) out[dst + j] = h[src + j];
+    }
   }
   return true;
 }
