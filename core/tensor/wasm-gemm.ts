@@ -116,11 +116,6 @@ export function unpinOperand(p: PinnedOperand): void {
   pinnedTop = p.ptr;
 }
 
-/** Release every pin (after an exception unwound past its owner). */
-export function unpinAll(): void {
-  pinnedTop = 0;
-}
-
 /**
  * out[i, j] (+)= Σ_k A[aOff + i·ai + k·ak] · B[bOff + j·bj + k·bk], out row-major (M, N) at
  * outOff — gemm()'s contract. Returns false (doing nothing) when the SIMD path does not
