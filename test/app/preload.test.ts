@@ -46,7 +46,8 @@ describe('preload', () => {
   });
 
   const built = new URL('../../out/preload/index.cjs', import.meta.url);
-  it.skipIf(!existsSync(built))('built preload (out/) does not reference ipcRenderer', () => {
+  it('built preload (out/) does not reference ipcRenderer (npm test builds first)', () => {
+    expect(existsSync(built), `${built} missing: run npm run build`).toBe(true);
     const bundle = readFileSync(built, 'utf8');
     expect(bundle).not.toMatch(/\bipcRenderer\b/);
     expect(bundle).toMatch(/exposeInMainWorld\(/);
