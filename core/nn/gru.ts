@@ -118,7 +118,7 @@ export class GruLayer implements RecurrentLayer {
     matmulBT(gates, 0, x, xOff, this.W, 0, T * B, I, G, false);
     addRowVector(gates, 0, this.Bw, 0, T * B, G);
 
-    const Rt = recurrentRight(this.R, H, B); // Rᵀ (H, 3H), laid out once for all steps
+    const Rt = recurrentRight(this.R, H, B, T); // Rᵀ (H, 3H), laid out once for all steps
     try {
       for (let t = 0; t < T; t++) {
         gruCellForward(gates, t * B * G, Rt, this.Br, this.rec, h, t * BH, h, (t + 1) * BH, this.recH, t * BH, B, H);
@@ -149,7 +149,7 @@ export class GruLayer implements RecurrentLayer {
     const dGx = this.dGx, dGr = this.dGr, dhRec = this.dhRec;
     dhRec.fill(0, 0, BH);
 
-    const R = prepareRight(this.R, 0, 1, H, G, H, B); // R (3H, H) as it is, laid out once
+    const R = prepareRight(this.R, 0, 1, H, G, H, B, T - 1); // R (3H, H) as it is, laid out once
     try {
       for (let t = T - 1; t >= 0; t--) {
         // On exit dhRec holds dLoss/dh_{t-1} through the direct path z ⊙ h_{t-1} ...
@@ -175,7 +175,7 @@ export class GruLayer implements RecurrentLayer {
     this.rec = ensureVec(this.rec, this.dtype, B * G);
     matmulBT(this.stepGates, 0, x, xOff, this.W, 0, B, I, G, false);
     addRowVector(this.stepGates, 0, this.Bw, 0, B, G);
-    const Rt = recurrentRight(this.R, H, B);
+    const Rt = recurrentRight(this.R, H, B, 1);
     try {
       gruCellForward(this.stepGates, 0, Rt, this.Br, this.rec, hIn, 0, hOut, 0, this.stepRecH, 0, B, H);
     } finally {
@@ -185,8 +185,8 @@ export class GruLayer implements RecurrentLayer {
 }
 
 /** R (3H, H) as the right operand Rᵀ (H, 3H) of h (B, H) · Rᵀ. */
-function recurrentRight(R: Vec, H: number, B: number): RightOperand {
-  return prepareRight(R, 0, H, 1, H, 3 * H, B);
+function recurrentRight(R: Vec, H: number, B: number, steps: number): RightOperand {
+  return prepareRight(R, 0, H, 1, H, 3 * H, B, steps);
 }
 
 /**

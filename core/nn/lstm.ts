@@ -158,7 +158,7 @@ export class LstmLayer implements RecurrentLayer {
     matmulBT(gates, 0, x, xOff, this.W, 0, T * B, I, G, false);
     addRowVector(gates, 0, this.bias, 0, T * B, G);
 
-    const Rt = recurrentRight(this.R, H, B); // Rᵀ (H, 4H), laid out once for all steps
+    const Rt = recurrentRight(this.R, H, B, T); // Rᵀ (H, 4H), laid out once for all steps
     try {
       for (let t = 0; t < T; t++) {
         lstmCellForward(gates, t * B * G, Rt, this.P, h, t * BH, c, t * BH, h, (t + 1) * BH, c, (t + 1) * BH, tc, t * BH, B, H, this.peephole, this.coupled);
@@ -191,7 +191,7 @@ export class LstmLayer implements RecurrentLayer {
     dhRec.fill(0, 0, BH);
     dc.fill(0, 0, BH);
 
-    const R = prepareRight(this.R, 0, 1, H, G, H, B); // R (4H, H) as it is, laid out once
+    const R = prepareRight(this.R, 0, 1, H, G, H, B, T - 1); // R (4H, H) as it is, laid out once
     try {
       for (let t = T - 1; t >= 0; t--) {
         lstmCellBackward(this.gates, t * B * G, this.P, this.c, t * BH, this.c, (t + 1) * BH, this.tc, t * BH, dy, dyOff + t * BH, dhRec, dc, dGates, t * B * G, this.dP, B, H, this.peephole, this.coupled);
@@ -218,7 +218,7 @@ export class LstmLayer implements RecurrentLayer {
     this.refreshBias();
     matmulBT(this.stepGates, 0, x, xOff, this.W, 0, B, I, G, false);
     addRowVector(this.stepGates, 0, this.bias, 0, B, G);
-    const Rt = recurrentRight(this.R, H, B);
+    const Rt = recurrentRight(this.R, H, B, 1);
     try {
       lstmCellForward(this.stepGates, 0, Rt, this.P, hIn, 0, cIn, 0, hOut, 0, cOut, 0, this.stepTc, 0, B, H, this.peephole, this.coupled);
     } finally {
@@ -233,8 +233,8 @@ export class LstmLayer implements RecurrentLayer {
 }
 
 /** R (4H, H) as the right operand Rᵀ (H, 4H) of h (B, H) · Rᵀ. */
-function recurrentRight(R: Vec, H: number, B: number): RightOperand {
-  return prepareRight(R, 0, H, 1, H, 4 * H, B);
+function recurrentRight(R: Vec, H: number, B: number, steps: number): RightOperand {
+  return prepareRight(R, 0, H, 1, H, 4 * H, B, steps);
 }
 
 /**

@@ -5,6 +5,7 @@
 ;;   gemm(out, a, b, M, K, N, acc):     out (M, N) (+)= a (M, K) · b (K, N)
 ;;   gemm_at(out, a, b, M, K, N, acc):  out (M, N) (+)= a (K, M)ᵀ · b (K, N)   (weight gradients:
 ;;                                      one vector load of a gives four rows' values at depth k)
+;;   gemv(out, a, b, K, N):             out (1, N) = a (1, K) · b (K, N)
 ;; acc = 1 adds to out instead of overwriting it (the caller splits a long K into chunks that
 ;; stay in cache).
 ;;
@@ -154,4 +155,30 @@
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br_if $cols (i32.lt_u (local.get $j) (local.get $N))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br_if $rows (i32.lt_u (local.get $i) (local.get $M))))))
+      (br_if $rows (i32.lt_u (local.get $i) (local.get $M)))))  ;; gemv(out, a, b, K, N): out (1, N) = a (1, K) · b (K, N), N a multiple of 8: batch-1
+  ;; inference and streaming, where the 4-row kernel would waste three quarters of its work.
+  (func (export "gemv") (param $out i32) (param $a i32) (param $b i32) (param $K i32) (param $N i32)
+    (local $j i32) (local $k i32) (local $rowB i32) (local $pa i32) (local $pb i32)
+    (local $c0 v128) (local $c1 v128) (local $x v128)
+    (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
+    (if (i32.or (i32.eqz (local.get $N)) (i32.eqz (local.get $K))) (then (return)))
+    (local.set $j (i32.const 0))
+    (loop $cols
+      (local.set $c0 (v128.const i32x4 0 0 0 0))
+      (local.set $c1 (v128.const i32x4 0 0 0 0))
+      (local.set $pa (local.get $a))
+      (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $k (i32.const 0))
+      (loop $depth
+        (local.set $x (f32x4.splat (f32.load (local.get $pa))))
+        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (v128.load (local.get $pb)))))
+        (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $pb)))))
+        (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br_if $depth (i32.lt_u (local.get $k) (local.get $K))))
+      (v128.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $c0))
+      (v128.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $c1))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br_if $cols (i32.lt_u (local.get $j) (local.get $N)))))
+)

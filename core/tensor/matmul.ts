@@ -140,9 +140,12 @@ export interface RightOperand {
   readonly pinned: PinnedOperand | null;
 }
 
-/** Prepare B for products with M-row left operands; release it (in reverse order) when done. */
-export function prepareRight(B: Vec, bOff: number, bj: number, bk: number, K: number, N: number, M: number): RightOperand {
-  const worth = M >= 4 && M * K * N >= WASM_GEMM_MIN_WORK && B instanceof Float32Array;
+/**
+ * Prepare B for `uses` products with M-row left operands; release it (in reverse order)
+ * when done. Laying B out costs about one product, so a single use is not pinned.
+ */
+export function prepareRight(B: Vec, bOff: number, bj: number, bk: number, K: number, N: number, M: number, uses: number): RightOperand {
+  const worth = uses > 1 && M * K * N >= WASM_GEMM_MIN_WORK / 4 && B instanceof Float32Array;
   return { B, bOff, bj, bk, K, N, pinned: worth ? pinOperand(B as Float32Array, bOff, bj, bk, K, N) : null };
 }
 

@@ -19,6 +19,7 @@ interface GemmExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   gemm(out: number, a: number, b: number, M: number, K: number, N: number, acc: number): void;
   gemm_at(out: number, a: number, b: number, M: number, K: number, N: number, acc: number): void;
+  gemv(out: number, a: number, b: number, K: number, N: number): void;
 }
 
 interface WebAssemblyApi {
@@ -147,6 +148,19 @@ function run(
   pB: number, M: number, K: number, N: number, N8: number, accumulate: boolean, free: number,
 ): boolean {
   const k = kernel as GemmExports;
+  if (M < 4) {
+    // One row at a time with the matrix-vector kernel (batch 1 inference, streaming).
+    const pA = free, pO = pA + K;
+    const h = ensureHeap(pO + N8);
+    for (let i = 0; i < M; i++) {
+      copyIn(h, pA, K, A, aOff + i * ai, 0, ak, 1, K);
+      k.gemv(pO * 4, pA * 4, pB * 4, K, N8);
+      const dst = outOff + i * N;
+      if (accumulate) for (let j = 0; j < N; j++) out[dst + j] += h[pO + j];
+      else for (let j = 0; j < N; j++) out[dst + j] = h[pO + j];
+    }
+    return true;
+  }
   const M4 = (M + 3) & ~3;
   const pA = free, pO = pA + M4 * K; // a (M4, K) or (K, M4) | out (M4, N8)
   const h = ensureHeap(pO + M4 * N8);

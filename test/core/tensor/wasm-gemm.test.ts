@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gemmJs } from '../../../core/tensor/matmul.js';
-import { setWasmGemmEnabled, wasmGemm, wasmGemmEnabled } from '../../../core/tensor/wasm-gemm.js';
+import { pinOperand, setWasmGemmEnabled, unpinOperand, wasmGemm, wasmGemmEnabled, wasmGemmPinned } from '../../../core/tensor/wasm-gemm.js';
 import { Random } from '../../../core/tensor/random.js';
 import { buildGemmModule } from '../../../scripts/build-wasm.js';
 
@@ -24,7 +24,7 @@ describe('WebAssembly SIMD gemm', () => {
   });
 
   const shapes: [number, number, number][] = [];
-  for (const M of [4, 5, 6, 7, 8, 13]) for (const N of [1, 3, 7, 8, 9, 15, 16, 17]) for (const K of [1, 2, 13]) shapes.push([M, K, N]);
+  for (const M of [1, 2, 3, 4, 5, 6, 7, 8, 13]) for (const N of [1, 3, 7, 8, 9, 15, 16, 17]) for (const K of [1, 2, 13]) shapes.push([M, K, N]);
   shapes.push([32, 64, 256], [256, 1568, 64], [1568, 13, 256], [32, 256, 64], [33, 65, 257]);
 
   it.each(shapes.flatMap((s) => (['AB', 'ABt', 'AtB'] as Form[]).map((form) => [form, ...s] as const)))('%s M=%i K=%i N=%i', (form, M, K, N) => {
@@ -47,6 +47,30 @@ describe('WebAssembly SIMD gemm', () => {
       // float32 accumulation over K terms of unit-variance products
       expect(worst).toBeLessThan(2e-6 * Math.sqrt(K) + 1e-6);
     }
+  });
+
+  it('pinned operands give the same products, nest as a stack, and refuse out-of-order release', () => {
+    const rng = new Random(4);
+    const H = 24, G = 96, B = 5;
+    const R = new Float32Array(G * H).map(() => rng.normal());  // (G, H), used as Rᵀ (H, G)
+    const R2 = new Float32Array(H * G).map(() => rng.normal()); // (H, G) as it is
+    const outer = pinOperand(R, 0, H, 1, H, G);
+    const inner = pinOperand(R2, 0, 1, G, H, G);
+    if (!outer || !inner) throw new Error('SIMD path unavailable');
+    expect(() => unpinOperand(outer)).toThrow();
+    for (const [M, p, Bm, bj, bk] of [[B, outer, R, H, 1], [1, outer, R, H, 1], [3, inner, R2, 1, G]] as const) {
+      const h = new Float32Array(M * H).map(() => rng.normal());
+      const ours = new Float32Array(M * G).fill(0.5), ref = new Float32Array(M * G).fill(0.5);
+      expect(wasmGemmPinned(ours, 0, h, 0, H, 1, p, M, true)).toBe(true);
+      gemmJs(ref, 0, h, 0, H, 1, Bm, 0, bj, bk, M, H, G, true);
+      for (let i = 0; i < ref.length; i++) expect(Math.abs(ours[i] - ref[i])).toBeLessThan(1e-5 * (1 + Math.abs(ref[i])));
+    }
+    unpinOperand(inner);
+    unpinOperand(outer);
+    // after release, a fresh pin reuses the bottom of the stack
+    const again = pinOperand(R, 0, H, 1, H, G);
+    expect(again?.ptr).toBe(outer.ptr);
+    if (again) unpinOperand(again);
   });
 
   it('refuses float64 buffers (they stay on the exact JS path)', () => {
