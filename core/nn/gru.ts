@@ -10,7 +10,7 @@
 // z, r, h. Because Rb_h sits inside r ⊙ (...), the input projection carries only Wb and the
 // recurrent projection carries Rb.
 
-import { gemmRight, matmul, matmulAT, matmulBT, addRowVector, prepareRight, releaseRight, sumRows, type RightOperand } from '../tensor/matmul.js';
+import { gemmRight, matmul, matmulAT, matmulBT, addRowVector, prepareRight, prepareTransposed, releaseRight, sumRows, type RightOperand } from '../tensor/matmul.js';
 import { sigmoid } from '../tensor/activations.js';
 import type { Random } from '../tensor/random.js';
 import { allocVec, ensureVec, type DType, type Vec } from '../tensor/vec.js';
@@ -118,7 +118,7 @@ export class GruLayer implements RecurrentLayer {
     matmulBT(gates, 0, x, xOff, this.W, 0, T * B, I, G, false);
     addRowVector(gates, 0, this.Bw, 0, T * B, G);
 
-    const Rt = recurrentRight(this.R, H, B, T); // Rᵀ (H, 3H), laid out once for all steps
+    const Rt = prepareTransposed(this.R, H, G, B, T); // Rᵀ (H, 3H), laid out once for all steps
     try {
       for (let t = 0; t < T; t++) {
         gruCellForward(gates, t * B * G, Rt, this.Br, this.rec, h, t * BH, h, (t + 1) * BH, this.recH, t * BH, B, H);
@@ -175,7 +175,7 @@ export class GruLayer implements RecurrentLayer {
     this.rec = ensureVec(this.rec, this.dtype, B * G);
     matmulBT(this.stepGates, 0, x, xOff, this.W, 0, B, I, G, false);
     addRowVector(this.stepGates, 0, this.Bw, 0, B, G);
-    const Rt = recurrentRight(this.R, H, B, 1);
+    const Rt = prepareTransposed(this.R, H, G, B, 1);
     try {
       gruCellForward(this.stepGates, 0, Rt, this.Br, this.rec, hIn, 0, hOut, 0, this.stepRecH, 0, B, H);
     } finally {
@@ -184,15 +184,10 @@ export class GruLayer implements RecurrentLayer {
   }
 }
 
-/** R (3H, H) as the right operand Rᵀ (H, 3H) of h (B, H) · Rᵀ. */
-function recurrentRight(R: Vec, H: number, B: number, steps: number): RightOperand {
-  return prepareRight(R, 0, H, 1, H, 3 * H, B, steps);
-}
-
 /**
  * One GRU time step for a batch, shared by the sequence forward and the streaming step.
  * gates (B, 3H) holds W·x_t + Wb on entry and z, r, n on exit; Rt is Rᵀ (H, 3H) from
- * recurrentRight; rec (B, 3H) is scratch for h_{t-1}·Rᵀ + Rb; recH (B, H) receives
+ * prepareTransposed; rec (B, 3H) is scratch for h_{t-1}·Rᵀ + Rb; recH (B, H) receives
  * R_h h_{t-1} + Rb_h for backward. hOut may alias hPrev.
  */
 export function gruCellForward(

@@ -14,7 +14,7 @@
 // Dimensions: T steps, B batch, I input, H hidden, G = 4H. Gate blocks are stored in
 // ONNX's order i, o, f, c (block k occupies rows [kH, (k+1)H) of W and R); P is i, o, f.
 
-import { gemmRight, matmul, matmulAT, matmulBT, addRowVector, prepareRight, releaseRight, sumRows, type RightOperand } from '../tensor/matmul.js';
+import { gemmRight, matmul, matmulAT, matmulBT, addRowVector, prepareRight, prepareTransposed, releaseRight, sumRows, type RightOperand } from '../tensor/matmul.js';
 import { sigmoid } from '../tensor/activations.js';
 import type { Random } from '../tensor/random.js';
 import { allocVec, ensureVec, type DType, type Vec } from '../tensor/vec.js';
@@ -158,7 +158,7 @@ export class LstmLayer implements RecurrentLayer {
     matmulBT(gates, 0, x, xOff, this.W, 0, T * B, I, G, false);
     addRowVector(gates, 0, this.bias, 0, T * B, G);
 
-    const Rt = recurrentRight(this.R, H, B, T); // Rᵀ (H, 4H), laid out once for all steps
+    const Rt = prepareTransposed(this.R, H, G, B, T); // Rᵀ (H, 4H), laid out once for all steps
     try {
       for (let t = 0; t < T; t++) {
         lstmCellForward(gates, t * B * G, Rt, this.P, h, t * BH, c, t * BH, h, (t + 1) * BH, c, (t + 1) * BH, tc, t * BH, B, H, this.peephole, this.coupled);
@@ -218,7 +218,7 @@ export class LstmLayer implements RecurrentLayer {
     this.refreshBias();
     matmulBT(this.stepGates, 0, x, xOff, this.W, 0, B, I, G, false);
     addRowVector(this.stepGates, 0, this.bias, 0, B, G);
-    const Rt = recurrentRight(this.R, H, B, 1);
+    const Rt = prepareTransposed(this.R, H, G, B, 1);
     try {
       lstmCellForward(this.stepGates, 0, Rt, this.P, hIn, 0, cIn, 0, hOut, 0, cOut, 0, this.stepTc, 0, B, H, this.peephole, this.coupled);
     } finally {
@@ -232,15 +232,10 @@ export class LstmLayer implements RecurrentLayer {
   }
 }
 
-/** R (4H, H) as the right operand Rᵀ (H, 4H) of h (B, H) · Rᵀ. */
-function recurrentRight(R: Vec, H: number, B: number, steps: number): RightOperand {
-  return prepareRight(R, 0, H, 1, H, 4 * H, B, steps);
-}
-
 /**
  * One LSTM time step for a batch, shared by the sequence forward and the streaming step.
  * gates (B, 4H) holds the input projection W·x_t + Wb + Rb on entry and the activated
- * gates i, o, f, g on exit. Rt is Rᵀ (H, 4H) prepared by recurrentRight. hPrev, cPrev →
+ * gates i, o, f, g on exit. Rt is Rᵀ (H, 4H) prepared by prepareTransposed. hPrev, cPrev →
  * hOut, cOut, and tanh(c_t) → tcOut, all (B, H); out may alias prev.
  */
 export function lstmCellForward(

@@ -149,6 +149,11 @@ export function prepareRight(B: Vec, bOff: number, bj: number, bk: number, K: nu
   return { B, bOff, bj, bk, K, N, pinned: worth ? pinOperand(B as Float32Array, bOff, bj, bk, K, N) : null };
 }
 
+/** A row-major (N, K) matrix, e.g. ONNX-layout weights (rows = outputs), as the right operand Wᵀ (K, N). */
+export function prepareTransposed(W: Vec, K: number, N: number, M: number, uses: number): RightOperand {
+  return prepareRight(W, 0, K, 1, K, N, M, uses);
+}
+
 export function releaseRight(r: RightOperand): void {
   if (r.pinned) unpinOperand(r.pinned);
 }
