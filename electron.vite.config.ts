@@ -33,7 +33,9 @@ export default defineConfig({
   main: {
     build: {
       outDir: fromRoot('./out/main'),
-      lib: { entry: fromRoot('./app/main/index.ts') },
+      // The data-parallel training thread is its own entry: app/engine/training-threads.ts
+      // starts it from the file next to the bundle (out/main/training-thread.js).
+      lib: { entry: { index: fromRoot('./app/main/index.ts'), 'training-thread': fromRoot('./app/engine/training-thread.ts') } },
     },
   },
   preload: {

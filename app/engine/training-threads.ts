@@ -4,7 +4,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { DataParallelGradients } from '../../core/train/data-parallel.js';
+import { DataParallelGradients, GradientWorkerError } from '../../core/train/data-parallel.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
 
 // Running from TypeScript sources (tsx, vitest), the thread registers tsx's loader before
@@ -20,6 +20,8 @@ export interface TrainingThreads {
   gradients: DataParallelGradients;
   /** Stops the workers and waits for them to exit. */
   close(): Promise<void>;
+  /** Terminates one thread abruptly, as a crash would (for tests of the recovery path). */
+  kill(index: number): Promise<void>;
 }
 
 /** How many extra threads to use by default: all cores but the caller's, at most 3. */
@@ -29,10 +31,11 @@ export function defaultWorkerCount(): number {
 
 export async function startTrainingThreads(
   model: SequenceClassifier,
-  options: { workers?: number; maxSteps: number; maxBatch: number },
+  options: { workers?: number; maxSteps: number; maxBatch: number; timeoutMs?: number },
 ): Promise<TrainingThreads> {
   const workers = options.workers ?? defaultWorkerCount();
-  const gradients = new DataParallelGradients(model, { workers: Math.max(1, workers), maxSteps: options.maxSteps, maxBatch: options.maxBatch });
+  if (workers < 1) throw new GradientWorkerError('bad-config', 'no spare core for training threads: train on the calling thread');
+  const gradients = new DataParallelGradients(model, { workers, maxSteps: options.maxSteps, maxBatch: options.maxBatch, timeoutMs: options.timeoutMs });
   const threads = Array.from({ length: gradients.init.workers }, (_, index) => spawnThread({ init: gradients.init, index }));
   const failed = new Promise<never>((_, reject) => {
     for (const t of threads) t.once('error', (err) => reject(err));
@@ -43,14 +46,22 @@ export async function startTrainingThreads(
     await Promise.all(threads.map((t) => t.terminate()));
     throw err;
   }
+  const exited = threads.map((t) => new Promise<void>((resolve) => t.once('exit', () => resolve())));
+  let closing: Promise<void> | null = null;
   return {
     gradients,
-    async close() {
-      gradients.close();
-      await Promise.all(threads.map((t) => new Promise<void>((resolve) => {
-        const timer = setTimeout(() => void t.terminate().then(() => resolve()), 2000);
-        t.once('exit', () => { clearTimeout(timer); resolve(); });
-      })));
+    close() {
+      closing ??= (async () => {
+        gradients.close();
+        await Promise.all(exited.map((done, i) => Promise.race([
+          done,
+          new Promise<void>((resolve) => setTimeout(resolve, 2000).unref()).then(() => threads[i].terminate()).then(() => undefined),
+        ])));
+      })();
+      return closing;
+    },
+    async kill(index: number) {
+      await threads[index].terminate();
     },
   };
 }

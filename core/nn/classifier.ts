@@ -31,10 +31,6 @@ export interface ClassifierConfig {
   pooling: Pooling;
 }
 
-export const DEFAULT_CLASSIFIER_CONFIG: Omit<ClassifierConfig, 'inputSize' | 'classes'> = {
-  cell: 'lstm', hiddenSize: 64, layers: 1, dropout: 0, pooling: 'last',
-};
-
 /** Checks every field; throws ConfigError naming the first bad one. */
 export function validateClassifierConfig(config: ClassifierConfig): ClassifierConfig {
   const intIn = (name: keyof ClassifierConfig, lo: number, hi: number): void => {
@@ -96,6 +92,8 @@ export class SequenceClassifier {
   private readonly normMean: Vec;   // (F)
   private readonly normInvStd: Vec; // (F)
   private normalized = false;
+  /** Bumped by every setNormalization, so replicas (data-parallel threads) know to follow. */
+  normalizationVersion = 0;
 
   // forward/backward buffers, grown on demand outside the time loops
   private xn: Vec | null = null;            // (T, B, F) normalised input
@@ -155,6 +153,14 @@ export class SequenceClassifier {
     if (!options.params) this.init(new Random(options.seed ?? 0));
   }
 
+  /** How many parameters a classifier of this configuration has (without building one). */
+  static parameterCount(config: ClassifierConfig): number {
+    const { cell, inputSize: F, hiddenSize: H, layers: L, classes: C } = validateClassifierConfig({ ...config });
+    let n = C * H + C;
+    for (let l = 0; l < L; l++) n += createRecurrentLayer(cell, l === 0 ? F : H, H, 'float32').paramCount;
+    return n;
+  }
+
   /** Fresh weights: each layer's own scheme, head uniform(±1/√H), zero head bias. */
   init(rng: Random): void {
     for (const layer of this.layers) layer.init(rng);
@@ -177,6 +183,7 @@ export class SequenceClassifier {
       this.normInvStd[f] = std > 0 ? 1 / std : 1;
     }
     this.normalized = norm !== null;
+    this.normalizationVersion++;
   }
 
   getNormalization(): { mean: number[]; std: number[] } | null {
@@ -200,6 +207,7 @@ export class SequenceClassifier {
   forward(x: Vec, T: number, B: number, options: ForwardOptions = {}): Vec {
     const { inputSize: F, hiddenSize: H, classes: C, dropout } = this.config;
     const training = options.training ?? false;
+    if (!Number.isInteger(T) || !Number.isInteger(B) || T < 1 || B < 1) throw new ConfigError('bad-input', `T and B must be positive integers, got T=${T}, B=${B}`);
     if (x.length < T * B * F) throw new ConfigError('bad-input', `input holds ${x.length} values, (T=${T}, B=${B}, F=${F}) needs ${T * B * F}`);
     if (training && dropout > 0 && !options.rng) throw new ConfigError('bad-config', 'training with dropout needs an rng');
     this.T = T; this.B = B;

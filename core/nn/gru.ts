@@ -11,7 +11,7 @@
 // recurrent projection carries Rb.
 
 import { gemmRight, matmul, matmulAT, matmulBT, addRowVector, prepareRight, prepareTransposed, releaseRight, sumRows, type RightOperand } from '../tensor/matmul.js';
-import { sigmoid } from '../tensor/activations.js';
+import { sigmoid, sigmoidGradFromOutput, tanhGradFromOutput } from '../tensor/activations.js';
 import type { Random } from '../tensor/random.js';
 import { allocVec, ensureVec, type DType, type Vec } from '../tensor/vec.js';
 import type { NamedTensor, RecurrentLayer } from './layer.js';
@@ -237,9 +237,9 @@ export function gruCellBackward(
       const hp = hPrev[hpOff + s + j];
       const rh = recH[rhOff + s + j];
       const dh = dy[dyOff + s + j] + dhRec[s + j];
-      const dan = dh * (1 - z) * (1 - n * n);
-      const daz = dh * (hp - n) * z * (1 - z);
-      const dar = dan * rh * r * (1 - r);
+      const dan = dh * (1 - z) * tanhGradFromOutput(n);
+      const daz = dh * (hp - n) * sigmoidGradFromOutput(z);
+      const dar = dan * rh * sigmoidGradFromOutput(r);
       dGx[x0 + GATE_Z * H + j] = daz;
       dGx[x0 + GATE_R * H + j] = dar;
       dGx[x0 + GATE_H * H + j] = dan;

@@ -15,7 +15,7 @@
 // ONNX's order i, o, f, c (block k occupies rows [kH, (k+1)H) of W and R); P is i, o, f.
 
 import { gemmRight, matmul, matmulAT, matmulBT, addRowVector, prepareRight, prepareTransposed, releaseRight, sumRows, type RightOperand } from '../tensor/matmul.js';
-import { sigmoid } from '../tensor/activations.js';
+import { sigmoid, sigmoidGradFromOutput, tanhGradFromOutput } from '../tensor/activations.js';
 import type { Random } from '../tensor/random.js';
 import { allocVec, ensureVec, type DType, type Vec } from '../tensor/vec.js';
 import type { CellKind, NamedTensor, RecurrentLayer } from './layer.js';
@@ -206,7 +206,7 @@ export class LstmLayer implements RecurrentLayer {
     matmulAT(this.dW, 0, dGates, 0, this.x, this.xOff, G, T * B, I, true);
     matmulAT(this.dR, 0, dGates, 0, this.h, 0, G, T * B, H, true);
     sumRows(this.dBw, 0, dGates, 0, T * B, G, true);
-    sumRows(this.dBr, 0, dGates, 0, T * B, G, true); // Wb and Rb add, so their gradients are equal
+    this.dBr.set(this.dBw); // Wb and Rb add, so their gradients are equal (grads are zeroed per batch)
     if (dx) matmul(dx, dxOff, dGates, 0, this.W, 0, T * B, G, I, false);
   }
 
@@ -301,18 +301,18 @@ export function lstmCellBackward(
       const c = cCur[ccOff + s + j];
       const tc = tcCur[tcOff + s + j];
       const dh = dy[dyOff + s + j] + dhRec[s + j];
-      const dao = dh * tc * o * (1 - o);
-      let dct = dc[s + j] + dh * o * (1 - tc * tc);
+      const dao = dh * tc * sigmoidGradFromOutput(o);
+      let dct = dc[s + j] + dh * o * tanhGradFromOutput(tc);
       if (peephole) dct += dao * P[PEEP_O * H + j];
-      const dag = dct * i * (1 - g * g);
+      const dag = dct * i * tanhGradFromOutput(g);
       let dai: number, daf: number, dcp: number;
       if (coupled) {
-        dai = dct * (g - cp) * i * (1 - i);
+        dai = dct * (g - cp) * sigmoidGradFromOutput(i);
         daf = 0;
         dcp = dct * f;
       } else {
-        dai = dct * g * i * (1 - i);
-        daf = dct * cp * f * (1 - f);
+        dai = dct * g * sigmoidGradFromOutput(i);
+        daf = dct * cp * sigmoidGradFromOutput(f);
         dcp = dct * f;
       }
       if (peephole) {

@@ -1,6 +1,6 @@
-// Element-wise activations and their derivatives. The scalar forms are what the cells'
-// fused time-step loops call (V8 inlines them); derivatives are written in terms of the
-// activation's OUTPUT y, which is what the forward pass keeps for backward.
+// Element-wise activations and their derivatives, as scalars that the cells' fused
+// time-step loops call (V8 inlines them; tanh is Math.tanh). Derivatives are written in
+// terms of the activation's OUTPUT y, which is what the forward pass keeps for backward.
 
 import type { Vec } from './vec.js';
 
@@ -14,20 +14,9 @@ export function sigmoidGradFromOutput(y: number): number {
   return y * (1 - y);
 }
 
-export const tanh = Math.tanh;
-
 /** dtanh/dx given y = tanh(x). */
 export function tanhGradFromOutput(y: number): number {
   return 1 - y * y;
-}
-
-
-export function sigmoidInPlace(x: Vec, off: number, n: number): void {
-  for (let i = off; i < off + n; i++) x[i] = sigmoid(x[i]);
-}
-
-export function tanhInPlace(x: Vec, off: number, n: number): void {
-  for (let i = off; i < off + n; i++) x[i] = Math.tanh(x[i]);
 }
 
 /**

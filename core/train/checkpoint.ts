@@ -18,7 +18,7 @@
 import { CheckpointError, NonFiniteError } from '../errors.js';
 import { SequenceClassifier, validateClassifierConfig, type ClassifierConfig } from '../nn/classifier.js';
 import { crc32 } from '../util/crc32.js';
-import type { EpochRecord, TrainerState } from './trainer.js';
+import type { EpochProgress, EpochRecord, TrainerState } from './trainer.js';
 
 export const CHECKPOINT_MAGIC = 'HARKCKPT';
 export const CHECKPOINT_VERSION = 1;
@@ -36,6 +36,7 @@ interface CheckpointHeader {
   trainer: {
     epoch: number; step: number; rng: number[]; learningRateScale: number; optimizerStep: number;
     history: EpochRecord[]; best: { epoch: number; metric: number } | null; epochsWithoutImprovement: number;
+    progress: EpochProgress | null;
   } | null;
   tensors: TensorEntry[];
 }
@@ -77,7 +78,7 @@ export function saveCheckpoint(checkpoint: Checkpoint): Uint8Array {
       epoch: trainer.epoch, step: trainer.step, rng: [...trainer.rng], learningRateScale: trainer.learningRateScale,
       optimizerStep: trainer.optimizer.step, history: trainer.history,
       best: trainer.best ? { epoch: trainer.best.epoch, metric: trainer.best.metric } : null,
-      epochsWithoutImprovement: trainer.epochsWithoutImprovement,
+      epochsWithoutImprovement: trainer.epochsWithoutImprovement, progress: trainer.progress,
     } : null,
     tensors,
   };
@@ -161,8 +162,11 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
   let trainer: TrainerState | null = null;
   if (header.trainer) {
     const t = header.trainer;
-    if (!Array.isArray(t.rng) || t.rng.length !== 4 || t.rng.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
-      throw new CheckpointError('bad-header', 'checkpoint RNG state is malformed');
+    if (!isRandomState(t.rng)) throw new CheckpointError('bad-header', 'checkpoint RNG state is malformed');
+    const p = t.progress ?? null;
+    if (p !== null && (typeof p !== 'object' || !Number.isInteger(p.stepInEpoch) || p.stepInEpoch < 0 || !isRandomState(p.rngAtEpochStart)
+      || ![p.lossSum, p.correct, p.seen, p.seconds].every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+      throw new CheckpointError('bad-header', 'checkpoint epoch progress is malformed');
     }
     const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
     const finiteOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
@@ -182,10 +186,17 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
       epoch: t.epoch, step: t.step, rng: t.rng as TrainerState['rng'], learningRateScale: t.learningRateScale,
       optimizer: { step: t.optimizerStep, m, v }, history: t.history,
       best: t.best && bestParams ? { epoch: t.best.epoch, metric: t.best.metric, params: bestParams } : null,
-      epochsWithoutImprovement: t.epochsWithoutImprovement,
+      epochsWithoutImprovement: t.epochsWithoutImprovement, progress: p,
     };
   }
-  return { model, labels, extra: header.extra ?? {}, trainer };
+  const extra = header.extra ?? {};
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) throw new CheckpointError('bad-header', 'checkpoint extra settings are not an object');
+  return { model, labels, extra, trainer };
+}
+
+/** Four unsigned 32-bit words, not all zero (xoshiro128**'s valid states). */
+function isRandomState(v: unknown): v is [number, number, number, number] {
+  return Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) && v.some((w) => w !== 0);
 }
 
 function align4(n: number): number {

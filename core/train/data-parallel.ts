@@ -16,17 +16,18 @@
 //   READY       incremented once by each worker at start-up
 //   T, B        the job's shape
 // Per worker k, jobs[k] = [rowStart, rowEnd, seed] and results[k] = [loss, correct, status].
+//   NORM_VERSION bumped when the model's input normalisation changed (in `norm`)
 //
 // The calling thread blocks in Atomics.wait while workers finish (they take about as long
 // as its own shard, so the wait is short); allowed in Node's main thread, in workers and
 // in Electron's utility process, not in a browser window.
 
 import { HarkError } from '../errors.js';
-import { SequenceClassifier, type ClassifierConfig, type LossAndGradOptions, type Normalization } from '../nn/classifier.js';
+import { SequenceClassifier, type ClassifierConfig, type LossAndGradOptions } from '../nn/classifier.js';
 import { Random } from '../tensor/random.js';
 import type { Vec } from '../tensor/vec.js';
 
-const GENERATION = 0, DONE = 1, COMMAND = 2, READY = 3, JOB_T = 4, JOB_B = 5, HAS_WEIGHTS = 6;
+const GENERATION = 0, DONE = 1, COMMAND = 2, READY = 3, JOB_T = 4, JOB_B = 5, HAS_WEIGHTS = 6, NORM_VERSION = 7;
 const CONTROL_SLOTS = 8;
 const RUN = 1, STOP = 2;
 const JOB_SLOTS = 3;    // rowStart, rowEnd, seed
@@ -38,7 +39,6 @@ const MIN_ROWS_PER_SHARD = 4;
 /** Everything a worker needs to attach to the shared memory (structured-cloneable). */
 export interface GradientWorkerInit {
   config: ClassifierConfig;
-  normalization: Normalization | null;
   workers: number;
   maxSteps: number;
   maxBatch: number;
@@ -55,6 +55,7 @@ interface SharedViews {
   jobs: Int32Array;         // workers × JOB_SLOTS
   results: Float64Array;    // workers × RESULT_SLOTS
   lossScalars: Float64Array; // (1 + C) label smoothing, class weights
+  norm: Float64Array;       // (1 + 2F) normalised?, mean (F), std (F); current as of NORM_VERSION
 }
 
 function layout(init: Omit<GradientWorkerInit, 'memory'>, paramCount: number, memory: SharedArrayBuffer | null): { bytes: number; views: SharedViews | null } {
@@ -75,6 +76,7 @@ function layout(init: Omit<GradientWorkerInit, 'memory'>, paramCount: number, me
   const oJobs = take(4, W * JOB_SLOTS);
   const oResults = take(8, W * RESULT_SLOTS);
   const oLoss = take(8, 1 + C);
+  const oNorm = take(8, 1 + 2 * F);
   if (!memory) return { bytes: offset, views: null };
   return {
     bytes: offset,
@@ -87,6 +89,7 @@ function layout(init: Omit<GradientWorkerInit, 'memory'>, paramCount: number, me
       jobs: new Int32Array(memory, oJobs, W * JOB_SLOTS),
       results: new Float64Array(memory, oResults, W * RESULT_SLOTS),
       lossScalars: new Float64Array(memory, oLoss, 1 + C),
+      norm: new Float64Array(memory, oNorm, 1 + 2 * F),
     },
   };
 }
@@ -104,11 +107,15 @@ export class DataParallelGradients {
   private readonly views: SharedViews;
   private readonly local: { x: Float32Array; labels: Int32Array }; // the caller's shard (maxSteps, shard, F)
   private closed = false;
+  private normVersion = -1; // the model's normalizationVersion last copied to the workers
+  private readonly timeoutMs: number;
 
-  constructor(model: SequenceClassifier, options: { workers: number; maxSteps: number; maxBatch: number }) {
+  /** timeoutMs: how long one batch may wait for the workers before they are given up as dead. */
+  constructor(model: SequenceClassifier, options: { workers: number; maxSteps: number; maxBatch: number; timeoutMs?: number }) {
     if (model.dtype !== 'float32') throw new GradientWorkerError('bad-config', 'data-parallel training runs float32 models');
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new GradientWorkerError('bad-config', 'workers must be a positive integer');
-    const base = { config: model.config, normalization: model.getNormalization(), ...options };
+    const base = { config: model.config, workers: options.workers, maxSteps: options.maxSteps, maxBatch: options.maxBatch };
+    this.timeoutMs = options.timeoutMs ?? 60_000;
     const bytes = layout(base, model.paramCount, null).bytes;
     const memory = new SharedArrayBuffer(bytes);
     this.model = model;
@@ -134,6 +141,31 @@ export class DataParallelGradients {
     Atomics.store(this.views.control, COMMAND, STOP);
     Atomics.add(this.views.control, GENERATION, 1);
     Atomics.notify(this.views.control, GENERATION);
+  }
+
+  /** Block until every worker reported this job; a worker silent past the deadline is taken for dead. */
+  private waitForWorkers(): void {
+    const control = this.views.control;
+    const deadline = performance.now() + this.timeoutMs;
+    for (let done = Atomics.load(control, DONE); done < this.init.workers; done = Atomics.load(control, DONE)) {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        this.closed = true; // later batches run on this thread alone
+        throw new GradientWorkerError('worker-timeout', `a training thread did not answer within ${Math.round(this.timeoutMs / 1000)} s; continuing on one thread`);
+      }
+      Atomics.wait(control, DONE, done, Math.min(left, 1000));
+    }
+  }
+
+  /** Copy the model's current normalisation where the workers pick it up. */
+  private shareNormalization(): void {
+    const norm = this.model.getNormalization();
+    const F = this.model.config.inputSize;
+    const v = this.views.norm;
+    v[0] = norm ? 1 : 0;
+    for (let f = 0; f < F; f++) { v[1 + f] = norm ? norm.mean[f] : 0; v[1 + F + f] = norm ? norm.std[f] : 1; }
+    this.normVersion = this.model.normalizationVersion;
+    Atomics.add(this.views.control, NORM_VERSION, 1);
   }
 
   /** Same contract as SequenceClassifier.lossAndGrad (gradients land in model.grads). */
@@ -163,19 +195,22 @@ export class DataParallelGradients {
       views.jobs[k * JOB_SLOTS + 1] = rows(k + 2);
       views.jobs[k * JOB_SLOTS + 2] = options.rng ? options.rng.nextUint32() | 0 : 0;
     }
+    if (model.normalizationVersion !== this.normVersion) this.shareNormalization();
     Atomics.store(control, DONE, 0);
     Atomics.store(control, COMMAND, RUN);
     Atomics.add(control, GENERATION, 1);
     Atomics.notify(control, GENERATION);
 
-    // Our own shard, rows [0, rows(1)).
+    // Our own shard, rows [0, rows(1)). Whatever happens to it, wait for the workers, so no
+    // worker is still writing this job's gradients when the next job starts.
     const b0 = rows(1);
-    gatherRows(this.local.x, x, T, B, F, 0, b0);
-    for (let b = 0; b < b0; b++) this.local.labels[b] = labels[b];
-    const mine = model.lossAndGrad(this.local.x, this.local.labels, T, b0, { ...options, rng: new Random(seed0) });
-
-    for (let done = Atomics.load(control, DONE); done < W; done = Atomics.load(control, DONE)) {
-      Atomics.wait(control, DONE, done, 60_000);
+    let mine: { loss: number; correct: number };
+    try {
+      gatherRows(this.local.x, x, T, B, F, 0, b0);
+      for (let b = 0; b < b0; b++) this.local.labels[b] = labels[b];
+      mine = model.lossAndGrad(this.local.x, this.local.labels, T, b0, { ...options, rng: new Random(seed0) });
+    } finally {
+      this.waitForWorkers();
     }
     // Combine: the batch loss is Σ_s w_s·loss_s / Σ_s w_s, with w_s the shard's total weight.
     const shardWeight = (r0: number, r1: number): number => {
@@ -208,10 +243,10 @@ export class DataParallelGradients {
 
 /** out (T, r1-r0, F) ← rows [r0, r1) of x (T, B, F). */
 function gatherRows(out: Float32Array, x: Vec, T: number, B: number, F: number, r0: number, r1: number): void {
-  const b = r1 - r0;
+  const n = (r1 - r0) * F;
   for (let t = 0; t < T; t++) {
-    const from = (t * B + r0) * F;
-    out.set(x.subarray(from, from + b * F) as Float32Array, t * b * F);
+    const from = (t * B + r0) * F, to = t * n;
+    for (let i = 0; i < n; i++) out[to + i] = x[from + i];
   }
 }
 
@@ -220,11 +255,10 @@ function gatherRows(out: Float32Array, x: Vec, T: number, B: number, F: number, 
  * Call it from the host's thread entry with the init the coordinator created.
  */
 export function runGradientWorker(init: GradientWorkerInit, index: number): void {
-  const probe = new SequenceClassifier(init.config, { seed: 0 });
-  const views = layout(init, probe.paramCount, init.memory).views as SharedViews;
+  const views = layout(init, SequenceClassifier.parameterCount(init.config), init.memory).views as SharedViews;
   const replica = new SequenceClassifier(init.config, { params: views.params, grads: views.grads[index] });
-  replica.setNormalization(init.normalization);
   const F = init.config.inputSize, C = init.config.classes;
+  let normVersion = 0;
   const x = new Float32Array(init.maxSteps * init.maxBatch * F);
   const labels = new Int32Array(init.maxBatch);
   const weights = new Float64Array(C);
@@ -240,6 +274,12 @@ export function runGradientWorker(init: GradientWorkerInit, index: number): void
     const seed = views.jobs[index * JOB_SLOTS + 2] >>> 0;
     const out = index * RESULT_SLOTS;
     try {
+      const version = Atomics.load(control, NORM_VERSION);
+      if (version !== normVersion) {
+        const v = views.norm;
+        replica.setNormalization(v[0] === 1 ? { mean: v.subarray(1, 1 + F), std: v.subarray(1 + F, 1 + 2 * F) } : null);
+        normVersion = version;
+      }
       gatherRows(x, views.x, T, B, F, r0, r1);
       for (let b = r0; b < r1; b++) labels[b - r0] = views.labels[b];
       const hasWeights = Atomics.load(control, HAS_WEIGHTS) === 1;

@@ -30,9 +30,10 @@ export interface TrainOptions extends LossOptions {
   /** Stop when the monitored metric has not improved for `patience` epochs; restore the best weights. */
   earlyStopping?: { patience: number; monitor?: 'loss' | 'accuracy'; minDelta?: number } | null;
   /**
-   * What to do when a step's loss or gradient is not finite. 'skip' drops the step and
-   * halves the learning rate; after maxNonFinite consecutive bad steps training stops with
-   * a NonFiniteError (weights restored to the last good ones). 'stop' stops at once.
+   * What to do when a step's loss or gradient is not finite. 'skip' drops the step, rolls
+   * the weights back to before the previous update and halves the learning rate; after
+   * maxNonFinite consecutive bad steps training stops with a NonFiniteError (weights
+   * rolled back). 'stop' stops at the first one.
    */
   onNonFinite?: 'skip' | 'stop';
   maxNonFinite?: number;    // default 5
@@ -60,7 +61,8 @@ export interface EpochRecord {
 
 export type TrainEvent =
   | { type: 'start'; epochs: number; stepsPerEpoch: number; examples: number; paramCount: number; resumedAtEpoch: number }
-  | { type: 'step'; epoch: number; step: number; loss: number; accuracy: number; learningRate: number; gradNorm: number; clipped: boolean; examplesPerSecond: number }
+  /** gradNorm is the global norm before clipping, clippedNorm after (≤ clipNorm). */
+  | { type: 'step'; epoch: number; step: number; loss: number; accuracy: number; learningRate: number; gradNorm: number; clippedNorm: number; clipped: boolean; examplesPerSecond: number }
   | { type: 'non-finite'; epoch: number; step: number; learningRateScale: number; consecutive: number }
   | ({ type: 'epoch'; improved: boolean; examplesPerSecond: number } & EpochRecord)
   | { type: 'early-stop'; epoch: number; bestEpoch: number };
@@ -82,6 +84,18 @@ export interface TrainerState {
   history: EpochRecord[];
   best: { epoch: number; metric: number; params: Float32Array } | null;
   epochsWithoutImprovement: number;
+  /** Where the epoch under way stands (null between epochs). */
+  progress: EpochProgress | null;
+}
+
+/** An epoch in progress: enough to re-derive its order and finish its statistics. */
+export interface EpochProgress {
+  stepInEpoch: number;        // batches done
+  rngAtEpochStart: RandomState; // the RNG before this epoch's shuffle
+  lossSum: number;            // Σ batch loss · batch size so far
+  correct: number;
+  seen: number;
+  seconds: number;            // time spent in this epoch before the run was interrupted
 }
 
 const YIELD_EVERY_MS = 50; // give the event loop (and an abort) a turn at least this often
@@ -97,10 +111,12 @@ export class Trainer {
   private history: EpochRecord[] = [];
   private best: { epoch: number; metric: number; params: Float32Array } | null = null;
   private epochsWithoutImprovement = 0;
+  private progress: EpochProgress | null = null; // the epoch under way, null between epochs
 
   constructor(model: SequenceClassifier, options: TrainOptions, resume: TrainerState | null = null) {
     this.model = model;
     this.options = resolveOptions(options);
+    checkClassWeights(this.options.classWeights, model.config.classes);
     this.optimizer = new AdamW(model.paramCount, { weightDecay: this.options.weightDecay }, decayMask(model));
     this.rng = new Random(this.options.seed);
     if (resume) this.restore(resume);
@@ -116,6 +132,7 @@ export class Trainer {
       history: this.history.map((r) => ({ ...r })),
       best: this.best ? { ...this.best, params: Float32Array.from(this.best.params) } : null,
       epochsWithoutImprovement: this.epochsWithoutImprovement,
+      progress: this.progress ? { ...this.progress, rngAtEpochStart: [...this.progress.rngAtEpochStart] as RandomState } : null,
     };
   }
 
@@ -129,12 +146,15 @@ export class Trainer {
     if (s.best && s.best.params.length !== this.model.paramCount) throw new ConfigError('bad-resume', 'saved best weights do not fit the model');
     this.best = s.best ? { ...s.best, params: Float32Array.from(s.best.params) } : null;
     this.epochsWithoutImprovement = s.epochsWithoutImprovement;
+    this.progress = s.progress ? { ...s.progress, rngAtEpochStart: [...s.progress.rngAtEpochStart] as RandomState } : null;
   }
 
   /**
    * Train on `train`, validating on `validation` (or on the training loss when null) after
-   * every epoch. Yields progress events; returns the result. On cancellation throws
-   * TrainingAbortedError with the model at its best weights so far.
+   * every epoch. Yields progress events; returns the result, with the model at its best
+   * weights. On cancellation throws TrainingAbortedError and leaves the model at its
+   * latest weights, consistent with state(), so a checkpoint taken then resumes exactly
+   * (even mid-epoch); call restoreBest() to keep the best weights instead.
    */
   async *run(train: SequenceDataset, validation: SequenceDataset | null): AsyncGenerator<TrainEvent, TrainResult> {
     const model = this.model;
@@ -151,7 +171,7 @@ export class Trainer {
     const order = new Int32Array(N);
     const x = allocVec(model.dtype, T * B * F); // (T, B, F)
     const labels = new Int32Array(B);           // (B)
-    const lastGood = new Float32Array(model.paramCount);
+    const lastGood = Float32Array.from(model.params); // weights before the latest update
     let consecutiveBad = 0;
     let lastYield = performance.now();
     const checkpoint = async (): Promise<void> => {
@@ -159,23 +179,24 @@ export class Trainer {
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
         lastYield = performance.now();
       }
-      if (o.signal?.aborted) {
-        this.restoreBest();
-        throw new TrainingAbortedError();
-      }
+      if (o.signal?.aborted) throw new TrainingAbortedError();
     };
 
     yield { type: 'start', epochs: o.epochs, stepsPerEpoch, examples: N, paramCount: model.paramCount, resumedAtEpoch: this.epoch };
     let reason: TrainResult['reason'] = 'completed';
     while (this.epoch < o.epochs) {
-      // Before the shuffle draws from the RNG, so a run cancelled between epochs resumes exactly.
       await checkpoint();
       const epochStart = performance.now();
-      // Reset before shuffling so an epoch's order depends only on the RNG state (resumable).
+      // The epoch's order depends only on the RNG state at its start, so a run resumed in
+      // the middle of an epoch re-derives the same order.
+      const resumed = this.progress;
+      const progress = this.progress ??= { stepInEpoch: 0, rngAtEpochStart: this.rng.getState(), lossSum: 0, correct: 0, seen: 0, seconds: 0 };
+      const rngNow = this.rng.getState();
+      this.rng.setState(progress.rngAtEpochStart);
       for (let i = 0; i < N; i++) order[i] = i;
       this.rng.shuffle(order);
-      let lossSum = 0, correct = 0, seen = 0;
-      for (let s = 0; s < stepsPerEpoch; s++) {
+      if (resumed) this.rng.setState(rngNow);
+      for (let s = progress.stepInEpoch; s < stepsPerEpoch; s++) {
         await checkpoint();
         const start = s * B;
         const b = Math.min(B, N - start); // the last batch may be short
@@ -183,12 +204,14 @@ export class Trainer {
         gatherBatch(x, labels, train, order, start, b);
         const result = (o.gradients ?? model).lossAndGrad(x, labels, T, b, { rng: this.rng, classWeights: o.classWeights, labelSmoothing: o.labelSmoothing });
         const norm = clipByGlobalNorm(model.grads, o.clipNorm);
+        progress.stepInEpoch = s + 1;
         if (!Number.isFinite(result.loss) || !Number.isFinite(norm)) {
+          // Undo the update that led here and retry from there at half the rate.
           consecutiveBad++;
+          model.params.set(lastGood);
           this.learningRateScale *= 0.5;
           yield { type: 'non-finite', epoch: this.epoch, step: this.globalStep, learningRateScale: this.learningRateScale, consecutive: consecutiveBad };
           if (o.onNonFinite === 'stop' || consecutiveBad >= o.maxNonFinite) {
-            if (this.globalStep > 0) model.params.set(lastGood);
             throw new NonFiniteError('non-finite', `training diverged: ${consecutiveBad} consecutive steps with a non-finite ${Number.isFinite(result.loss) ? 'gradient' : 'loss'}; weights restored to the last good step`);
           }
           continue;
@@ -198,15 +221,17 @@ export class Trainer {
         const lr = o.learningRate * this.learningRateScale * learningRateFactor(o.schedule, this.globalStep, totalSteps);
         this.optimizer.update(model.params, model.grads, lr);
         this.globalStep++;
-        lossSum += result.loss * b; correct += result.correct; seen += b;
+        progress.lossSum += result.loss * b; progress.correct += result.correct; progress.seen += b;
         if (this.globalStep % o.stepEventEvery === 0) {
           const ms = performance.now() - stepStart;
           yield {
             type: 'step', epoch: this.epoch, step: this.globalStep, loss: result.loss, accuracy: result.correct / b,
-            learningRate: lr, gradNorm: norm, clipped: o.clipNorm > 0 && norm > o.clipNorm, examplesPerSecond: ms > 0 ? (b * 1000) / ms : 0,
+            learningRate: lr, gradNorm: norm, clippedNorm: o.clipNorm > 0 ? Math.min(norm, o.clipNorm) : norm,
+            clipped: o.clipNorm > 0 && norm > o.clipNorm, examplesPerSecond: ms > 0 ? (b * 1000) / ms : 0,
           };
         }
       }
+      const { lossSum, correct, seen } = progress;
       const trainLoss = seen > 0 ? lossSum / seen : NaN;
       const trainAccuracy = seen > 0 ? correct / seen : 0;
       let valLoss: number | null = null, valAccuracy: number | null = null;
@@ -214,8 +239,9 @@ export class Trainer {
         const v = await this.evaluateWithYield(validation, o.batchSize, checkpoint);
         valLoss = v.loss; valAccuracy = v.accuracy;
       }
+      const seconds = progress.seconds + (performance.now() - epochStart) / 1000;
+      this.progress = null;
       this.epoch++;
-      const seconds = (performance.now() - epochStart) / 1000;
       const record: EpochRecord = {
         epoch: this.epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds,
         learningRate: o.learningRate * this.learningRateScale * learningRateFactor(o.schedule, Math.max(0, this.globalStep - 1), totalSteps),
@@ -265,7 +291,8 @@ export class Trainer {
     return false;
   }
 
-  private restoreBest(): void {
+  /** Put the best weights seen so far (by the monitored metric) into the model, if any. */
+  restoreBest(): void {
     if (this.best) this.model.params.set(this.best.params);
   }
 }
@@ -290,6 +317,18 @@ function resolveOptions(options: TrainOptions): Trainer['options'] {
   if (!(resolved.labelSmoothing >= 0 && resolved.labelSmoothing < 1)) throw new ConfigError('bad-train-options', 'labelSmoothing must be in [0, 1)');
   if (resolved.earlyStopping) positiveInt('earlyStopping.patience', resolved.earlyStopping.patience);
   return resolved;
+}
+
+function checkClassWeights(weights: ArrayLike<number> | null | undefined, classes: number): void {
+  if (weights === null || weights === undefined) return;
+  if (weights.length !== classes) throw new ConfigError('bad-train-options', `classWeights needs one weight per class (${classes}), got ${weights.length}`);
+  let sum = 0;
+  for (let c = 0; c < classes; c++) {
+    const w = weights[c];
+    if (!(Number.isFinite(w) && w >= 0)) throw new ConfigError('bad-train-options', `class weight ${c} must be finite and ≥ 0, got ${w}`);
+    sum += w;
+  }
+  if (sum === 0) throw new ConfigError('bad-train-options', 'class weights must not all be 0');
 }
 
 /** 1 for weight matrices (decayed), 0 for biases, peepholes (not decayed). */

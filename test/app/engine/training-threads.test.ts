@@ -6,6 +6,7 @@ import { CELL_KINDS } from '../../../core/nn/layer.js';
 import { Random } from '../../../core/tensor/random.js';
 import { Trainer, evaluateDataset } from '../../../core/train/trainer.js';
 import { startTrainingThreads, type TrainingThreads } from '../../../app/engine/training-threads.js';
+import { GradientWorkerError } from '../../../core/train/data-parallel.js';
 import { recallFirstToken } from '../../core/train/tasks.js';
 
 const open: TrainingThreads[] = [];
@@ -35,6 +36,59 @@ describe('data-parallel gradients', () => {
     expect(scale).toBeGreaterThan(0);
     for (let i = 0; i < expected.length; i++) expect(Math.abs(model.grads[i] - expected[i])).toBeLessThan(1e-5 * scale);
     await threads.close();
+  });
+
+  it('follows a normalisation set after the threads started', async () => {
+    const T = 6, B = 16, F = 3, C = 3;
+    const model = new SequenceClassifier({ cell: 'lstm', inputSize: F, hiddenSize: 8, layers: 1, classes: C, dropout: 0, pooling: 'last' }, { seed: 1 });
+    const threads = await startTrainingThreads(model, { workers: 1, maxSteps: T, maxBatch: B });
+    open.push(threads);
+    const { x, labels } = batch(T, B, F, C, 2);
+    threads.gradients.lossAndGrad(x, labels, T, B); // workers now hold "no normalisation"
+    for (const norm of [{ mean: [1, -2, 0.5], std: [0.2, 3, 1] }, null]) {
+      model.setNormalization(norm);
+      model.lossAndGrad(x, labels, T, B);
+      const expected = Float32Array.from(model.grads);
+      threads.gradients.lossAndGrad(x, labels, T, B);
+      const scale = Math.max(...expected.map(Math.abs));
+      for (let i = 0; i < expected.length; i++) expect(Math.abs(model.grads[i] - expected[i])).toBeLessThan(1e-5 * scale);
+    }
+    await threads.close();
+  });
+
+  it('stays correct after its own shard throws (no stale worker gradients leak into later batches)', async () => {
+    const T = 6, B = 16, F = 3, C = 3;
+    const model = new SequenceClassifier({ cell: 'gru', inputSize: F, hiddenSize: 8, layers: 1, classes: C, dropout: 0, pooling: 'last' }, { seed: 1 });
+    const threads = await startTrainingThreads(model, { workers: 1, maxSteps: T, maxBatch: B });
+    open.push(threads);
+    const { x, labels } = batch(T, B, F, C, 3);
+    const badLabels = Int32Array.from(labels);
+    badLabels[0] = 99; // row 0 is the calling thread's: its lossAndGrad throws ConfigError
+    expect(() => threads.gradients.lossAndGrad(x, badLabels, T, B)).toThrow(/label 99/);
+    for (let k = 0; k < 3; k++) {
+      const other = batch(T, B, F, C, 10 + k);
+      model.lossAndGrad(other.x, other.labels, T, B);
+      const expected = Float32Array.from(model.grads);
+      threads.gradients.lossAndGrad(other.x, other.labels, T, B);
+      const scale = Math.max(...expected.map(Math.abs));
+      for (let i = 0; i < expected.length; i++) expect(Math.abs(model.grads[i] - expected[i])).toBeLessThan(1e-5 * scale);
+    }
+    await threads.close();
+  });
+
+  it('gives up on a dead worker with a typed error instead of hanging, then carries on alone', async () => {
+    const T = 6, B = 16, F = 3, C = 3;
+    const model = new SequenceClassifier({ cell: 'lstm', inputSize: F, hiddenSize: 8, layers: 1, classes: C, dropout: 0, pooling: 'last' }, { seed: 1 });
+    const threads = await startTrainingThreads(model, { workers: 1, maxSteps: T, maxBatch: B, timeoutMs: 1500 });
+    open.push(threads);
+    await threads.kill(0); // the thread dies as a crash would take it
+    const { x, labels } = batch(T, B, F, C, 4);
+    expect(() => threads.gradients.lossAndGrad(x, labels, T, B)).toThrow(GradientWorkerError);
+    // later batches are computed on the calling thread alone, correctly
+    model.lossAndGrad(x, labels, T, B);
+    const expected = Float32Array.from(model.grads);
+    threads.gradients.lossAndGrad(x, labels, T, B);
+    expect(Array.from(model.grads)).toEqual(Array.from(expected));
   });
 
   it('trains a model with threads, deterministically for a given seed', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SequenceClassifier, type ClassifierConfig } from '../../../core/nn/classifier.js';
 import { CELL_KINDS } from '../../../core/nn/layer.js';
-import { Trainer, evaluateDataset, type TrainEvent, type TrainOptions, type TrainResult } from '../../../core/train/trainer.js';
+import { Trainer, evaluateDataset, type GradientSource, type TrainEvent, type TrainOptions, type TrainResult } from '../../../core/train/trainer.js';
 import type { SequenceDataset } from '../../../core/train/dataset.js';
 import { clipByGlobalNorm, globalNorm } from '../../../core/train/clip.js';
-import { NonFiniteError, TrainingAbortedError } from '../../../core/errors.js';
+import { ConfigError, NonFiniteError, TrainingAbortedError } from '../../../core/errors.js';
 import { lastFrameOnly, randomDataset, recallFirstToken } from './tasks.js';
 
 async function runAll(trainer: Trainer, train: SequenceDataset, val: SequenceDataset | null, onEvent?: (e: TrainEvent) => void): Promise<{ result: TrainResult; events: TrainEvent[] }> {
@@ -16,6 +16,17 @@ async function runAll(trainer: Trainer, train: SequenceDataset, val: SequenceDat
     events.push(next.value);
     onEvent?.(next.value);
   }
+}
+
+/** A gradient source whose every result is poisoned (a numerically broken computation). */
+function brokenGradients(model: SequenceClassifier): GradientSource {
+  return {
+    lossAndGrad(...args: Parameters<SequenceClassifier['lossAndGrad']>) {
+      const r = model.lossAndGrad(...args);
+      model.grads[0] = NaN;
+      return r;
+    },
+  };
 }
 
 const config = (cell: ClassifierConfig['cell'], F: number, C: number, H = 16): ClassifierConfig => ({ cell, inputSize: F, hiddenSize: H, layers: 1, classes: C, dropout: 0, pooling: 'last' });
@@ -76,6 +87,7 @@ describe('training', () => {
     const steps: Extract<TrainEvent, { type: 'step' }>[] = [];
     await runAll(new Trainer(model, { epochs: 3, batchSize: 16, learningRate: 1e-2, clipNorm: bound }), data, null, (e) => { if (e.type === 'step') steps.push(e); });
     expect(steps.some((s) => s.clipped && s.gradNorm > 10 * bound)).toBe(true);
+    for (const s of steps) expect(s.clippedNorm).toBeLessThanOrEqual(bound);
     expect(Array.from(model.params).every(Number.isFinite)).toBe(true);
     // the clipped gradient itself
     const labels = Array.from(data.labels.subarray(0, 16));
@@ -100,32 +112,72 @@ describe('training', () => {
     expect(evaluateDataset(model, val).loss).toBeCloseTo(best.valLoss as number, 10);
   });
 
-  it('answers an abort within half a second and keeps the best weights', async () => {
+  it('answers an abort within half a second, leaving the latest weights', async () => {
     const data = randomDataset(2000, 49, 13, 10, 1);
     const model = new SequenceClassifier(config('lstm', 13, 10, 64), { seed: 1 });
+    const initial = Float32Array.from(model.params);
     const controller = new AbortController();
     let abortedAt = 0;
     setTimeout(() => { abortedAt = performance.now(); controller.abort(); }, 300);
-    const err = await runAll(new Trainer(model, { epochs: 100, signal: controller.signal }), data, null).catch((e: unknown) => e);
+    const trainer = new Trainer(model, { epochs: 100, signal: controller.signal });
+    const err = await runAll(trainer, data, null).catch((e: unknown) => e);
     const latency = performance.now() - abortedAt;
     expect(err).toBeInstanceOf(TrainingAbortedError);
     expect((err as TrainingAbortedError).code).toBe('aborted');
     expect(abortedAt).toBeGreaterThan(0);
     expect(latency).toBeLessThan(500);
+    // It trained for a while, and the model holds that (not the initial weights: no epoch
+    // finished, so there is no "best" to fall back to).
+    expect(trainer.state().step).toBeGreaterThan(0);
+    expect(trainer.state().best).toBeNull();
+    expect(Buffer.from(model.params.buffer).equals(Buffer.from(initial.buffer))).toBe(false);
   });
 
-  it('stops a run that goes non-finite with a typed error, lowering the rate first, and never leaves NaN weights', async () => {
+  it('rolls back and recovers from a transient non-finite step at half the learning rate', async () => {
     const data = randomDataset(64, 10, 4, 3, 1);
     const model = new SequenceClassifier(config('gru', 4, 3), { seed: 1 });
     const events: TrainEvent[] = [];
-    const err = await runAll(new Trainer(model, { epochs: 5, batchSize: 8, maxNonFinite: 4 }), data, null, (e) => {
+    const { result } = await runAll(new Trainer(model, { epochs: 3, batchSize: 8 }), data, null, (e) => {
       events.push(e);
       if (e.type === 'step' && e.step === 3) model.params[5] = NaN; // a fault after step 3
-    }).catch((e: unknown) => e);
+    });
+    const bad = events.filter((e): e is Extract<TrainEvent, { type: 'non-finite' }> => e.type === 'non-finite');
+    expect(bad.map((e) => e.learningRateScale)).toEqual([0.5]);
+    expect(result.epochs).toBe(3);
+    expect(Array.from(model.params).every(Number.isFinite)).toBe(true);
+    const steps = events.filter((e) => e.type === 'step');
+    expect(steps).toHaveLength(3 * 8 - 1); // every batch but the skipped one
+  });
+
+  it('stops a run that stays non-finite with a typed error after halving the rate each time, weights rolled back', async () => {
+    const data = randomDataset(64, 10, 4, 3, 1);
+    const model = new SequenceClassifier(config('gru', 4, 3), { seed: 1 });
+    const initial = Float32Array.from(model.params);
+    const events: TrainEvent[] = [];
+    const err = await runAll(new Trainer(model, { epochs: 5, batchSize: 8, maxNonFinite: 4, gradients: brokenGradients(model) }), data, null, (e) => events.push(e)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NonFiniteError);
+    expect((err as NonFiniteError).code).toBe('non-finite');
     const bad = events.filter((e): e is Extract<TrainEvent, { type: 'non-finite' }> => e.type === 'non-finite');
     expect(bad.map((e) => e.learningRateScale)).toEqual([0.5, 0.25, 0.125, 0.0625]);
-    expect(Array.from(model.params).every(Number.isFinite)).toBe(true);
+    expect(Buffer.from(model.params.buffer).equals(Buffer.from(initial.buffer))).toBe(true);
+  });
+
+  it('a resumed run that meets a non-finite step rolls back to its own weights, not to zeros', async () => {
+    const data = randomDataset(64, 10, 4, 3, 1);
+    const model = new SequenceClassifier(config('lstm', 4, 3), { seed: 1 });
+    const first = new Trainer(model, { epochs: 1, batchSize: 8 });
+    await runAll(first, data, null);
+    const resumedAt = Float32Array.from(model.params);
+    const second = new Trainer(model, { epochs: 2, batchSize: 8, maxNonFinite: 1, gradients: brokenGradients(model) }, first.state());
+    await expect(runAll(second, data, null)).rejects.toBeInstanceOf(NonFiniteError);
+    expect(Buffer.from(model.params.buffer).equals(Buffer.from(resumedAt.buffer))).toBe(true);
+  });
+
+  it('rejects unusable options with a typed error before training', () => {
+    const model = new SequenceClassifier(config('lstm', 4, 3), { seed: 1 });
+    for (const bad of [{ classWeights: [1, NaN, 1] }, { classWeights: [1, 1] }, { classWeights: [0, 0, 0] }, { classWeights: [1, -1, 1] }, { epochs: 0 }, { learningRate: -1 }, { labelSmoothing: 1 }]) {
+      expect(() => new Trainer(model, { epochs: 1, ...bad })).toThrow(ConfigError);
+    }
   });
 
   it('reports progress events with throughput', async () => {
