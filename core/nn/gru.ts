@@ -48,6 +48,7 @@ export class GruLayer implements RecurrentLayer {
   private dGx: Vec | null = null;   // (T, B, 3H) dLoss/d(input-side pre-activations)
   private dGr: Vec | null = null;   // (T, B, 3H) dLoss/d(recurrent-side pre-activations)
   private dhRec: Vec | null = null; // (B, H) dLoss/dh_{t-1}
+  private RtStream!: RightOperand;  // Rᵀ for single streaming steps: strides only, never pinned
   private stepGates: Vec;           // (B, 3H) streaming scratch
   private stepRecH: Vec;            // (B, H) streaming scratch
 
@@ -67,6 +68,7 @@ export class GruLayer implements RecurrentLayer {
     const oW = offset, oR = oW + G * I, oB = oR + G * H, end = oB + 2 * G;
     this.W = params.subarray(oW, oR);
     this.R = params.subarray(oR, oB);
+    this.RtStream = prepareTransposed(this.R, H, G, 1, 1);
     this.Bfull = params.subarray(oB, end);
     this.Bw = params.subarray(oB, oB + G);
     this.Br = params.subarray(oB + G, end);
@@ -175,12 +177,7 @@ export class GruLayer implements RecurrentLayer {
     this.rec = ensureVec(this.rec, this.dtype, B * G);
     matmulBT(this.stepGates, 0, x, xOff, this.W, 0, B, I, G, false);
     addRowVector(this.stepGates, 0, this.Bw, 0, B, G);
-    const Rt = prepareTransposed(this.R, H, G, B, 1);
-    try {
-      gruCellForward(this.stepGates, 0, Rt, this.Br, this.rec, hIn, 0, hOut, 0, this.stepRecH, 0, B, H);
-    } finally {
-      releaseRight(Rt);
-    }
+    gruCellForward(this.stepGates, 0, this.RtStream, this.Br, this.rec, hIn, 0, hOut, 0, this.stepRecH, 0, B, H);
   }
 }
 

@@ -64,6 +64,7 @@ export class LstmLayer implements RecurrentLayer {
   private dhRec: Vec | null = null;  // (B, H) dLoss/dh_{t-1} through R
   private dc: Vec | null = null;     // (B, H) dLoss/dc_t carried backwards
   private bias: Vec;                 // (4H) Wb + Rb, refreshed each forward
+  private RtStream!: RightOperand;  // Rᵀ for single streaming steps: strides only, never pinned
   private stepGates: Vec;            // (B, 4H) streaming scratch, grown on demand
   private stepTc: Vec;               // (B, H) streaming scratch
 
@@ -86,6 +87,7 @@ export class LstmLayer implements RecurrentLayer {
     const oW = offset, oR = oW + G * I, oB = oR + G * H, oP = oB + 2 * G, end = oP + (this.peephole ? 3 * H : 0);
     this.W = params.subarray(oW, oR);
     this.R = params.subarray(oR, oB);
+    this.RtStream = prepareTransposed(this.R, H, G, 1, 1);
     this.Bfull = params.subarray(oB, oP);
     this.Bw = params.subarray(oB, oB + G);
     this.Br = params.subarray(oB + G, oP);
@@ -218,12 +220,7 @@ export class LstmLayer implements RecurrentLayer {
     this.refreshBias();
     matmulBT(this.stepGates, 0, x, xOff, this.W, 0, B, I, G, false);
     addRowVector(this.stepGates, 0, this.bias, 0, B, G);
-    const Rt = prepareTransposed(this.R, H, G, B, 1);
-    try {
-      lstmCellForward(this.stepGates, 0, Rt, this.P, hIn, 0, cIn, 0, hOut, 0, cOut, 0, this.stepTc, 0, B, H, this.peephole, this.coupled);
-    } finally {
-      releaseRight(Rt);
-    }
+    lstmCellForward(this.stepGates, 0, this.RtStream, this.P, hIn, 0, cIn, 0, hOut, 0, cOut, 0, this.stepTc, 0, B, H, this.peephole, this.coupled);
   }
 
   private refreshBias(): void {

@@ -30,6 +30,12 @@ interface WebAssemblyApi {
 /** Smallest product (M·K·N multiply-adds, at least 4 rows) worth the trip through the module's memory. */
 export const WASM_GEMM_MIN_WORK = 16 * 1024;
 
+/**
+ * Operands at least this big are copied with one TypedArray.set (a view object per call);
+ * only whole-sequence operands (T·B rows) are, never a per-step one (B·H ≤ 64·512).
+ */
+const BULK_COPY = 65536;
+
 /** Depth rows per gemm_at call (see run). */
 const DEPTH_CHUNK = 256;
 
@@ -73,11 +79,11 @@ function ensureHeap(floats: number): Float32Array {
 
 /**
  * dst[dOff + r·dStride + c] = src[sOff + r·rs + c·cs] for r < rows, c < cols. One bulk copy
- * when both sides are contiguous; plain loops otherwise (no views allocated per row, as
+ * when both sides are contiguous and big; plain loops otherwise (no views allocated, as
  * this runs inside time-step loops).
  */
 function copyIn(h: Float32Array, dOff: number, dStride: number, src: Float32Array, sOff: number, rs: number, cs: number, rows: number, cols: number): void {
-  if (cs === 1 && rs === cols && dStride === cols && rows * cols >= 4096) {
+  if (cs === 1 && rs === cols && dStride === cols && rows * cols >= BULK_COPY) {
     h.set(src.subarray(sOff, sOff + rows * cols), dOff);
     return;
   }
@@ -176,7 +182,7 @@ function run(
     copyIn(h, pA, K, A, aOff, ai, ak, M, K);
     k.gemm(pO * 4, pA * 4, pB * 4, M4, K, N8, 0);
   }
-  if (!accumulate && N === N8 && M * N >= 4096) {
+  if (!accumulate && N === N8 && M * N >= BULK_COPY) {
     out.set(h.subarray(pO, pO + M * N), outOff);
   } else {
     for (let i = 0; i < M; i++) {
