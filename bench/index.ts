@@ -2,7 +2,8 @@
 // the keyword-spotting shape, side by side in one run, reported as ratios.
 //
 //   npm run bench                  table
-//   npm run bench -- --json        one JSON array of {case, ours_ms, peer, peer_ms, ratio}
+//   npm run -s bench -- --json     one JSON array of {case, ours_ms, peer, peer_ms, ratio}
+//                                  (-s keeps npm's own banner off stdout)
 //   npm run bench -- --quick       tiny shapes and few iterations (checks the harness runs)
 //
 // ratio = peer_ms / ours_ms: how many times faster we are (> 1 means faster). Each pair is
@@ -17,6 +18,7 @@ import { Random } from '../core/tensor/random.js';
 import { AdamW } from '../core/train/adamw.js';
 import { clipByGlobalNorm } from '../core/train/clip.js';
 import { startTrainingThreads, type TrainingThreads } from '../app/engine/training-threads.js';
+import { MIN_ROWS_PER_SHARD } from '../core/train/data-parallel.js';
 import { buildTfjsPeer, tfjsBackendInfo, useTfjsBackend, type PeerModel, type TfjsBackend } from './peers/tfjs.js';
 import { median } from './timing.js';
 
@@ -33,7 +35,7 @@ const json = args.has('--json');
 const quick = args.has('--quick');
 
 const SHAPE = quick
-  ? { batch: 4, steps: 8, features: 13, classes: 10 }
+  ? { batch: 8, steps: 8, features: 13, classes: 10 }
   : { batch: 32, steps: 49, features: 13, classes: 10 }; // 1 s of 10 ms frames, 13 MFCCs, 10 words
 const MODELS: { cell: CellKind; hidden: number }[] = quick
   ? [{ cell: 'lstm', hidden: 8 }, { cell: 'gru', hidden: 8 }]
@@ -111,7 +113,10 @@ async function main(): Promise<void> {
             rows.push(row);
             log(`  ${row.case.padEnd(44)} ours ${fmt(row.ours_ms)} ms   ${peerName} ${fmt(row.peer_ms)} ms   ${row.ratio.toFixed(2)}x`);
           };
-          push(`train step ${name} (ours ${workers + 1} threads)`, await timePair(() => parallel.trainStep(), () => peer.trainStep(), TRAIN));
+          // (a batch too small to split runs on one thread: no threaded row then)
+          if (SHAPE.batch >= MIN_ROWS_PER_SHARD * (workers + 1)) {
+            push(`train step ${name} (ours ${workers + 1} threads)`, await timePair(() => parallel.trainStep(), () => peer.trainStep(), TRAIN));
+          }
           push(`train step ${name} (ours 1 thread)`, await timePair(() => single.trainStep(), () => peer.trainStep(), TRAIN));
           push(`infer 1 s window B=1 ${name}`, await timePair(() => single.infer(), () => peer.infer(), INFER));
         } finally {

@@ -34,7 +34,7 @@ const JOB_SLOTS = 3;    // rowStart, rowEnd, seed
 const RESULT_SLOTS = 3; // loss, correct, status (0 ok, 1 failed)
 // Below this many rows per thread a batch is computed on the calling thread: waking a
 // thread costs tens of microseconds on an idle machine and milliseconds on a busy one.
-const MIN_ROWS_PER_SHARD = 4;
+export const MIN_ROWS_PER_SHARD = 4;
 
 /** Everything a worker needs to attach to the shared memory (structured-cloneable). */
 export interface GradientWorkerInit {
