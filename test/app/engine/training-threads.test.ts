@@ -2,6 +2,7 @@
 // the whole batch, for every cell, uneven shards, class weights and label smoothing.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SequenceClassifier, type ClassifierConfig } from '../../../core/nn/classifier.js';
+import type { LossOptions } from '../../../core/nn/loss.js';
 import { CELL_KINDS } from '../../../core/nn/layer.js';
 import { Random } from '../../../core/tensor/random.js';
 import { Trainer, evaluateDataset } from '../../../core/train/trainer.js';
@@ -17,6 +18,18 @@ function batch(T: number, B: number, F: number, C: number, seed: number) {
   return { x: new Float32Array(T * B * F).map(() => rng.normal()), labels: Int32Array.from({ length: B }, () => rng.int(C)) };
 }
 
+/** The threaded gradients of a batch equal the single-thread ones (to float32 rounding). */
+function expectSameAsOneThread(model: SequenceClassifier, threads: TrainingThreads, x: Float32Array, labels: Int32Array, T: number, B: number, options: LossOptions = {}) {
+  const single = model.lossAndGrad(x, labels, T, B, options);
+  const expected = Float32Array.from(model.grads);
+  const parallel = threads.gradients.lossAndGrad(x, labels, T, B, options);
+  expect(parallel.loss).toBeCloseTo(single.loss, 5);
+  expect(parallel.correct).toBe(single.correct);
+  const scale = Math.max(...expected.map(Math.abs));
+  expect(scale).toBeGreaterThan(0);
+  for (let i = 0; i < expected.length; i++) expect(Math.abs(model.grads[i] - expected[i])).toBeLessThan(1e-5 * scale);
+}
+
 describe('data-parallel gradients', () => {
   it.each(CELL_KINDS.flatMap((cell) => [1, 2].map((workers) => ({ cell, workers }))))('$cell with $workers worker(s) equals one thread', async ({ cell, workers }) => {
     const T = 11, B = 13, F = 5, C = 4; // 13 rows split unevenly
@@ -26,15 +39,7 @@ describe('data-parallel gradients', () => {
     const threads = await startTrainingThreads(model, { workers, maxSteps: T, maxBatch: 32 });
     open.push(threads);
     const { x, labels } = batch(T, B, F, C, 8);
-    const options = { classWeights: [1, 3, 0.5, 2], labelSmoothing: 0.1 };
-    const single = model.lossAndGrad(x, labels, T, B, options);
-    const expected = Float32Array.from(model.grads);
-    const parallel = threads.gradients.lossAndGrad(x, labels, T, B, options);
-    expect(parallel.loss).toBeCloseTo(single.loss, 5);
-    expect(parallel.correct).toBe(single.correct);
-    const scale = Math.max(...expected.map(Math.abs));
-    expect(scale).toBeGreaterThan(0);
-    for (let i = 0; i < expected.length; i++) expect(Math.abs(model.grads[i] - expected[i])).toBeLessThan(1e-5 * scale);
+    expectSameAsOneThread(model, threads, x, labels, T, B, { classWeights: [1, 3, 0.5, 2], labelSmoothing: 0.1 });
     await threads.close();
   });
 
@@ -47,11 +52,7 @@ describe('data-parallel gradients', () => {
     threads.gradients.lossAndGrad(x, labels, T, B); // workers now hold "no normalisation"
     for (const norm of [{ mean: [1, -2, 0.5], std: [0.2, 3, 1] }, null]) {
       model.setNormalization(norm);
-      model.lossAndGrad(x, labels, T, B);
-      const expected = Float32Array.from(model.grads);
-      threads.gradients.lossAndGrad(x, labels, T, B);
-      const scale = Math.max(...expected.map(Math.abs));
-      for (let i = 0; i < expected.length; i++) expect(Math.abs(model.grads[i] - expected[i])).toBeLessThan(1e-5 * scale);
+      expectSameAsOneThread(model, threads, x, labels, T, B);
     }
     await threads.close();
   });
@@ -67,11 +68,7 @@ describe('data-parallel gradients', () => {
     expect(() => threads.gradients.lossAndGrad(x, badLabels, T, B)).toThrow(/label 99/);
     for (let k = 0; k < 3; k++) {
       const other = batch(T, B, F, C, 10 + k);
-      model.lossAndGrad(other.x, other.labels, T, B);
-      const expected = Float32Array.from(model.grads);
-      threads.gradients.lossAndGrad(other.x, other.labels, T, B);
-      const scale = Math.max(...expected.map(Math.abs));
-      for (let i = 0; i < expected.length; i++) expect(Math.abs(model.grads[i] - expected[i])).toBeLessThan(1e-5 * scale);
+      expectSameAsOneThread(model, threads, other.x, other.labels, T, B);
     }
     await threads.close();
   });
