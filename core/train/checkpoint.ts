@@ -164,7 +164,7 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
     const t = header.trainer;
     if (!isRandomState(t.rng)) throw new CheckpointError('bad-header', 'checkpoint RNG state is malformed');
     const p = t.progress ?? null;
-    if (p !== null && (typeof p !== 'object' || !Number.isInteger(p.stepInEpoch) || p.stepInEpoch < 0 || !isRandomState(p.rngAtEpochStart)
+    if (p !== null && (typeof p !== 'object' || ![p.stepInEpoch, p.examples, p.batchSize].every((v) => Number.isInteger(v) && v >= 0) || !isRandomState(p.rngAtEpochStart)
       || ![p.lossSum, p.correct, p.seen, p.seconds].every((v) => typeof v === 'number' && Number.isFinite(v)))) {
       throw new CheckpointError('bad-header', 'checkpoint epoch progress is malformed');
     }

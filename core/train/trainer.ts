@@ -90,6 +90,8 @@ export interface TrainerState {
 
 /** An epoch in progress: enough to re-derive its order and finish its statistics. */
 export interface EpochProgress {
+  examples: number;           // N and B of the run, which the order and batches depend on
+  batchSize: number;
   stepInEpoch: number;        // batches done
   rngAtEpochStart: RandomState; // the RNG before this epoch's shuffle
   lossSum: number;            // Σ batch loss · batch size so far
@@ -190,7 +192,10 @@ export class Trainer {
       // The epoch's order depends only on the RNG state at its start, so a run resumed in
       // the middle of an epoch re-derives the same order.
       const resumed = this.progress;
-      const progress = this.progress ??= { stepInEpoch: 0, rngAtEpochStart: this.rng.getState(), lossSum: 0, correct: 0, seen: 0, seconds: 0 };
+      if (resumed && (resumed.examples !== N || resumed.batchSize !== B)) {
+        throw new ConfigError('bad-resume', `the interrupted epoch ran over ${resumed.examples} examples in batches of ${resumed.batchSize}; resume it with the same data and batch size (got ${N} and ${B})`);
+      }
+      const progress = this.progress ??= { examples: N, batchSize: B, stepInEpoch: 0, rngAtEpochStart: this.rng.getState(), lossSum: 0, correct: 0, seen: 0, seconds: 0 };
       const rngNow = this.rng.getState();
       this.rng.setState(progress.rngAtEpochStart);
       for (let i = 0; i < N; i++) order[i] = i;

@@ -279,6 +279,25 @@ describe('resume', () => {
     expect(strip(resumed.history)).toEqual(strip(straight.history));
   });
 
+  it('refuses to resume an interrupted epoch over different data or batch size', async () => {
+    const model = new SequenceClassifier(CONFIG, { seed: 5 });
+    const controller = new AbortController();
+    const first = new Trainer(model, { ...OPTIONS, epochs: 3, signal: controller.signal });
+    const it = first.run(data, null);
+    await expect((async () => {
+      for (;;) {
+        const next = await it.next();
+        if (next.done) break;
+        if (next.value.type === 'step' && next.value.step === 2) controller.abort();
+      }
+    })()).rejects.toBeInstanceOf(TrainingAbortedError);
+    const loaded = loadCheckpoint(snapshot(first, model));
+    expect(loaded.trainer?.progress?.stepInEpoch).toBe(2);
+    const smaller = recallFirstToken(60, 8, 3, 9);
+    await expect(train(new Trainer(loaded.model, { ...OPTIONS, epochs: 3 }, loaded.trainer), smaller, null)).rejects.toMatchObject({ code: 'bad-resume' });
+    await expect(train(new Trainer(loaded.model, { ...OPTIONS, epochs: 3, batchSize: 8 }, loaded.trainer), data, null)).rejects.toMatchObject({ code: 'bad-resume' });
+  });
+
   it('restoreBest() after a cancel puts the best epoch\'s weights in the model', async () => {
     const val = recallFirstToken(40, 8, 3, 10);
     const model = new SequenceClassifier(CONFIG, { seed: 5 });
