@@ -34,8 +34,9 @@ const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const quick = args.has('--quick');
 
+const workers = Math.max(1, Math.min(3, availableParallelism() - 1));
 const SHAPE = quick
-  ? { batch: 8, steps: 8, features: 13, classes: 10 }
+  ? { batch: MIN_ROWS_PER_SHARD * (workers + 1), steps: 8, features: 13, classes: 10 } // just big enough to split
   : { batch: 32, steps: 49, features: 13, classes: 10 }; // 1 s of 10 ms frames, 13 MFCCs, 10 words
 const MODELS: { cell: CellKind; hidden: number }[] = quick
   ? [{ cell: 'lstm', hidden: 8 }, { cell: 'gru', hidden: 8 }]
@@ -93,7 +94,6 @@ function buildOurs(cell: CellKind, hidden: number, threads: TrainingThreads | nu
 
 async function main(): Promise<void> {
   const rows: BenchRow[] = [];
-  const workers = Math.max(1, Math.min(3, availableParallelism() - 1));
   log(`shape: B=${SHAPE.batch} T=${SHAPE.steps} F=${SHAPE.features} C=${SHAPE.classes}; ${availableParallelism()} cores; ours with 1 thread and with ${workers + 1}`);
   for (const backend of ['wasm', 'cpu'] as TfjsBackend[]) {
     await useTfjsBackend(backend);
@@ -113,10 +113,7 @@ async function main(): Promise<void> {
             rows.push(row);
             log(`  ${row.case.padEnd(44)} ours ${fmt(row.ours_ms)} ms   ${peerName} ${fmt(row.peer_ms)} ms   ${row.ratio.toFixed(2)}x`);
           };
-          // (a batch too small to split runs on one thread: no threaded row then)
-          if (SHAPE.batch >= MIN_ROWS_PER_SHARD * (workers + 1)) {
-            push(`train step ${name} (ours ${workers + 1} threads)`, await timePair(() => parallel.trainStep(), () => peer.trainStep(), TRAIN));
-          }
+          push(`train step ${name} (ours ${workers + 1} threads)`, await timePair(() => parallel.trainStep(), () => peer.trainStep(), TRAIN));
           push(`train step ${name} (ours 1 thread)`, await timePair(() => single.trainStep(), () => peer.trainStep(), TRAIN));
           push(`infer 1 s window B=1 ${name}`, await timePair(() => single.infer(), () => peer.infer(), INFER));
         } finally {

@@ -31,11 +31,11 @@ export function defaultWorkerCount(): number {
 
 export async function startTrainingThreads(
   model: SequenceClassifier,
-  options: { workers?: number; maxSteps: number; maxBatch: number; timeoutMs?: number },
+  options: { workers?: number; maxSteps: number; maxBatch: number; timeoutMs?: number; onWorkerLost?: (error: GradientWorkerError) => void },
 ): Promise<TrainingThreads> {
   const workers = options.workers ?? defaultWorkerCount();
   if (workers < 1) throw new GradientWorkerError('bad-config', 'no spare core for training threads: train on the calling thread');
-  const gradients = new DataParallelGradients(model, { workers, maxSteps: options.maxSteps, maxBatch: options.maxBatch, timeoutMs: options.timeoutMs });
+  const gradients = new DataParallelGradients(model, { workers, maxSteps: options.maxSteps, maxBatch: options.maxBatch, timeoutMs: options.timeoutMs, onWorkerLost: options.onWorkerLost });
   const threads = Array.from({ length: gradients.init.workers }, (_, index) => spawnThread({ init: gradients.init, index }));
   const failed = new Promise<never>((_, reject) => {
     for (const t of threads) t.once('error', (err) => reject(err));
@@ -46,7 +46,11 @@ export async function startTrainingThreads(
     await Promise.all(threads.map((t) => t.terminate()));
     throw err;
   }
-  const exited = threads.map((t) => new Promise<void>((resolve) => t.once('exit', () => resolve())));
+  const exited = threads.map((t, i) => new Promise<void>((resolve) => t.once('exit', (code) => {
+    // A thread that leaves before close() crashed: stop sending it work at once.
+    gradients.workerLost(`training thread ${i + 1} exited (code ${code})`);
+    resolve();
+  })));
   let closing: Promise<void> | null = null;
   return {
     gradients,

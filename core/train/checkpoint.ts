@@ -168,6 +168,9 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
       || ![p.lossSum, p.correct, p.seen, p.seconds].every((v) => typeof v === 'number' && Number.isFinite(v)))) {
       throw new CheckpointError('bad-header', 'checkpoint epoch progress is malformed');
     }
+    if (p !== null && (p.batchSize < 1 || p.stepInEpoch > Math.ceil(p.examples / p.batchSize))) {
+      throw new CheckpointError('bad-header', 'checkpoint epoch progress lies beyond its epoch');
+    }
     const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
     const finiteOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
     const historyOk = Array.isArray(t.history) && t.history.every((r) => typeof r === 'object' && r !== null

@@ -109,13 +109,20 @@ export class DataParallelGradients {
   private closed = false;
   private normVersion = -1; // the model's normalizationVersion last copied to the workers
   private readonly timeoutMs: number;
+  private readonly onWorkerLost: ((error: GradientWorkerError) => void) | undefined;
 
-  /** timeoutMs: how long one batch may wait for the workers before they are given up as dead. */
-  constructor(model: SequenceClassifier, options: { workers: number; maxSteps: number; maxBatch: number; timeoutMs?: number }) {
+  /**
+   * timeoutMs: how long one batch may wait for the workers before they are given up as
+   * dead (default 60 s); onWorkerLost: told once when that happens, or workerLost() is called.
+   */
+  constructor(model: SequenceClassifier, options: {
+    workers: number; maxSteps: number; maxBatch: number; timeoutMs?: number; onWorkerLost?: (error: GradientWorkerError) => void;
+  }) {
     if (model.dtype !== 'float32') throw new GradientWorkerError('bad-config', 'data-parallel training runs float32 models');
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new GradientWorkerError('bad-config', 'workers must be a positive integer');
     const base = { config: model.config, workers: options.workers, maxSteps: options.maxSteps, maxBatch: options.maxBatch };
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.onWorkerLost = options.onWorkerLost;
     const bytes = layout(base, model.paramCount, null).bytes;
     const memory = new SharedArrayBuffer(bytes);
     this.model = model;
@@ -134,7 +141,7 @@ export class DataParallelGradients {
     }
   }
 
-  /** Ask the workers to leave their loops. */
+  /** Ask the workers to leave their loops; later batches run on the calling thread. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -143,18 +150,26 @@ export class DataParallelGradients {
     Atomics.notify(this.views.control, GENERATION);
   }
 
-  /** Block until every worker reported this job; a worker silent past the deadline is taken for dead. */
-  private waitForWorkers(): void {
+  /**
+   * A thread is gone (the host saw it exit, or it missed the deadline): stop using threads,
+   * tell the owner once, and carry on with every batch on the calling thread.
+   */
+  workerLost(reason: string): void {
+    if (this.closed) return;
+    this.close();
+    this.onWorkerLost?.(new GradientWorkerError('worker-lost', `${reason}; training continues on one thread`));
+  }
+
+  /** Block until every worker reported this job; false when one missed the deadline. */
+  private waitForWorkers(): boolean {
     const control = this.views.control;
     const deadline = performance.now() + this.timeoutMs;
     for (let done = Atomics.load(control, DONE); done < this.init.workers; done = Atomics.load(control, DONE)) {
       const left = deadline - performance.now();
-      if (left <= 0) {
-        this.closed = true; // later batches run on this thread alone
-        throw new GradientWorkerError('worker-timeout', `a training thread did not answer within ${Math.round(this.timeoutMs / 1000)} s; continuing on one thread`);
-      }
+      if (left <= 0) return false;
       Atomics.wait(control, DONE, done, Math.min(left, 1000));
     }
+    return true;
   }
 
   /** Copy the model's current normalisation where the workers pick it up. */
@@ -204,14 +219,19 @@ export class DataParallelGradients {
     // Our own shard, rows [0, rows(1)). Whatever happens to it, wait for the workers, so no
     // worker is still writing this job's gradients when the next job starts.
     const b0 = rows(1);
-    let mine: { loss: number; correct: number };
+    let mine: { loss: number; correct: number } | null = null;
+    let ownError: unknown = null;
     try {
       gatherRows(this.local.x, x, T, B, F, 0, b0);
       for (let b = 0; b < b0; b++) this.local.labels[b] = labels[b];
       mine = model.lossAndGrad(this.local.x, this.local.labels, T, b0, { ...options, rng: new Random(seed0) });
-    } finally {
-      this.waitForWorkers();
+    } catch (err) {
+      ownError = err;
     }
+    const answered = this.waitForWorkers();
+    if (!answered) this.workerLost(`a training thread did not answer within ${(this.timeoutMs / 1000).toFixed(1)} s`);
+    if (ownError !== null || mine === null) throw ownError;
+    if (!answered) return model.lossAndGrad(x, labels, T, B, options); // the whole batch, here
     // Combine: the batch loss is Σ_s w_s·loss_s / Σ_s w_s, with w_s the shard's total weight.
     const shardWeight = (r0: number, r1: number): number => {
       let w = 0;

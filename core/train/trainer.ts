@@ -186,7 +186,10 @@ export class Trainer {
 
     yield { type: 'start', epochs: o.epochs, stepsPerEpoch, examples: N, paramCount: model.paramCount, resumedAtEpoch: this.epoch };
     let reason: TrainResult['reason'] = 'completed';
-    while (this.epoch < o.epochs) {
+    const patience = o.earlyStopping?.patience;
+    // A run resumed from a state that had already stopped early stays stopped.
+    if (patience !== undefined && this.epochsWithoutImprovement >= patience) reason = 'early-stopped';
+    while (reason === 'completed' && this.epoch < o.epochs) {
       await checkpoint();
       const epochStart = performance.now();
       // The epoch's order depends only on the RNG state at its start, so a run resumed in
@@ -201,50 +204,54 @@ export class Trainer {
       for (let i = 0; i < N; i++) order[i] = i;
       this.rng.shuffle(order);
       if (resumed) this.rng.setState(rngNow);
-      for (let s = progress.stepInEpoch; s < stepsPerEpoch; s++) {
-        await checkpoint();
-        const start = s * B;
-        const b = Math.min(B, N - start); // the last batch may be short
-        const stepStart = performance.now();
-        gatherBatch(x, labels, train, order, start, b);
-        const result = (o.gradients ?? model).lossAndGrad(x, labels, T, b, { rng: this.rng, classWeights: o.classWeights, labelSmoothing: o.labelSmoothing });
-        const norm = clipByGlobalNorm(model.grads, o.clipNorm);
-        progress.stepInEpoch = s + 1;
-        if (!Number.isFinite(result.loss) || !Number.isFinite(norm)) {
-          // Undo the update that led here and retry from there at half the rate.
-          consecutiveBad++;
-          model.params.set(lastGood);
-          this.learningRateScale *= 0.5;
-          yield { type: 'non-finite', epoch: this.epoch, step: this.globalStep, learningRateScale: this.learningRateScale, consecutive: consecutiveBad };
-          if (o.onNonFinite === 'stop' || consecutiveBad >= o.maxNonFinite) {
-            throw new NonFiniteError('non-finite', `training diverged: ${consecutiveBad} consecutive steps with a non-finite ${Number.isFinite(result.loss) ? 'gradient' : 'loss'}; weights restored to the last good step`);
+      let valLoss: number | null = null, valAccuracy: number | null = null;
+      try {
+        for (let s = progress.stepInEpoch; s < stepsPerEpoch; s++) {
+          await checkpoint();
+          const start = s * B;
+          const b = Math.min(B, N - start); // the last batch may be short
+          const stepStart = performance.now();
+          gatherBatch(x, labels, train, order, start, b);
+          const result = (o.gradients ?? model).lossAndGrad(x, labels, T, b, { rng: this.rng, classWeights: o.classWeights, labelSmoothing: o.labelSmoothing });
+          const norm = clipByGlobalNorm(model.grads, o.clipNorm);
+          progress.stepInEpoch = s + 1;
+          if (!Number.isFinite(result.loss) || !Number.isFinite(norm)) {
+            // Put the weights back to before the update that led here (the optimizer's moments
+            // keep it) and go on at half the rate.
+            consecutiveBad++;
+            model.params.set(lastGood);
+            this.learningRateScale *= 0.5;
+            yield { type: 'non-finite', epoch: this.epoch, step: this.globalStep, learningRateScale: this.learningRateScale, consecutive: consecutiveBad };
+            if (o.onNonFinite === 'stop' || consecutiveBad >= o.maxNonFinite) {
+              throw new NonFiniteError('non-finite', `training diverged: ${consecutiveBad} consecutive steps with a non-finite ${Number.isFinite(result.loss) ? 'gradient' : 'loss'}; weights restored to the last good step`);
+            }
+            continue;
           }
-          continue;
+          consecutiveBad = 0;
+          lastGood.set(model.params);
+          const lr = o.learningRate * this.learningRateScale * learningRateFactor(o.schedule, this.globalStep, totalSteps);
+          this.optimizer.update(model.params, model.grads, lr);
+          this.globalStep++;
+          progress.lossSum += result.loss * b; progress.correct += result.correct; progress.seen += b;
+          if (this.globalStep % o.stepEventEvery === 0) {
+            const ms = performance.now() - stepStart;
+            yield {
+              type: 'step', epoch: this.epoch, step: this.globalStep, loss: result.loss, accuracy: result.correct / b,
+              learningRate: lr, gradNorm: norm, clippedNorm: o.clipNorm > 0 ? Math.min(norm, o.clipNorm) : norm,
+              clipped: o.clipNorm > 0 && norm > o.clipNorm, examplesPerSecond: ms > 0 ? (b * 1000) / ms : 0,
+            };
+          }
         }
-        consecutiveBad = 0;
-        lastGood.set(model.params);
-        const lr = o.learningRate * this.learningRateScale * learningRateFactor(o.schedule, this.globalStep, totalSteps);
-        this.optimizer.update(model.params, model.grads, lr);
-        this.globalStep++;
-        progress.lossSum += result.loss * b; progress.correct += result.correct; progress.seen += b;
-        if (this.globalStep % o.stepEventEvery === 0) {
-          const ms = performance.now() - stepStart;
-          yield {
-            type: 'step', epoch: this.epoch, step: this.globalStep, loss: result.loss, accuracy: result.correct / b,
-            learningRate: lr, gradNorm: norm, clippedNorm: o.clipNorm > 0 ? Math.min(norm, o.clipNorm) : norm,
-            clipped: o.clipNorm > 0 && norm > o.clipNorm, examplesPerSecond: ms > 0 ? (b * 1000) / ms : 0,
-          };
+        if (validation && datasetSize(validation) > 0) {
+          const v = await this.evaluateWithYield(validation, o.batchSize, checkpoint);
+          valLoss = v.loss; valAccuracy = v.accuracy;
         }
+      } finally {
+        progress.seconds += (performance.now() - epochStart) / 1000; // kept if the run is interrupted
       }
-      const { lossSum, correct, seen } = progress;
+      const { lossSum, correct, seen, seconds } = progress;
       const trainLoss = seen > 0 ? lossSum / seen : NaN;
       const trainAccuracy = seen > 0 ? correct / seen : 0;
-      let valLoss: number | null = null, valAccuracy: number | null = null;
-      if (validation && datasetSize(validation) > 0) {
-        const v = await this.evaluateWithYield(validation, o.batchSize, checkpoint);
-        valLoss = v.loss; valAccuracy = v.accuracy;
-      }
-      const seconds = progress.seconds + (performance.now() - epochStart) / 1000;
       this.progress = null;
       this.epoch++;
       const record: EpochRecord = {
@@ -254,11 +261,9 @@ export class Trainer {
       this.history.push(record);
       const improved = this.track(record);
       yield { type: 'epoch', ...record, improved, examplesPerSecond: seconds > 0 ? seen / seconds : 0 };
-      const patience = o.earlyStopping?.patience;
       if (patience !== undefined && this.epochsWithoutImprovement >= patience) {
         reason = 'early-stopped';
         yield { type: 'early-stop', epoch: this.epoch, bestEpoch: this.best?.epoch ?? this.epoch };
-        break;
       }
     }
     this.restoreBest();

@@ -252,10 +252,12 @@ describe('resume', () => {
     { when: 'in the middle of epoch 3 (after step 13)', abortAfter: (e: TrainEvent) => e.type === 'step' && e.step === 13 },
     { when: 'in the middle of epoch 1 (after step 2)', abortAfter: (e: TrainEvent) => e.type === 'step' && e.step === 2 },
   ])('cancelling (AbortSignal) $when, saving and resuming equals the straight run', async ({ abortAfter }) => {
-    // Validation on noise makes the best epoch an early one, so a cancel that swapped in the
-    // best weights (instead of keeping the latest, consistent with state()) would show.
+    // Validation labels rotated by one class make the best epoch an early one, so a cancel
+    // that swapped in the best weights (instead of keeping the latest, consistent with
+    // state()) would show.
     const options: TrainOptions = { ...OPTIONS, epochs: 4 };
     const val = recallFirstToken(40, 8, 3, 10);
+    val.labels = val.labels.map((y) => (y + 1) % 3);
     const straightModel = new SequenceClassifier(CONFIG, { seed: 5 });
     const straightTrainer = new Trainer(straightModel, options);
     const straight = await train(straightTrainer, data, val);
@@ -299,7 +301,10 @@ describe('resume', () => {
   });
 
   it('restoreBest() after a cancel puts the best epoch\'s weights in the model', async () => {
+    // Validation labels rotated by one class: the better the model learns the task, the
+    // worse it does there, so the best epoch is an early one.
     const val = recallFirstToken(40, 8, 3, 10);
+    val.labels = val.labels.map((y) => (y + 1) % 3);
     const model = new SequenceClassifier(CONFIG, { seed: 5 });
     const controller = new AbortController();
     const trainer = new Trainer(model, { ...OPTIONS, epochs: 6, signal: controller.signal });
@@ -316,7 +321,8 @@ describe('resume', () => {
     const latest = Float32Array.from(model.params);
     trainer.restoreBest();
     expect(sameBits(model.params as Float32Array, best!.params)).toBe(true);
-    if (best!.epoch !== 5) expect(sameBits(model.params as Float32Array, latest)).toBe(false);
+    expect(best!.epoch).toBeLessThan(5);
+    expect(sameBits(model.params as Float32Array, latest)).toBe(false);
   });
 });
 

@@ -87,7 +87,6 @@ describe('training', () => {
     const steps: Extract<TrainEvent, { type: 'step' }>[] = [];
     await runAll(new Trainer(model, { epochs: 3, batchSize: 16, learningRate: 1e-2, clipNorm: bound }), data, null, (e) => { if (e.type === 'step') steps.push(e); });
     expect(steps.some((s) => s.clipped && s.gradNorm > 10 * bound)).toBe(true);
-    for (const s of steps) expect(s.clippedNorm).toBeLessThanOrEqual(bound);
     expect(Array.from(model.params).every(Number.isFinite)).toBe(true);
     // the clipped gradient itself
     const labels = Array.from(data.labels.subarray(0, 16));
