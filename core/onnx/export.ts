@@ -25,6 +25,13 @@ export const ONNX_OPSET = 14;
 export const HARK_MODEL_FORMAT = 1;
 
 export interface ExportOptions {
+  /**
+   * The streaming form: besides `features` it takes and returns the recurrent state,
+   * `h_in.<l>`/`c_in.<l>` → `h_out.<l>`/`c_out.<l>` (each [1, B, H]; c only for the LSTMs),
+   * and for mean pooling `pool_sum_in`/`pool_count_in` → `pool_sum_out`/`pool_count_out`
+   * ([B, H] and [1]), so a runtime can feed a window a few frames at a time.
+   */
+  streaming?: boolean;
   /** Class names in output order (hark.labels); default "class0", "class1", … */
   labels?: string[];
   /** The complete feature configuration the model was trained with (hark.features). */
@@ -75,43 +82,65 @@ export function exportOnnx(model: SequenceClassifier, options: ExportOptions = {
     if (!t) throw new ConfigError('bad-model', `model has no tensor ${name}`);
     return t;
   };
+  const streaming = options.streaming ?? false;
+  const hasCell = cell !== 'gru';
+  const stateInputs: InstanceType<typeof onnx.ValueInfoProto>[] = [];
+  const stateOutputs: InstanceType<typeof onnx.ValueInfoProto>[] = [];
   let input = 'normalized';
   for (let l = 0; l < L; l++) {
     const W = weight(`layer${l}.W`), R = weight(`layer${l}.R`), B = weight(`layer${l}.B`);
     const names = [floatTensor(`layer${l}.W`, W.shape, W.data), floatTensor(`layer${l}.R`, R.shape, R.data), floatTensor(`layer${l}.B`, B.shape, B.data)];
     const attrs = [intAttr('hidden_size', H), stringAttr('direction', 'forward')];
+    // Optional inputs sequence_lens (never), initial_h and initial_c (streaming only) are ''.
+    const hIn = streaming ? `h_in.${l}` : '', cIn = streaming && hasCell ? `c_in.${l}` : '';
+    const yH = streaming ? `h_out.${l}` : `layer${l}.Y_h`;
+    if (streaming) {
+      stateInputs.push(valueInfo(hIn, [1, 'batch', H]));
+      stateOutputs.push(valueInfo(yH, [1, 'batch', H]));
+      if (hasCell) { stateInputs.push(valueInfo(cIn, [1, 'batch', H])); stateOutputs.push(valueInfo(`c_out.${l}`, [1, 'batch', H])); }
+    }
     if (cell === 'gru') {
       attrs.push(intAttr('linear_before_reset', 1));
-      node('GRU', [input, ...names], [`layer${l}.Y`, `layer${l}.Y_h`], attrs);
+      node('GRU', trimOptional([input, ...names, '', hIn]), [`layer${l}.Y`, yH], attrs);
     } else {
-      const inputs = [input, ...names];
+      const inputs = [input, ...names, '', hIn, cIn];
       if (cell === 'peephole') {
         const P = weight(`layer${l}.P`);
-        inputs.push('', '', '', floatTensor(`layer${l}.P`, P.shape, P.data)); // sequence_lens, initial_h, initial_c omitted
+        inputs.push(floatTensor(`layer${l}.P`, P.shape, P.data));
       }
       if (cell === 'cifg') attrs.push(intAttr('input_forget', 1));
-      node('LSTM', inputs, [`layer${l}.Y`, `layer${l}.Y_h`], attrs);
+      node('LSTM', trimOptional(inputs), [`layer${l}.Y`, yH, ...(streaming ? [`c_out.${l}`] : [])], attrs);
     }
     node('Squeeze', [`layer${l}.Y`, 'axes.1'], [`layer${l}.out`]); // (T, B, H)
     input = `layer${l}.out`;
   }
-  if (pooling === 'last') node('Squeeze', [`layer${L - 1}.Y_h`, 'axes.0'], ['pooled']);
-  else node('ReduceMean', [input], ['pooled'], [intsAttr('axes', [0]), intAttr('keepdims', 0)]);
+  const topH = streaming ? `h_out.${L - 1}` : `layer${L - 1}.Y_h`;
+  if (pooling === 'last') {
+    node('Squeeze', [topH, 'axes.0'], ['pooled']);
+  } else if (!streaming) {
+    node('ReduceMean', [input], ['pooled'], [intsAttr('axes', [0]), intAttr('keepdims', 0)]);
+  } else {
+    // Running mean over every frame fed so far: sum (B, H) and count (1) are state.
+    stateInputs.push(valueInfo('pool_sum_in', ['batch', H]), valueInfo('pool_count_in', [1]));
+    stateOutputs.push(valueInfo('pool_sum_out', ['batch', H]), valueInfo('pool_count_out', [1]));
+    node('ReduceSum', [input, 'axes.0'], ['pool.chunk_sum'], [intAttr('keepdims', 0)]);
+    node('Add', ['pool_sum_in', 'pool.chunk_sum'], ['pool_sum_out']);
+    node('Shape', [input], ['pool.shape']);
+    node('Gather', ['pool.shape', 'axes.0'], ['pool.steps_i64'], [intAttr('axis', 0)]);
+    node('Cast', ['pool.steps_i64'], ['pool.steps'], [intAttr('to', onnx.TensorProto.DataType.FLOAT)]);
+    node('Add', ['pool_count_in', 'pool.steps'], ['pool_count_out']);
+    node('Div', ['pool_sum_out', 'pool_count_out'], ['pooled']);
+  }
   const headW = weight('head.W'), headB = weight('head.b');
   node('Gemm', ['pooled', floatTensor('head.W', headW.shape, headW.data), floatTensor('head.b', headB.shape, headB.data)], ['logits'], [intAttr('transB', 1)]);
   node('Softmax', ['logits'], ['probabilities'], [intAttr('axis', 1)]);
 
-  const dim = (d: number | string) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d });
-  const valueInfo = (name: string, dims: (number | string)[]) => onnx.ValueInfoProto.create({
-    name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map(dim) } } },
-  });
   const graph = onnx.GraphProto.create({
-    name: 'hark_keyword_classifier',
+    name: streaming ? 'hark_keyword_classifier_streaming' : 'hark_keyword_classifier',
     node: nodes,
     initializer: initializers,
-    input: [valueInfo('features', ['time', 'batch', F])],
-    output: [valueInfo('probabilities', ['batch', C])],
+    input: [valueInfo('features', ['time', 'batch', F]), ...stateInputs],
+    output: [valueInfo('probabilities', ['batch', C]), ...stateOutputs],
   });
   const metadata = {
     'hark.labels': JSON.stringify(labels),
@@ -127,4 +156,18 @@ export function exportOnnx(model: SequenceClassifier, options: ExportOptions = {
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   });
   return onnx.ModelProto.encode(modelProto).finish();
+}
+
+function valueInfo(name: string, dims: (number | string)[]): InstanceType<typeof onnx.ValueInfoProto> {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  });
+}
+
+/** Drop trailing omitted ('') optional inputs, as ONNX writers do. */
+function trimOptional(inputs: string[]): string[] {
+  let n = inputs.length;
+  while (n > 0 && inputs[n - 1] === '') n--;
+  return inputs.slice(0, n);
 }

@@ -83,3 +83,36 @@ describe('the exported file', () => {
     expect(() => exportOnnx(model)).toThrow(/non-finite/);
   });
 });
+
+describe('the streaming form', () => {
+  it.each(CELL_KINDS.flatMap((cell) => (['last', 'mean'] as const).map((pooling) => ({ cell, pooling }))))('$cell, $pooling pooling: feeding chunks with state equals the forward over each prefix', async ({ cell, pooling }) => {
+    const model = trainedLooking({ cell, inputSize: F, hiddenSize: H, layers: 2, classes: C, dropout: 0, pooling }, 11, true);
+    const s = await session(exportOnnx(model, { streaming: true }));
+    const B = 2, T = 30;
+    const rng = new Random(3);
+    const x = new Float32Array(T * B * F).map(() => rng.normal());
+    const zeros = (dims: number[]) => new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
+    let state: Record<string, ort.Tensor> = {};
+    for (let l = 0; l < 2; l++) {
+      state[`h_in.${l}`] = zeros([1, B, H]);
+      if (cell !== 'gru') state[`c_in.${l}`] = zeros([1, B, H]);
+    }
+    if (pooling === 'mean') { state.pool_sum_in = zeros([B, H]); state.pool_count_in = zeros([1]); }
+    let t0 = 0;
+    for (const chunk of [1, 4, 1, 10, 14]) {
+      const feed = { features: new ort.Tensor('float32', x.slice(t0 * B * F, (t0 + chunk) * B * F), [chunk, B, F]), ...state };
+      const out = await s.run(feed);
+      t0 += chunk;
+      const ours = model.forward(x, t0, B);
+      const theirs = out.probabilities.data as Float32Array;
+      let worst = 0;
+      theirs.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - ours[i])); });
+      expect(worst, `after ${t0} frames`).toBeLessThan(1e-5);
+      const next: Record<string, ort.Tensor> = {};
+      for (const [name, value] of Object.entries(out)) if (name !== 'probabilities') next[name.replace('_out', '_in')] = value;
+      expect(Object.keys(next).sort()).toEqual(Object.keys(state).sort());
+      state = next;
+    }
+    expect(t0).toBe(T);
+  });
+});
