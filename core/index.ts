@@ -3,3 +3,6 @@ export * from './errors.js';
 export * from './tensor/index.js';
 export * from './nn/index.js';
 export * from './train/index.js';
+export * from './onnx/export.js';
+export * from './onnx/import.js';
+export * from './inference/engine.js';
