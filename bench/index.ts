@@ -1,5 +1,7 @@
 // `npm run bench`: our recurrent engine against TensorFlow.js (cpu and wasm backends) on
-// the keyword-spotting shape, side by side in one run, reported as ratios.
+// the keyword-spotting shape, and our inference engine against onnxruntime-node (CPU, one
+// thread) running the same model exported to ONNX, side by side in one run, reported as
+// ratios.
 //
 //   npm run bench                  table
 //   npm run -s bench -- --json     one JSON array of {case, ours_ms, peer, peer_ms, ratio}
@@ -12,12 +14,15 @@
 // are shared and noisy, so the numbers here are for reading, not asserting.
 
 import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { TypeScriptEngine } from '../core/inference/engine.js';
 import { SequenceClassifier, type ClassifierConfig } from '../core/nn/classifier.js';
 import type { CellKind } from '../core/nn/layer.js';
 import { Random } from '../core/tensor/random.js';
 import { AdamW } from '../core/train/adamw.js';
 import { clipByGlobalNorm } from '../core/train/clip.js';
 import { startTrainingThreads, type TrainingThreads } from '../app/engine/training-threads.js';
+import { createOnnxEngine } from '../app/engine/onnx-engine.js';
 import { MIN_ROWS_PER_SHARD } from '../core/train/data-parallel.js';
 import { buildTfjsPeer, tfjsBackendInfo, useTfjsBackend, type PeerModel, type TfjsBackend } from './peers/tfjs.js';
 import { median } from './timing.js';
@@ -46,6 +51,7 @@ const MODELS: { cell: CellKind; hidden: number }[] = quick
     ];
 const TRAIN = quick ? { warmup: 1, samples: 3 } : { warmup: 3, samples: 9 };
 const INFER = quick ? { warmup: 2, samples: 5 } : { warmup: 20, samples: 101 };
+const STEP = quick ? { warmup: 2, samples: 5 } : { warmup: 100, samples: 1001 }; // one frame into a stream
 
 function log(message: string): void {
   if (!json) process.stderr.write(`${message}\n`);
@@ -94,6 +100,11 @@ function buildOurs(cell: CellKind, hidden: number, threads: TrainingThreads | nu
 
 async function main(): Promise<void> {
   const rows: BenchRow[] = [];
+  const push = (what: string, peerName: string, t: { ours: number; peer: number }) => {
+    const row = { case: what, ours_ms: round(t.ours), peer: peerName, peer_ms: round(t.peer), ratio: round(t.peer / t.ours) };
+    rows.push(row);
+    log(`  ${row.case.padEnd(44)} ours ${fmt(row.ours_ms)} ms   ${peerName} ${fmt(row.peer_ms)} ms   ${row.ratio.toFixed(2)}x`);
+  };
   log(`shape: B=${SHAPE.batch} T=${SHAPE.steps} F=${SHAPE.features} C=${SHAPE.classes}; ${availableParallelism()} cores; ours with 1 thread and with ${workers + 1}`);
   for (const backend of ['wasm', 'cpu'] as TfjsBackend[]) {
     await useTfjsBackend(backend);
@@ -108,14 +119,9 @@ async function main(): Promise<void> {
         const threads = await startTrainingThreads(single.model, { workers, maxSteps: SHAPE.steps, maxBatch: SHAPE.batch });
         try {
           const parallel = buildOurs(cell, hidden, threads, single.model);
-          const push = (what: string, t: { ours: number; peer: number }) => {
-            const row = { case: what, ours_ms: round(t.ours), peer: peerName, peer_ms: round(t.peer), ratio: round(t.peer / t.ours) };
-            rows.push(row);
-            log(`  ${row.case.padEnd(44)} ours ${fmt(row.ours_ms)} ms   ${peerName} ${fmt(row.peer_ms)} ms   ${row.ratio.toFixed(2)}x`);
-          };
-          push(`train step ${name} (ours ${workers + 1} threads)`, await timePair(() => parallel.trainStep(), () => peer.trainStep(), TRAIN));
-          push(`train step ${name} (ours 1 thread)`, await timePair(() => single.trainStep(), () => peer.trainStep(), TRAIN));
-          push(`infer 1 s window B=1 ${name}`, await timePair(() => single.infer(), () => peer.infer(), INFER));
+          push(`train step ${name} (ours ${workers + 1} threads)`, peerName, await timePair(() => parallel.trainStep(), () => peer.trainStep(), TRAIN));
+          push(`train step ${name} (ours 1 thread)`, peerName, await timePair(() => single.trainStep(), () => peer.trainStep(), TRAIN));
+          push(`infer 1 s window B=1 ${name}`, peerName, await timePair(() => single.infer(), () => peer.infer(), INFER));
         } finally {
           await threads.close();
         }
@@ -124,16 +130,48 @@ async function main(): Promise<void> {
       }
     }
   }
+  await benchOnnxruntime(push);
   if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
   else printTable(rows);
 }
 
+/**
+ * Inference through the engine interface both ways (core/inference/engine.ts): our
+ * TypeScriptEngine against onnxruntime-node on the CPU with one intra-op thread, on the
+ * same weights. Whole windows (one and 32 at once) and one frame pushed into a stream,
+ * the detector's steady state; every call returns a fresh copy of the probabilities.
+ */
+async function benchOnnxruntime(push: (what: string, peer: string, t: { ours: number; peer: number }) => void): Promise<void> {
+  const { steps: T, features: F, classes: C } = SHAPE;
+  const peerName = 'onnxruntime-cpu';
+  log(`peer ${peerName}: onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common}, CPU execution provider, 1 intra-op thread`);
+  for (const { cell, hidden } of MODELS) {
+    const name = `${cell}-${hidden}`;
+    const model = new SequenceClassifier({ cell, inputSize: F, hiddenSize: hidden, layers: 1, classes: C, dropout: 0, pooling: 'last' }, { seed: 1 });
+    const ours = new TypeScriptEngine(model);
+    const peer = await createOnnxEngine(model, { provider: 'cpu', threads: 1 });
+    try {
+      const rng = new Random(4);
+      const x1 = new Float32Array(T * F).map(() => rng.normal());       // (T, 1, F)
+      const x32 = new Float32Array(T * 32 * F).map(() => rng.normal()); // (T, 32, F)
+      const frame = new Float32Array(F).map(() => rng.normal());        // (1, 1, F)
+      push(`infer 1 s window B=1 ${name}`, peerName, await timePair(() => ours.run(x1, T, 1), () => peer.run(x1, T, 1), INFER));
+      push(`infer 1 s window B=32 ${name}`, peerName, await timePair(() => ours.run(x32, T, 32), () => peer.run(x32, T, 32), INFER));
+      const ourStream = ours.createStream(1), peerStream = peer.createStream(1);
+      push(`stream step B=1 ${name}`, peerName, await timePair(() => ourStream.push(frame, 1), () => peerStream.push(frame, 1), STEP));
+    } finally {
+      await peer.dispose();
+    }
+  }
+}
+
+/** Four significant digits: a stream step of a few microseconds keeps its ratio. */
 function round(v: number): number {
-  return Math.round(v * 1000) / 1000;
+  return Number(v.toPrecision(4));
 }
 
 function fmt(v: number): string {
-  return v.toFixed(v < 10 ? 3 : 1).padStart(8);
+  return v.toFixed(v >= 10 ? 1 : v >= 0.1 ? 3 : 4).padStart(8);
 }
 
 function printTable(rows: BenchRow[]): void {

@@ -1,13 +1,14 @@
 // The benchmark runner's machine-readable output, on tiny shapes (`--quick`): one JSON
-// array of {case, ours_ms, peer, peer_ms, ratio} on stdout, covering both peers, training
-// steps (one thread and threaded) and inference. No timing is asserted: only the shape
+// array of {case, ours_ms, peer, peer_ms, ratio} on stdout, covering every peer (tfjs wasm
+// and cpu, onnxruntime-node cpu), training steps (one thread and threaded), whole-window
+// inference and stream steps. No timing is asserted: only the shape
 // and internal consistency of what it reports.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 describe('npm run bench -- --json', () => {
-  it('prints one well-formed JSON array with both peers and every kind of case', () => {
+  it('prints one well-formed JSON array with every peer and every kind of case', () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const stdout = execFileSync(process.execPath, ['--import', 'tsx', 'bench/index.ts', '--json', '--quick'], { cwd: root, encoding: 'utf8', timeout: 240_000 });
     const rows = JSON.parse(stdout) as Record<string, unknown>[];
@@ -16,14 +17,22 @@ describe('npm run bench -- --json', () => {
       expect(Object.keys(r).sort()).toEqual(['case', 'ours_ms', 'peer', 'peer_ms', 'ratio']);
       expect(typeof r.case).toBe('string');
       for (const k of ['ours_ms', 'peer_ms', 'ratio'] as const) expect(r[k]).toBeGreaterThan(0);
-      // ratio = peer / ours (from unrounded times; the printed ms are rounded to 1 µs)
+      // ratio = peer / ours (from unrounded times; the printed ms keep 4 significant digits)
       const implied = (r.peer_ms as number) / (r.ours_ms as number);
       expect(Math.abs((r.ratio as number) - implied) / implied).toBeLessThan(0.05);
     }
-    expect(new Set(rows.map((r) => r.peer))).toEqual(new Set(['tfjs-wasm', 'tfjs-cpu']));
+    expect(new Set(rows.map((r) => r.peer))).toEqual(new Set(['tfjs-wasm', 'tfjs-cpu', 'onnxruntime-cpu']));
     const cases = rows.map((r) => r.case as string);
     expect(cases.some((c) => /^train step lstm-\d+ \(ours 1 thread\)$/.test(c))).toBe(true);
     expect(cases.some((c) => /^train step lstm-\d+ \(ours \d+ threads\)$/.test(c))).toBe(true);
     expect(cases.some((c) => /^infer 1 s window B=1 gru-\d+$/.test(c))).toBe(true);
+    // onnxruntime rows come after the tfjs ones, for every model: windows of 1 and 32, stream steps.
+    const ort = rows.filter((r) => r.peer === 'onnxruntime-cpu');
+    const firstOrt = rows.findIndex((r) => r.peer === 'onnxruntime-cpu');
+    expect(rows.slice(firstOrt).every((r) => r.peer === 'onnxruntime-cpu')).toBe(true);
+    const models = [...new Set(rows.filter((r) => r.peer === 'tfjs-cpu').map((r) => /^infer 1 s window B=1 (\S+)$/.exec(r.case as string)?.[1]).filter(Boolean))];
+    expect(models.length).toBeGreaterThan(0);
+    expect(ort.map((r) => r.case)).toEqual(models.flatMap((m) => [`infer 1 s window B=1 ${m}`, `infer 1 s window B=32 ${m}`, `stream step B=1 ${m}`]));
+    expect(cases.some((c) => /^stream step B=1 (lstm|gru)-\d+$/.test(c))).toBe(true);
   });
 });
