@@ -72,8 +72,9 @@ export function exportOnnx(model: SequenceClassifier, options: ExportOptions = {
   floatTensor('norm.inv_std', [F], norm ? norm.std.map((s) => 1 / s) : new Array<number>(F).fill(1));
   node('Sub', ['features', 'norm.mean'], ['normalized.centered']);
   node('Mul', ['normalized.centered', 'norm.inv_std'], ['normalized']);
-  int64Tensor('axes.0', [0]);
   int64Tensor('axes.1', [1]);
+  // axis 0 is needed by the last-step Squeeze and the streaming mean, not by ReduceMean (an attribute)
+  if (pooling === 'last' || (options.streaming ?? false)) int64Tensor('axes.0', [0]);
 
   const tensors = model.tensors();
   const byName = new Map<string, NamedTensor>(tensors.map((t) => [t.name, t]));
