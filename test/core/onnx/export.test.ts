@@ -85,7 +85,10 @@ describe('the exported file', () => {
 });
 
 describe('the streaming form', () => {
-  it.each(CELL_KINDS.flatMap((cell) => (['last', 'mean'] as const).map((pooling) => ({ cell, pooling }))))('$cell, $pooling pooling: feeding chunks with state equals the forward over each prefix', async ({ cell, pooling }) => {
+  it.each(CELL_KINDS.flatMap((cell) => (['last', 'mean'] as const).flatMap((pooling) => [
+    { cell, pooling, chunks: [1, 4, 1, 10, 14], how: 'in chunks' },
+    { cell, pooling, chunks: new Array<number>(30).fill(1), how: 'frame by frame' },
+  ])))('$cell, $pooling pooling, $how: feeding frames with state equals the forward over each prefix', async ({ cell, pooling, chunks }) => {
     const model = trainedLooking({ cell, inputSize: F, hiddenSize: H, layers: 2, classes: C, dropout: 0, pooling }, 11, true);
     const s = await session(exportOnnx(model, { streaming: true }));
     const B = 2, T = 30;
@@ -99,7 +102,7 @@ describe('the streaming form', () => {
     }
     if (pooling === 'mean') { state.pool_sum_in = zeros([B, H]); state.pool_count_in = zeros([1]); }
     let t0 = 0;
-    for (const chunk of [1, 4, 1, 10, 14]) {
+    for (const chunk of chunks) {
       const feed = { features: new ort.Tensor('float32', x.slice(t0 * B * F, (t0 + chunk) * B * F), [chunk, B, F]), ...state };
       const out = await s.run(feed);
       t0 += chunk;
