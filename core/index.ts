@@ -6,3 +6,6 @@ export * from './train/index.js';
 export * from './onnx/export.js';
 export * from './onnx/import.js';
 export * from './inference/engine.js';
+export * from './audio/wav.js';
+export * from './audio/resample.js';
+export * from './audio/endpoint.js';

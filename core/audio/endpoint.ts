@@ -4,7 +4,10 @@
 //
 //   1. Short-time energy: 25 ms windows every 10 ms, in dB (mean square).
 //   2. Noise floor: a low percentile (10th) of the frame energies; the room's hiss and
-//      the pauses around the word dominate the low end, whatever the recording level.
+//      the pauses around the word dominate the low end, whatever the recording level. It is
+//      capped at −50 dBFS when the clip's level moves like speech (90th − 10th percentile ≥
+//      6 dB): a clip trimmed to the word (5% of the spoken-digit recordings) has no pause,
+//      and its 10th percentile is speech, not room; steady loud noise keeps its own floor.
 //   3. Hysteresis: a segment starts at a frame ≥ floor + 12 dB and ends at the first frame
 //      < floor + 6 dB, so a word's dips between syllables do not split it. Segments shorter
 //      than 60 ms (clicks) are dropped, and frames must also reach an absolute −70 dBFS, so
@@ -28,6 +31,8 @@ export interface EndpointOptions {
   startDb?: number;
   /** ... and continues while frames stay this many dB above it. Default 6. */
   continueDb?: number;
+  /** The noise floor is taken as at most this, dBFS. Default −50. */
+  maxFloorDb?: number;
   /** Speech frames must also reach this absolute level, dBFS (mean square of ±1 full scale = 0 dB). Default −70. */
   minLevelDb?: number;
   /** Segments shorter than this are ignored, ms. Default 60. */
@@ -88,7 +93,12 @@ export function findSpeech(samples: Float32Array, sampleRate: number, options: E
 
   // 2. noise floor
   const sorted = db.slice().sort();
-  const floor = sorted[Math.min(frames - 1, Math.floor((percentile / 100) * (frames - 1)))];
+  const at = (q: number): number => sorted[Math.min(frames - 1, Math.floor((q / 100) * (frames - 1)))];
+  // Cap the floor only for a clip whose level moves as speech does: steady loud noise
+  // (a fan, a hum) keeps its own floor and is not taken for a word.
+  const rawFloor = at(percentile);
+  const maxFloorDb = options.maxFloorDb ?? -50;
+  const floor = rawFloor > maxFloorDb && at(90) - rawFloor >= 6 ? maxFloorDb : rawFloor;
   const onDb = Math.max(floor + startDb, minLevelDb);
   const offDb = Math.max(floor + continueDb, minLevelDb - (startDb - continueDb));
 

@@ -22,6 +22,7 @@
 // outside [-1, 1] are clipped; NaN and Infinity are refused.
 
 import { HarkError } from '../errors.js';
+import { MAX_SAMPLE_RATE } from './resample.js';
 
 export class WavError extends HarkError {}
 
@@ -41,7 +42,6 @@ export interface DecodedWav {
   durationSeconds: number;
 }
 
-export const MAX_SAMPLE_RATE = 384000;
 
 const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_IEEE_FLOAT = 3;
