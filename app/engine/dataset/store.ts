@@ -1,0 +1,544 @@
+// The dataset store, shared by the CLI and the app's engine.
+//
+// A dataset is a folder in the Speech Commands layout:
+//
+//   <label>/<speaker>_nohash_<n>.wav     clips (folders starting with '.' or '_' are not labels)
+//   _background_noise_/*.wav              background noise (not clips)
+//   validation_list.txt, testing_list.txt optional; if present they decide the splits
+//   hark-manifest.json                    { schemaVersion, entries: [{ path, label, speaker,
+//                                           durationSeconds, sha256, split, source }] }
+//   .hark-lock                            { pid } of the one writer
+//   .hark-trash/                          deleted clips, moved here (kept, not listed)
+//
+// Any such folder opens, with or without a manifest. Opening takes the lock (a lock whose pid
+// is dead is taken over; a live one is a DatasetError 'locked'), removes temp files of
+// interrupted writes, and reconciles the manifest with the disk: every clip is hashed; listed
+// clips whose bytes changed are re-read, clips on disk that the manifest lacks (a crash
+// between writing a clip and writing the manifest, or a clip copied in by hand) are added,
+// listed clips that are gone are dropped; each such repair is reported in `recovery`. A
+// missing or corrupt manifest is rebuilt from the disk. Every write goes through
+// writeFileAtomic or a rename, then the manifest is rewritten atomically, so a crash at any
+// point leaves a state the next open recovers.
+//
+// Known limit: two processes taking over the same stale lock at the same instant can both
+// succeed (the take-over is remove-then-create); a live writer's lock is never taken.
+
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { decodeWav, encodeWav } from '../../../core/audio/wav.js';
+import { resample } from '../../../core/audio/resample.js';
+import { HarkError } from '../../../core/errors.js';
+import { cleanTempFiles, DatasetError, fsyncDir, isTempName, writeFileAtomic } from './atomic.js';
+import { formatSplitLists, hashName, readSplitLists, splitOf, whichSet, TESTING_LIST, VALIDATION_LIST, type Split, type SplitLists } from './split.js';
+
+export { DatasetError } from './atomic.js';
+
+export const MANIFEST_FILE = 'hark-manifest.json';
+export const LOCK_FILE = '.hark-lock';
+export const TRASH_DIR = '.hark-trash';
+export const BACKGROUND_DIR = '_background_noise_';
+export const SCHEMA_VERSION = 1;
+export const SAMPLE_RATE = 16000;
+
+export interface ClipEntry {
+  /** Relative to the dataset root, '/'-separated: `<label>/<speaker>_nohash_<n>.wav`. */
+  path: string;
+  label: string;
+  speaker: string;
+  durationSeconds: number;
+  sha256: string;
+  split: Split;
+  /** Where the clip came from: 'recorded', 'import:<file>', 'found' (on disk, not in a manifest). */
+  source: string;
+}
+
+export interface Manifest {
+  schemaVersion: number;
+  entries: ClipEntry[];
+}
+
+export type RecoveryCode =
+  | 'stale-lock' | 'temp-removed' | 'manifest-missing' | 'manifest-corrupt'
+  | 'missing-file' | 'checksum-mismatch' | 'unlisted-file' | 'unreadable-clip';
+
+export interface RecoveryNote {
+  code: RecoveryCode;
+  path?: string;
+  message: string;
+}
+
+export interface Rejection {
+  file: string;
+  code: string;
+  message: string;
+}
+
+export interface ImportResult {
+  imported: ClipEntry[];
+  /** Background-noise files imported into `_background_noise_/` (paths relative to the root). */
+  background: string[];
+  rejected: Rejection[];
+}
+
+export interface ImportOptions {
+  /** Label for every file; default: the name of the folder the file is in. */
+  label?: string;
+  /** Speaker for every file; default: the part of the file name before `_nohash_`. */
+  speaker?: string;
+}
+
+const CLIP_NAME = /^(.+)_nohash_(\d+)\.wav$/i;
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const toPosix = (p: string): string => p.split(sep).join('/');
+
+function checkName(kind: 'label' | 'speaker', name: string): void {
+  const ok = typeof name === 'string' && name.length > 0 && name.length <= 100 && !/[/\\\0:*?"<>|]/.test(name) &&
+    !name.startsWith('.') && !name.startsWith('_') && name.trim() === name && !name.includes('_nohash_');
+  if (!ok) throw new DatasetError('bad-name', `${JSON.stringify(name)} is not a valid ${kind} (no slashes, no leading '.' or '_', no '_nohash_')`);
+}
+
+/** A name from a file or folder made safe as a label or speaker. */
+function sanitise(name: string): string {
+  return name.replace(/_nohash_/g, '-').replace(/[/\\\0:*?"<>|\s]+/g, '-').replace(/^[._]+/, '').slice(0, 100);
+}
+
+function isEntry(x: unknown): x is ClipEntry {
+  const e = x as Record<string, unknown>;
+  return typeof e === 'object' && e !== null && typeof e.path === 'string' && typeof e.label === 'string' &&
+    typeof e.speaker === 'string' && typeof e.durationSeconds === 'number' && typeof e.sha256 === 'string' &&
+    typeof e.split === 'string' && typeof e.source === 'string';
+}
+
+type ManifestRead = { kind: 'ok'; manifest: Manifest } | { kind: 'missing' } | { kind: 'corrupt'; reason: string };
+
+async function readManifest(root: string): Promise<ManifestRead> {
+  let text: string;
+  try {
+    text = await readFile(join(root, MANIFEST_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { kind: 'corrupt', reason: `not JSON (${(err as Error).message})` };
+  }
+  const m = parsed as Partial<Manifest>;
+  if (typeof m !== 'object' || m === null || typeof m.schemaVersion !== 'number') return { kind: 'corrupt', reason: 'no schemaVersion' };
+  if (m.schemaVersion > SCHEMA_VERSION) {
+    throw new DatasetError('newer-schema', `the manifest has schema version ${m.schemaVersion}; this version of Hark reads up to ${SCHEMA_VERSION}`);
+  }
+  if (m.schemaVersion !== SCHEMA_VERSION || !Array.isArray(m.entries) || !m.entries.every(isEntry)) {
+    return { kind: 'corrupt', reason: 'entries missing or malformed' };
+  }
+  return { kind: 'ok', manifest: m as Manifest };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Create the lock file with 'wx'; take over a lock whose pid is dead. Returns a note if it did. */
+async function acquireLock(root: string): Promise<RecoveryNote | undefined> {
+  const path = join(root, LOCK_FILE);
+  let note: RecoveryNote | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(path, 'wx', 0o644);
+      try {
+        await handle.writeFile(JSON.stringify({ pid: process.pid, createdAt: new Date().toISOString() }));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fsyncDir(root);
+      return note;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new DatasetError('lock-failed', `could not create ${path}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    let pid: number | undefined;
+    let ageMs = Infinity;
+    try {
+      const text = await readFile(path, 'utf8');
+      ageMs = Date.now() - (await stat(path)).mtimeMs;
+      const p = (JSON.parse(text) as { pid?: unknown }).pid;
+      if (typeof p === 'number' && Number.isInteger(p) && p > 0) pid = p;
+    } catch {
+      // Unreadable or half-written: a writer that is creating it right now, or one that died doing so.
+    }
+    const live = pid !== undefined ? pidAlive(pid) : ageMs < 10_000;
+    if (live) {
+      throw new DatasetError('locked', `the dataset at ${root} is open for writing by ${pid !== undefined ? `process ${pid}` : 'another process'}`);
+    }
+    await rm(path, { force: true });
+    note = { code: 'stale-lock', message: `took over a stale lock${pid !== undefined ? ` of process ${pid}, which is no longer running` : ''}` };
+  }
+  throw new DatasetError('locked', `could not take the lock of ${root}`);
+}
+
+function decodeForEntry(bytes: Uint8Array): number {
+  return decodeWav(bytes).durationSeconds;
+}
+
+export class Dataset {
+  readonly root: string;
+  /** What opening repaired: stale lock, temp files, manifest rebuilt, files dropped or added. */
+  readonly recovery: RecoveryNote[];
+  private readonly entries: Map<string, ClipEntry>;
+  private lists: SplitLists | undefined;
+  private closed = false;
+
+  /** @internal use openDataset */
+  constructor(root: string, entries: Map<string, ClipEntry>, lists: SplitLists | undefined, recovery: RecoveryNote[]) {
+    this.root = root;
+    this.entries = entries;
+    this.lists = lists;
+    this.recovery = recovery;
+  }
+
+  /** All clips, sorted by path. */
+  clips(): ClipEntry[] {
+    return [...this.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((e) => ({ ...e }));
+  }
+
+  get(path: string): ClipEntry | undefined {
+    const e = this.entries.get(toPosix(path));
+    return e ? { ...e } : undefined;
+  }
+
+  labels(): string[] {
+    return [...new Set([...this.entries.values()].map((e) => e.label))].sort();
+  }
+
+  manifest(): Manifest {
+    return { schemaVersion: SCHEMA_VERSION, entries: this.clips() };
+  }
+
+  /** Record a clip: 16 kHz mono samples in [-1, 1], written as 16-bit WAV at the next free `<n>`. */
+  async addClip(label: string, speaker: string, samples16k: Float32Array, source = 'recorded'): Promise<ClipEntry> {
+    this.checkOpen();
+    const entry = await this.writeClip(label, speaker, samples16k, source);
+    await this.save();
+    return { ...entry };
+  }
+
+  /** Move a clip to another label (it gets the next free `<n>` there). */
+  async relabel(path: string, newLabel: string): Promise<ClipEntry> {
+    this.checkOpen();
+    checkName('label', newLabel);
+    const old = this.require(path);
+    if (old.label === newLabel) return { ...old };
+    const target = await this.freePath(newLabel, old.speaker);
+    await mkdir(join(this.root, newLabel), { recursive: true });
+    await rename(join(this.root, old.path), join(this.root, target));
+    await fsyncDir(join(this.root, newLabel));
+    await fsyncDir(join(this.root, old.label));
+    this.entries.delete(old.path);
+    const entry: ClipEntry = { ...old, path: target, label: newLabel };
+    this.entries.set(target, entry);
+    await this.save();
+    return { ...entry };
+  }
+
+  /** Remove a clip from the dataset: it is moved to `.hark-trash/<path>` (returned), not destroyed. */
+  async deleteClip(path: string): Promise<string> {
+    this.checkOpen();
+    const entry = this.require(path);
+    let trashed = `${TRASH_DIR}/${entry.path}`;
+    for (let i = 1; await exists(join(this.root, trashed)); i++) trashed = `${TRASH_DIR}/${entry.path}.${i}`;
+    const trashDir = dirname(join(this.root, trashed));
+    await mkdir(trashDir, { recursive: true });
+    await rename(join(this.root, entry.path), join(this.root, trashed));
+    await fsyncDir(trashDir);
+    await fsyncDir(join(this.root, entry.label));
+    this.entries.delete(entry.path);
+    await this.save();
+    return trashed;
+  }
+
+  /**
+   * Import every .wav under `src` (any rate, channels and sample format; converted to 16 kHz
+   * mono 16-bit). The label is the file's folder name (or options.label); the speaker the
+   * part of its name before `_nohash_` (or options.speaker). Files under a
+   * `_background_noise_` folder go to the dataset's background noise. Each file that cannot
+   * be read or converted is reported in `rejected`; the rest are imported.
+   */
+  async importFolder(src: string, options: ImportOptions = {}): Promise<ImportResult> {
+    this.checkOpen();
+    if (options.label !== undefined) checkName('label', options.label);
+    if (options.speaker !== undefined) checkName('speaker', options.speaker);
+    const files = await listWavs(src);
+    const result: ImportResult = { imported: [], background: [], rejected: [] };
+    const srcName = basename(src);
+    try {
+      for (const file of files) {
+        const rel = toPosix(relative(src, file));
+        try {
+          const parts = rel.split('/');
+          const decoded = decodeWav(new Uint8Array(await readFile(file)));
+          const samples = decoded.sampleRate === SAMPLE_RATE ? decoded.samples : resample(decoded.samples, decoded.sampleRate, SAMPLE_RATE);
+          if (parts.includes(BACKGROUND_DIR)) {
+            result.background.push(await this.writeBackground(basename(file), samples));
+            continue;
+          }
+          const label = options.label ?? (parts.length >= 2 ? sanitise(parts[parts.length - 2]) : '');
+          if (!label) throw new DatasetError('no-label', 'the file is not in a label folder and no label was given');
+          const base = basename(file).replace(/\.wav$/i, '');
+          const speaker = options.speaker ?? sanitise(hashName(base));
+          if (!speaker) throw new DatasetError('bad-name', 'no speaker could be derived from the file name');
+          result.imported.push({ ...(await this.writeClip(label, speaker, samples, `import:${srcName}/${rel}`)) });
+        } catch (err) {
+          result.rejected.push({
+            file: rel,
+            code: err instanceof HarkError ? err.code : ((err as NodeJS.ErrnoException).code ?? 'unreadable'),
+            message: (err as Error).message,
+          });
+        }
+      }
+    } finally {
+      if (result.imported.length > 0) await this.save();
+    }
+    return result;
+  }
+
+  /**
+   * Copy the dataset to `dest` (which must not exist or be empty): clips, background noise,
+   * the manifest, and validation_list.txt / testing_list.txt so other tools see the same splits.
+   */
+  async exportTo(dest: string): Promise<void> {
+    this.checkOpen();
+    await mkdir(dest, { recursive: true });
+    if ((await readdir(dest)).length > 0) throw new DatasetError('not-empty', `${dest} is not empty`);
+    for (const e of this.entries.values()) {
+      await mkdir(join(dest, e.label), { recursive: true });
+      await copyFile(join(this.root, e.path), join(dest, e.path));
+    }
+    const bg = join(this.root, BACKGROUND_DIR);
+    if (await exists(bg)) {
+      await mkdir(join(dest, BACKGROUND_DIR), { recursive: true });
+      for (const f of await readdir(bg)) {
+        if (f.toLowerCase().endsWith('.wav') && !isTempName(f)) await copyFile(join(bg, f), join(dest, BACKGROUND_DIR, f));
+      }
+    }
+    const lists = formatSplitLists(this.entries.values());
+    await writeFileAtomic(join(dest, VALIDATION_LIST), lists.validation);
+    await writeFileAtomic(join(dest, TESTING_LIST), lists.testing);
+    await writeFileAtomic(join(dest, MANIFEST_FILE), `${JSON.stringify(this.manifest(), null, 1)}\n`);
+  }
+
+  /** Release the lock. The dataset cannot be written after this. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await rm(join(this.root, LOCK_FILE), { force: true });
+  }
+
+  // ---- internals ----
+
+  private checkOpen(): void {
+    if (this.closed) throw new DatasetError('closed', 'the dataset has been closed');
+  }
+
+  private require(path: string): ClipEntry {
+    const e = this.entries.get(toPosix(path));
+    if (!e) throw new DatasetError('not-found', `no clip ${path} in the dataset`);
+    return e;
+  }
+
+  private async freePath(label: string, speaker: string): Promise<string> {
+    let n = 0;
+    for (const e of this.entries.values()) {
+      const m = CLIP_NAME.exec(basename(e.path));
+      if (e.label === label && m && m[1] === speaker) n = Math.max(n, Number(m[2]) + 1);
+    }
+    while (await exists(join(this.root, label, `${speaker}_nohash_${n}.wav`))) n++;
+    return `${label}/${speaker}_nohash_${n}.wav`;
+  }
+
+  /** The split of a new clip: in list mode the speaker's existing split, else the hash rule. */
+  private splitFor(path: string, speaker: string): Split {
+    if (this.lists) {
+      for (const e of this.entries.values()) if (e.speaker === speaker) return e.split;
+    }
+    return whichSet(path);
+  }
+
+  private async writeClip(label: string, speaker: string, samples: Float32Array, source: string): Promise<ClipEntry> {
+    checkName('label', label);
+    checkName('speaker', speaker);
+    if (!(samples instanceof Float32Array) || samples.length === 0) throw new DatasetError('empty-clip', 'a clip needs at least one sample');
+    const path = await this.freePath(label, speaker);
+    const dir = join(this.root, label);
+    if (!(await exists(dir))) {
+      await mkdir(dir, { recursive: true });
+      await fsyncDir(this.root);
+    }
+    const bytes = encodeWav(samples, SAMPLE_RATE);
+    await writeFileAtomic(join(this.root, path), bytes);
+    const entry: ClipEntry = {
+      path, label, speaker, durationSeconds: samples.length / SAMPLE_RATE, sha256: sha256(bytes), split: this.splitFor(path, speaker), source,
+    };
+    this.entries.set(path, entry);
+    return entry;
+  }
+
+  private async writeBackground(name: string, samples: Float32Array): Promise<string> {
+    const dir = join(this.root, BACKGROUND_DIR);
+    await mkdir(dir, { recursive: true });
+    const stem = sanitise(name.replace(/\.wav$/i, '')) || 'noise';
+    let file = `${stem}.wav`;
+    for (let i = 1; await exists(join(dir, file)); i++) file = `${stem}-${i}.wav`;
+    await writeFileAtomic(join(dir, file), encodeWav(samples, SAMPLE_RATE));
+    return `${BACKGROUND_DIR}/${file}`;
+  }
+
+  /** Rewrite the manifest (and, in list mode, the list files) atomically. */
+  private async save(): Promise<void> {
+    if (this.lists) {
+      const lists = formatSplitLists(this.entries.values());
+      await writeFileAtomic(join(this.root, VALIDATION_LIST), lists.validation);
+      await writeFileAtomic(join(this.root, TESTING_LIST), lists.testing);
+      this.lists = await readSplitLists(this.root);
+    }
+    await writeFileAtomic(join(this.root, MANIFEST_FILE), `${JSON.stringify(this.manifest(), null, 1)}\n`);
+  }
+
+  /** @internal */
+  async persist(): Promise<void> {
+    await this.save();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+async function listWavs(src: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const full = join(d, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (e.isFile() && e.name.toLowerCase().endsWith('.wav')) out.push(full);
+    }
+  };
+  try {
+    await walk(src);
+  } catch (err) {
+    throw new DatasetError('not-found', `cannot read the folder ${src}: ${(err as Error).message}`, { cause: err });
+  }
+  return out;
+}
+
+/** Clip files on disk: `<label>/<file>.wav` for every folder not starting with '.' or '_'. */
+async function scanClips(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await readdir(root, { withFileTypes: true })) {
+    if (!d.isDirectory() || d.name.startsWith('.') || d.name.startsWith('_')) continue;
+    for (const f of await readdir(join(root, d.name), { withFileTypes: true })) {
+      if (f.isFile() && f.name.toLowerCase().endsWith('.wav') && !isTempName(f.name)) out.push(`${d.name}/${f.name}`);
+    }
+  }
+  return out.sort();
+}
+
+/**
+ * Open the dataset at `dir` (created if `create` and it does not exist) for writing: take
+ * the lock, recover from interrupted writes, and reconcile the manifest with the disk.
+ * Close it to release the lock.
+ */
+export async function openDataset(dir: string, options: { create?: boolean } = {}): Promise<Dataset> {
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) throw new DatasetError('not-a-directory', `${dir} is not a folder`);
+  } catch (err) {
+    if (err instanceof DatasetError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !options.create) {
+      throw new DatasetError('not-found', `cannot open the dataset at ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+    await mkdir(dir, { recursive: true });
+  }
+  const recovery: RecoveryNote[] = [];
+  const lockNote = await acquireLock(dir);
+  if (lockNote) recovery.push(lockNote);
+  try {
+    for (const t of await cleanTempFiles(dir)) {
+      recovery.push({ code: 'temp-removed', path: toPosix(relative(dir, t)), message: 'removed the temp file of an interrupted write' });
+    }
+    const read = await readManifest(dir);
+    let dirty = read.kind !== 'ok';
+    if (read.kind === 'missing') recovery.push({ code: 'manifest-missing', message: `no ${MANIFEST_FILE}; built one from the folder` });
+    if (read.kind === 'corrupt') recovery.push({ code: 'manifest-corrupt', message: `${MANIFEST_FILE} was unreadable (${read.reason}); rebuilt it from the folder` });
+    const listed = new Map<string, ClipEntry>(read.kind === 'ok' ? read.manifest.entries.map((e) => [e.path, e]) : []);
+    const lists = await readSplitLists(dir);
+
+    const onDisk = await scanClips(dir);
+    const present = new Set(onDisk);
+    const gone = new Map<string, ClipEntry>(); // sha256 → entry of a listed file that is missing (maybe moved)
+    for (const [path, e] of listed) {
+      if (!present.has(path)) {
+        gone.set(e.sha256, e);
+        recovery.push({ code: 'missing-file', path, message: 'listed in the manifest but not on disk; dropped' });
+        dirty = true;
+      }
+    }
+    const entries = new Map<string, ClipEntry>();
+    for (const path of onDisk) {
+      const bytes = new Uint8Array(await readFile(join(dir, path)));
+      const sum = sha256(bytes);
+      const [label, file] = path.split('/');
+      const speaker = hashName(file).replace(/\.wav$/i, '');
+      const split = splitOf(path, lists);
+      const old = listed.get(path);
+      if (old && old.sha256 === sum) {
+        if (old.split !== split || old.label !== label || old.speaker !== speaker) dirty = true;
+        entries.set(path, { ...old, label, speaker, split });
+        continue;
+      }
+      let durationSeconds: number;
+      try {
+        durationSeconds = decodeForEntry(bytes);
+      } catch (err) {
+        recovery.push({ code: 'unreadable-clip', path, message: `not a readable WAV file (${(err as Error).message}); left on disk, not listed` });
+        if (old) dirty = true;
+        continue;
+      }
+      dirty = true;
+      let source = 'found';
+      if (old) {
+        source = old.source;
+        recovery.push({ code: 'checksum-mismatch', path, message: 'the file changed since the manifest was written; re-read it' });
+      } else {
+        const moved = gone.get(sum);
+        if (moved) source = moved.source;
+        if (read.kind === 'ok') recovery.push({ code: 'unlisted-file', path, message: 'on disk but not in the manifest; added' });
+      }
+      entries.set(path, { path, label, speaker, durationSeconds, sha256: sum, split, source });
+    }
+    const dataset = new Dataset(dir, entries, lists, recovery);
+    if (dirty) await dataset.persist();
+    return dataset;
+  } catch (err) {
+    await rm(join(dir, LOCK_FILE), { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,292 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeWav, encodeWav } from '../../../../core/audio/wav.js';
+import { HarkError } from '../../../../core/errors.js';
+import { tempPathFor } from '../../../../app/engine/dataset/atomic.js';
+import { whichSet } from '../../../../app/engine/dataset/split.js';
+import {
+  DatasetError, LOCK_FILE, MANIFEST_FILE, SCHEMA_VERSION, TRASH_DIR, openDataset, type Dataset, type Manifest,
+} from '../../../../app/engine/dataset/store.js';
+
+const FSDD = join(import.meta.dirname, '../../../../../shared/data/fsdd');
+const HAVE_FSDD = existsSync(FSDD);
+const dirs: string[] = [];
+const open: Dataset[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((d) => d.close()));
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'hark-store-'));
+  dirs.push(d);
+  return d;
+}
+async function openDs(dir: string, options?: { create?: boolean }): Promise<Dataset> {
+  const ds = await openDataset(dir, options);
+  open.push(ds);
+  return ds;
+}
+const tone = (n: number, f = 440, rate = 16000): Float32Array => Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * f * i) / rate));
+const readManifest = async (dir: string): Promise<Manifest> => JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
+
+/** A few FSDD files, in the Speech Commands layout (copied to a temp dir; not into the repo). */
+async function fsddCopy(): Promise<string> {
+  const d = await tempDir();
+  const picks: [string, string][] = [
+    ['one', 'jackson_nohash_0.wav'], ['one', 'nicolas_nohash_0.wav'], ['two', 'jackson_nohash_1.wav'], ['two', 'yweweler_nohash_2.wav'],
+  ];
+  for (const [label, file] of picks) {
+    await mkdir(join(d, label), { recursive: true });
+    await copyFile(join(FSDD, label, file), join(d, label, file));
+  }
+  await mkdir(join(d, '_background_noise_'));
+  await writeFile(join(d, '_background_noise_', 'hum.wav'), encodeWav(tone(1600), 16000));
+  return d;
+}
+
+describe.runIf(HAVE_FSDD)('openDataset on a Speech Commands folder', () => {
+  it('opens without a manifest and builds one', async () => {
+    const d = await fsddCopy();
+    const ds = await openDs(d);
+    expect(ds.recovery.map((r) => r.code)).toEqual(['manifest-missing']);
+    const clips = ds.clips();
+    expect(clips.map((c) => c.path)).toEqual(['one/jackson_nohash_0.wav', 'one/nicolas_nohash_0.wav', 'two/jackson_nohash_1.wav', 'two/yweweler_nohash_2.wav']);
+    const c = clips[1];
+    expect(c.label).toBe('one');
+    expect(c.speaker).toBe('nicolas');
+    expect(c.split).toBe('validation');
+    expect(c.source).toBe('found');
+    const bytes = await readFile(join(d, c.path));
+    expect(c.durationSeconds).toBeCloseTo(decodeWav(new Uint8Array(bytes)).durationSeconds, 9);
+    expect(c.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const m = await readManifest(d);
+    expect(m.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(m.entries).toEqual(clips);
+    await ds.close();
+    const again = await openDs(d);
+    expect(again.recovery).toEqual([]);
+    expect(again.clips()).toEqual(clips);
+  });
+
+  it('honours list files', async () => {
+    const d = await fsddCopy();
+    await writeFile(join(d, 'testing_list.txt'), 'one/jackson_nohash_0.wav\ntwo/jackson_nohash_1.wav\n');
+    const ds = await openDs(d);
+    const split = Object.fromEntries(ds.clips().map((c) => [c.path, c.split]));
+    expect(split).toEqual({
+      'one/jackson_nohash_0.wav': 'testing', 'two/jackson_nohash_1.wav': 'testing',
+      'one/nicolas_nohash_0.wav': 'training', 'two/yweweler_nohash_2.wav': 'training',
+    });
+    // A new clip of a listed speaker joins that speaker's split, and the lists are kept up to date.
+    const added = await ds.addClip('one', 'jackson', tone(800));
+    expect(added.split).toBe('testing');
+    expect(await readFile(join(d, 'testing_list.txt'), 'utf8')).toContain('one/jackson_nohash_1.wav');
+  });
+
+  it('imports the FSDD folder into a new dataset with no speaker in two splits', async () => {
+    const d = await tempDir();
+    const ds = await openDs(join(d, 'new'), { create: true });
+    const src = await fsddCopy();
+    const r = await ds.importFolder(src);
+    expect(r.rejected).toEqual([]);
+    expect(r.imported).toHaveLength(4);
+    expect(r.background).toEqual(['_background_noise_/hum.wav']);
+    const bySpeaker = new Map<string, Set<string>>();
+    for (const c of ds.clips()) bySpeaker.set(c.speaker, (bySpeaker.get(c.speaker) ?? new Set()).add(c.split));
+    for (const s of bySpeaker.values()) expect(s.size).toBe(1);
+  });
+});
+
+describe('writing', () => {
+  it('addClip, relabel and deleteClip are reflected in the manifest and on disk', async () => {
+    const d = await tempDir();
+    const ds = await openDs(d);
+    const a = await ds.addClip('yes', 'alice', tone(16000));
+    const b = await ds.addClip('yes', 'alice', tone(8000));
+    expect(a.path).toBe('yes/alice_nohash_0.wav');
+    expect(b.path).toBe('yes/alice_nohash_1.wav');
+    expect(a.durationSeconds).toBe(1);
+    expect(a.split).toBe(whichSet('alice_nohash_0.wav'));
+    expect(a.source).toBe('recorded');
+    const decoded = decodeWav(new Uint8Array(await readFile(join(d, a.path))));
+    expect(decoded.sampleRate).toBe(16000);
+    expect(decoded.samples.length).toBe(16000);
+
+    const moved = await ds.relabel(a.path, 'no');
+    expect(moved.path).toBe('no/alice_nohash_0.wav');
+    expect(moved.sha256).toBe(a.sha256);
+    expect(existsSync(join(d, a.path))).toBe(false);
+    expect(existsSync(join(d, moved.path))).toBe(true);
+
+    const trashed = await ds.deleteClip(b.path);
+    expect(trashed).toBe(`${TRASH_DIR}/yes/alice_nohash_1.wav`);
+    expect(existsSync(join(d, b.path))).toBe(false);
+    expect(existsSync(join(d, trashed))).toBe(true);
+
+    expect((await readManifest(d)).entries.map((e) => e.path)).toEqual(['no/alice_nohash_0.wav']);
+    // The next free <n> skips nothing that is still on disk.
+    expect((await ds.addClip('yes', 'alice', tone(100))).path).toBe('yes/alice_nohash_0.wav');
+    await ds.close();
+    const again = await openDs(d);
+    expect(again.recovery).toEqual([]);
+    expect(again.clips().map((c) => c.path)).toEqual(['no/alice_nohash_0.wav', 'yes/alice_nohash_0.wav']);
+  });
+
+  it('refuses bad names and unknown clips with typed errors', async () => {
+    const ds = await openDs(await tempDir());
+    for (const [label, speaker] of [['../x', 'a'], ['_background_noise_', 'a'], ['yes', 'a_nohash_1'], ['', 'a'], ['yes', '.a']]) {
+      await expect(ds.addClip(label, speaker, tone(10))).rejects.toMatchObject({ code: 'bad-name' });
+    }
+    await expect(ds.relabel('yes/nobody_nohash_0.wav', 'no')).rejects.toMatchObject({ code: 'not-found' });
+    await expect(ds.deleteClip('yes/nobody_nohash_0.wav')).rejects.toBeInstanceOf(DatasetError);
+  });
+});
+
+describe('importFolder', () => {
+  it('converts any rate and format, reports each bad file and imports the rest', async () => {
+    const src = await tempDir();
+    await mkdir(join(src, 'yes'));
+    await mkdir(join(src, 'no', 'deeper'), { recursive: true });
+    await writeFile(join(src, 'yes', 'bob_nohash_0.wav'), encodeWav(tone(8000, 300, 8000), 8000));
+    await writeFile(join(src, 'yes', 'bob_nohash_1.WAV'), encodeWav(tone(44100, 300, 44100), 44100));
+    await writeFile(join(src, 'no', 'deeper', 'take 1.wav'), encodeWav(tone(16000), 16000));
+    await writeFile(join(src, 'yes', 'empty.wav'), new Uint8Array(0));
+    await writeFile(join(src, 'yes', 'text.wav'), 'this is not audio');
+    const truncated = encodeWav(tone(1000), 16000).slice(0, 30);
+    await writeFile(join(src, 'no', 'cut_nohash_0.wav'), truncated);
+    await writeFile(join(src, 'loose.wav'), encodeWav(tone(100), 16000));
+    await writeFile(join(src, 'yes', 'notes.txt'), 'ignored');
+
+    const d = await tempDir();
+    const ds = await openDs(d);
+    const r = await ds.importFolder(src);
+    expect(r.rejected.map((x) => [x.file, x.code]).sort()).toEqual([
+      ['loose.wav', 'no-label'], ['no/cut_nohash_0.wav', 'truncated'], ['yes/empty.wav', 'empty'], ['yes/text.wav', 'not-wav'],
+    ]);
+    for (const x of r.rejected) expect(x.message.length).toBeGreaterThan(0);
+    expect(r.imported.map((c) => c.path).sort()).toEqual(['deeper/take-1_nohash_0.wav', 'yes/bob_nohash_0.wav', 'yes/bob_nohash_1.wav']);
+    const bob0 = r.imported.find((c) => c.path === 'yes/bob_nohash_0.wav')!;
+    expect(bob0.durationSeconds).toBeCloseTo(1, 2);
+    expect(bob0.source).toMatch(/^import:.*yes\/bob_nohash_0\.wav$/);
+    for (const c of r.imported) expect(decodeWav(new Uint8Array(await readFile(join(d, c.path)))).sampleRate).toBe(16000);
+    expect((await readManifest(d)).entries).toHaveLength(3);
+  });
+
+  it('a label option puts every file under that label', async () => {
+    const src = await tempDir();
+    await writeFile(join(src, 'carol_nohash_0.wav'), encodeWav(tone(100), 16000));
+    const ds = await openDs(await tempDir());
+    const r = await ds.importFolder(src, { label: 'stop' });
+    expect(r.imported.map((c) => c.path)).toEqual(['stop/carol_nohash_0.wav']);
+  });
+});
+
+describe('recovery at open', () => {
+  it('a crash between writing a clip and writing the manifest is recovered', async () => {
+    const d = await tempDir();
+    const ds = await openDs(d);
+    await ds.addClip('yes', 'alice', tone(1600));
+    await ds.close();
+    // The "crash": a clip written, the manifest never updated; a temp file of the manifest write left behind.
+    await writeFile(join(d, 'yes', 'alice_nohash_1.wav'), encodeWav(tone(3200), 16000));
+    const temp = tempPathFor(join(d, MANIFEST_FILE));
+    await writeFile(temp, '{"schemaVersion":1,"entr');
+    const again = await openDs(d);
+    expect(again.recovery.map((r) => [r.code, r.path])).toEqual([
+      ['temp-removed', temp.slice(d.length + 1)], ['unlisted-file', 'yes/alice_nohash_1.wav'],
+    ]);
+    expect(existsSync(temp)).toBe(false);
+    expect((await readManifest(d)).entries.map((e) => [e.path, e.durationSeconds])).toEqual([
+      ['yes/alice_nohash_0.wav', 0.1], ['yes/alice_nohash_1.wav', 0.2],
+    ]);
+  });
+
+  it('a corrupt manifest is rebuilt; missing files dropped and changed ones re-read, with a report', async () => {
+    const d = await tempDir();
+    const ds = await openDs(d);
+    const a = await ds.addClip('yes', 'alice', tone(1600));
+    const b = await ds.addClip('no', 'bob', tone(1600));
+    await ds.close();
+    await rm(join(d, a.path));
+    await writeFile(join(d, b.path), encodeWav(tone(4800), 16000));
+    let again = await openDs(d);
+    expect(again.recovery.map((r) => [r.code, r.path])).toEqual([['missing-file', a.path], ['checksum-mismatch', b.path]]);
+    expect(again.clips().map((c) => [c.path, c.durationSeconds, c.source])).toEqual([[b.path, 0.3, 'recorded']]);
+    await again.close();
+
+    await writeFile(join(d, MANIFEST_FILE), '{ not json');
+    again = await openDs(d);
+    expect(again.recovery.map((r) => r.code)).toEqual(['manifest-corrupt']);
+    expect(again.clips().map((c) => c.path)).toEqual([b.path]);
+    expect((await readManifest(d)).schemaVersion).toBe(SCHEMA_VERSION);
+  });
+
+  it('an unreadable clip is reported and left alone', async () => {
+    const d = await tempDir();
+    await mkdir(join(d, 'yes'));
+    await writeFile(join(d, 'yes', 'x_nohash_0.wav'), 'garbage');
+    const ds = await openDs(d);
+    expect(ds.recovery.map((r) => r.code)).toEqual(['manifest-missing', 'unreadable-clip']);
+    expect(ds.clips()).toEqual([]);
+    expect(existsSync(join(d, 'yes', 'x_nohash_0.wav'))).toBe(true);
+  });
+
+  it('refuses a manifest of a newer schema', async () => {
+    const d = await tempDir();
+    await writeFile(join(d, MANIFEST_FILE), JSON.stringify({ schemaVersion: SCHEMA_VERSION + 1, entries: [] }));
+    await expect(openDataset(d)).rejects.toMatchObject({ code: 'newer-schema' });
+    expect(existsSync(join(d, LOCK_FILE))).toBe(false);
+  });
+});
+
+describe('lock', () => {
+  it('a second writer gets a typed error until the first closes', async () => {
+    const d = await tempDir();
+    const first = await openDs(d);
+    const err = await openDataset(d).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatasetError);
+    expect(err).toBeInstanceOf(HarkError);
+    expect((err as DatasetError).code).toBe('locked');
+    await first.close();
+    await expect(first.addClip('yes', 'a', tone(10))).rejects.toMatchObject({ code: 'closed' });
+    const second = await openDs(d);
+    expect(second.recovery).toEqual([]);
+  });
+
+  it('a stale lock of a dead process is taken over', async () => {
+    const d = await tempDir();
+    // A pid far above any pid_max is never alive.
+    await writeFile(join(d, LOCK_FILE), JSON.stringify({ pid: 2 ** 30 }));
+    const ds = await openDs(d);
+    expect(ds.recovery.map((r) => r.code)).toContain('stale-lock');
+    expect(JSON.parse(await readFile(join(d, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
+    await ds.close();
+    expect(await readdir(d)).not.toContain(LOCK_FILE);
+  });
+
+  it('a missing folder is a typed error unless create is set', async () => {
+    const d = await tempDir();
+    await expect(openDataset(join(d, 'nope'))).rejects.toMatchObject({ code: 'not-found' });
+    const ds = await openDs(join(d, 'nope'), { create: true });
+    expect(ds.clips()).toEqual([]);
+  });
+});
+
+describe.runIf(HAVE_FSDD)('exportTo', () => {
+  it('writes clips, background, manifest and list files', async () => {
+    const d = await fsddCopy();
+    const ds = await openDs(d);
+    const out = join(await tempDir(), 'out');
+    await ds.exportTo(out);
+    expect((await readdir(out)).sort()).toEqual(['_background_noise_', 'hark-manifest.json', 'one', 'testing_list.txt', 'two', 'validation_list.txt']);
+    expect(await readFile(join(out, 'validation_list.txt'), 'utf8')).toBe('one/nicolas_nohash_0.wav\n');
+    const copy = await openDs(out);
+    expect(copy.recovery).toEqual([]);
+    expect(copy.clips()).toEqual(ds.clips());
+    await expect(ds.exportTo(out)).rejects.toMatchObject({ code: 'not-empty' });
+  });
+});
