@@ -8,7 +8,7 @@
 //   hark-manifest.json                    { schemaVersion, entries: [{ path, label, speaker,
 //                                           durationSeconds, sha256, split, source }] }
 //   .hark-lock                            { pid } of the one writer
-//   .hark-trash/                          deleted clips, moved here (kept, not listed)
+//   .hark-trash/                          deleted clips, moved here (restoreClip undoes a delete)
 //
 // Any such folder opens, with or without a manifest. Opening takes the lock (a lock whose pid
 // is dead is taken over; a live one is a DatasetError 'locked'), removes temp files of
@@ -264,6 +264,37 @@ export class Dataset {
     this.entries.delete(entry.path);
     await this.save();
     return trashed;
+  }
+
+  /** Undo deleteClip: move a file from `.hark-trash/` (the path deleteClip returned) back into its label. */
+  async restoreClip(trashed: string): Promise<ClipEntry> {
+    this.checkOpen();
+    const rel = toPosix(trashed);
+    const parts = rel.split('/');
+    if (parts.length !== 3 || parts[0] !== TRASH_DIR || parts.includes('..')) {
+      throw new DatasetError('not-found', `${trashed} is not a clip in ${TRASH_DIR}/`);
+    }
+    const label = parts[1];
+    const speaker = hashName(parts[2]).replace(/\.wav(\.\d+)?$/i, '');
+    checkName('label', label);
+    checkName('speaker', speaker);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(join(this.root, rel)));
+    } catch (err) {
+      throw new DatasetError('not-found', `cannot read ${trashed}: ${(err as Error).message}`, { cause: err });
+    }
+    const durationSeconds = decodeForEntry(bytes);
+    const target = await this.freePath(label, speaker);
+    await mkdir(join(this.root, label), { recursive: true });
+    await rename(join(this.root, rel), join(this.root, target));
+    await fsyncDir(join(this.root, label));
+    const entry: ClipEntry = {
+      path: target, label, speaker, durationSeconds, sha256: sha256(bytes), split: this.splitFor(target, speaker), source: 'restored',
+    };
+    this.entries.set(target, entry);
+    await this.save();
+    return { ...entry };
   }
 
   /**

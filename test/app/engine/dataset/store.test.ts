@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -136,6 +136,19 @@ describe('writing', () => {
     expect(again.clips().map((c) => c.path)).toEqual(['no/alice_nohash_0.wav', 'yes/alice_nohash_0.wav']);
   });
 
+  it('restoreClip undoes deleteClip', async () => {
+    const d = await tempDir();
+    const ds = await openDs(d);
+    const a = await ds.addClip('yes', 'erin', tone(1600));
+    const trashed = await ds.deleteClip(a.path);
+    expect(ds.clips()).toEqual([]);
+    const back = await ds.restoreClip(trashed);
+    expect([back.path, back.sha256, back.durationSeconds]).toEqual([a.path, a.sha256, a.durationSeconds]);
+    expect(existsSync(join(d, trashed))).toBe(false);
+    expect((await readManifest(d)).entries.map((e) => e.path)).toEqual([a.path]);
+    await expect(ds.restoreClip('yes/erin_nohash_0.wav')).rejects.toMatchObject({ code: 'not-found' });
+  });
+
   it('refuses bad names and unknown clips with typed errors', async () => {
     const ds = await openDs(await tempDir());
     for (const [label, speaker] of [['../x', 'a'], ['_background_noise_', 'a'], ['yes', 'a_nohash_1'], ['', 'a'], ['yes', '.a']]) {
@@ -223,6 +236,23 @@ describe('recovery at open', () => {
     expect(again.recovery.map((r) => r.code)).toEqual(['manifest-corrupt']);
     expect(again.clips().map((c) => c.path)).toEqual([b.path]);
     expect((await readManifest(d)).schemaVersion).toBe(SCHEMA_VERSION);
+  });
+
+  it('a crash between moving a clip (relabel) and writing the manifest keeps its metadata', async () => {
+    const d = await tempDir();
+    const ds = await openDs(d);
+    const r = await ds.importFolder(await (async () => {
+      const src = await tempDir();
+      await mkdir(join(src, 'yes'));
+      await writeFile(join(src, 'yes', 'dan_nohash_0.wav'), encodeWav(tone(1600), 16000));
+      return src;
+    })());
+    await ds.close();
+    await mkdir(join(d, 'no'));
+    await rename(join(d, 'yes', 'dan_nohash_0.wav'), join(d, 'no', 'dan_nohash_0.wav'));
+    const again = await openDs(d);
+    expect(again.recovery.map((x) => x.code)).toEqual(['missing-file', 'unlisted-file']);
+    expect(again.clips()).toEqual([{ ...r.imported[0], path: 'no/dan_nohash_0.wav', label: 'no' }]);
   });
 
   it('an unreadable clip is reported and left alone', async () => {
