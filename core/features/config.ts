@@ -1,0 +1,195 @@
+// The one description of how audio becomes model input. Every model carries its
+// FeatureConfig (plain JSON), so the renderer's live stream and the trainer compute the
+// same numbers from the same settings.
+//
+// Framing rule: frame i covers samples [i·hop, i·hop + window). Frames start every hop
+// samples while a whole window still fits; nothing is padded. So n samples give
+//   frameCount = n < window ? 0 : floor((n − window) / hop) + 1
+// and a model sees T = frameCount(config, windowSeconds · sampleRate) frames: 97 for the
+// defaults (1 s, 512-sample window, 160-sample hop).
+//
+// Per-frame layout (F = featureCount(config) values, frame-major):
+//   [c0 … c(C−1), logEnergy?, Δc0 … Δc(C−1), ΔlogEnergy?]   (the Δ half only with deltas)
+//
+// Defaults, chosen by measurement: scripts/feature-defaults.ts, run 2026-11-26 on the
+// three FSDD speakers in ../shared/data/fsdd (Free Spoken Digit Dataset, CC BY-SA 4.0;
+// 1,500 clips, 8 kHz resampled to 16 kHz). Each clip's frames are pooled into one
+// vector, z-normalised with training statistics, classified by the nearest class
+// centroid; trained on two speakers, tested on the third, all three rotations. Numbers:
+// accuracy on the held-out speaker (jackson, nicolas, yweweler) and their mean, for two
+// poolings: "mean+std" over all frames, and "thirds" (mean of each third of the frames,
+// plus the std), which keeps coarse temporal order. Chance is 10%.
+//
+//   window/hop bands coeffs extras           mean+std                thirds
+//   512/160    40    13     Δ logE           44.8 33.2 17.6 → 31.9%  59.4 44.2 32.6 → 45.4%
+//   512/160    40    13     static           26.8 26.2 31.4 → 28.1%  49.4 28.6 43.4 → 40.5%
+//   512/160    26    13     static           40.6 22.6 34.0 → 32.4%  64.0 29.8 50.0 → 47.9%
+//   512/160    26    13     Δ logE (default) 57.0 35.8 24.4 → 39.1%  70.0 45.8 37.4 → 51.1%
+//   512/160    26    13     Δ logE, [-1,1]   42.4 40.0 27.2 → 36.5%  55.6 58.2 28.6 → 47.5%
+//   512/160    26    20     Δ logE           56.8 34.0 30.8 → 40.5%  74.6 44.2 42.8 → 53.9%
+//   512/320    26    13     Δ logE           58.6 32.4 26.2 → 39.1%  71.2 45.6 39.6 → 52.1%
+//   256/160    26    13     Δ logE           53.4 31.6 21.4 → 35.5%  69.0 44.6 39.8 → 51.1%
+//   512/160    20    13     Δ logE           56.4 28.0 25.2 → 36.5%  70.6 43.0 41.2 → 51.6%
+//   512/160    40    20     Δ logE           42.4 18.4 24.4 → 28.4%  63.6 24.2 39.6 → 42.5%
+//   ("[-1,1]": the same features with the input left at [-1, 1] instead of 16-bit scale.)
+//
+// Reasoning. With ~500 test clips per speaker, one speaker's accuracy has a standard
+// error of about ±2 points, and speakers disagree a lot (accents), so only differences
+// of several points in both poolings count:
+// - 26 mel bands beat 40 clearly (+5 to +7 points either way); 20 bands are no better
+//   than 26. So 26.
+// - Deltas + log-energy beat static MFCCs (+3 to +7 points). So both on.
+// - 16-bit input scale beats [-1, 1] (+2.6 / +3.6 points on the mean), matching the
+//   argument in mfcc.ts (ln(x+1) ≈ ln x only at 16-bit scale). Hence INPUT_SCALE.
+// - 20 coefficients instead of 13 gain 1.4 / 2.8 points, within noise, for 50% more
+//   inputs (F 42 vs 28); with 40 bands they lose. Kept at 13.
+// - A 512-sample (32 ms) window ties 256 with thirds pooling and wins by 3.6 points
+//   with mean+std; 512 also resolves low voices' harmonics better. So 512.
+// - Hop 160 vs 320 ties here, but pooled features cannot see temporal resolution,
+//   which the recurrent model uses; 10 ms is the usual hop and gives T = 97 frames per
+//   second. Kept at 160; 320 (T = 49) halves the cost if the live path needs it.
+// Caveat: this is a crude proxy (no training, three male speakers); the model's own
+// accuracy report is the real test of these choices.
+
+import { ConfigError } from '../errors.js';
+
+/** Bumped whenever the meaning of a field or the extraction itself changes. */
+export const FEATURE_CONFIG_VERSION = 1;
+
+export interface FeatureConfig {
+  version: number;
+  /** Always 16000: everything is resampled to 16 kHz before extraction. */
+  sampleRate: number;
+  /** Samples per analysis window; a power of two (Meyda's FFT has no separate size). */
+  windowSamples: number;
+  /** Samples between window starts. */
+  hopSamples: number;
+  /** Triangular mel filters from 0 Hz to Nyquist. */
+  melBands: number;
+  /** Cepstral coefficients kept (c0 included), at most melBands and at most 40. */
+  mfccCoefficients: number;
+  /** Append regression deltas over ±2 frames of every static feature. */
+  deltas: boolean;
+  /** Append ln(1 + Σx²) of the frame (x at 16-bit scale, unwindowed). */
+  logEnergy: boolean;
+  /** Length of the model's input window in seconds. */
+  windowSeconds: number;
+  /**
+   * Per-feature statistics of the training set (length F each), applied as
+   * (x − mean) / std to every output frame by extractFeatures and FeatureStream alike;
+   * null until fitted (see fitNormalization in normalize.ts).
+   */
+  normalization: FeatureNormalization | null;
+}
+
+export interface FeatureNormalization {
+  mean: number[];
+  std: number[];
+}
+
+export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
+  version: FEATURE_CONFIG_VERSION,
+  sampleRate: 16000,
+  windowSamples: 512,
+  hopSamples: 160,
+  melBands: 26,
+  mfccCoefficients: 13,
+  deltas: true,
+  logEnergy: true,
+  windowSeconds: 1,
+  normalization: null,
+});
+
+const isPowerOfTwo = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+const isInt = (n: unknown, lo: number, hi: number): boolean =>
+  typeof n === 'number' && Number.isInteger(n) && n >= lo && n <= hi;
+
+/** Every reason the config cannot work (empty when it is fine). */
+export function featureConfigProblems(config: unknown): string[] {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return ['a feature config must be an object'];
+  const c = config as Record<string, unknown>;
+  const p: string[] = [];
+  if (c.version !== FEATURE_CONFIG_VERSION) p.push(`version must be ${FEATURE_CONFIG_VERSION}, got ${JSON.stringify(c.version)}`);
+  if (c.sampleRate !== 16000) p.push(`sampleRate must be 16000, got ${JSON.stringify(c.sampleRate)}`);
+  if (!isInt(c.windowSamples, 64, 8192) || !isPowerOfTwo(c.windowSamples as number)) {
+    p.push(`windowSamples must be a power of two from 64 to 8192, got ${JSON.stringify(c.windowSamples)}`);
+  }
+  if (!isInt(c.hopSamples, 1, 8192)) p.push(`hopSamples must be an integer from 1 to 8192, got ${JSON.stringify(c.hopSamples)}`);
+  else if (typeof c.windowSamples === 'number' && (c.hopSamples as number) > c.windowSamples) {
+    p.push(`hopSamples (${c.hopSamples}) must not exceed windowSamples (${c.windowSamples}): samples would be skipped`);
+  }
+  if (!isInt(c.melBands, 1, 128)) p.push(`melBands must be an integer from 1 to 128, got ${JSON.stringify(c.melBands)}`);
+  if (!isInt(c.mfccCoefficients, 1, 40)) {
+    p.push(`mfccCoefficients must be an integer from 1 to 40, got ${JSON.stringify(c.mfccCoefficients)}`);
+  } else if (typeof c.melBands === 'number' && (c.mfccCoefficients as number) > c.melBands) {
+    p.push(`mfccCoefficients (${c.mfccCoefficients}) must not exceed melBands (${c.melBands})`);
+  }
+  if (typeof c.deltas !== 'boolean') p.push('deltas must be true or false');
+  if (typeof c.logEnergy !== 'boolean') p.push('logEnergy must be true or false');
+  if (typeof c.windowSeconds !== 'number' || !Number.isFinite(c.windowSeconds) || c.windowSeconds <= 0 || c.windowSeconds > 30) {
+    p.push(`windowSeconds must be a number above 0 and at most 30, got ${JSON.stringify(c.windowSeconds)}`);
+  } else if (typeof c.windowSamples === 'number' && c.windowSeconds * 16000 < c.windowSamples) {
+    p.push('windowSeconds must hold at least one analysis window');
+  }
+  if (c.normalization !== null) {
+    const n = c.normalization as Record<string, unknown> | undefined;
+    const F = p.length === 0 ? featureCount(c as unknown as FeatureConfig) : -1;
+    if (typeof n !== 'object' || n === null || !Array.isArray(n.mean) || !Array.isArray(n.std)) {
+      p.push('normalization must be null or { mean: number[], std: number[] }');
+    } else if (F >= 0 && (n.mean.length !== F || n.std.length !== F)) {
+      p.push(`normalization must have ${F} means and ${F} standard deviations, got ${n.mean.length} and ${n.std.length}`);
+    } else if (!n.mean.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+      !n.std.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+      p.push('normalization means must be finite and standard deviations finite and positive');
+    }
+  }
+  const known = new Set(Object.keys(DEFAULT_FEATURE_CONFIG));
+  for (const k of Object.keys(c)) if (!known.has(k)) p.push(`unknown field ${JSON.stringify(k)}`);
+  return p;
+}
+
+/** Throws ConfigError('feature-config') listing every problem. */
+export function validateFeatureConfig(config: unknown): asserts config is FeatureConfig {
+  const p = featureConfigProblems(config);
+  if (p.length > 0) throw new ConfigError('feature-config', `Invalid feature config: ${p.join('; ')}`);
+}
+
+/** Values per frame (F). */
+export function featureCount(config: FeatureConfig): number {
+  return (config.mfccCoefficients + (config.logEnergy ? 1 : 0)) * (config.deltas ? 2 : 1);
+}
+
+/** Frames in n samples under the framing rule above. */
+export function frameCount(config: FeatureConfig, samples: number): number {
+  return samples < config.windowSamples ? 0 : Math.floor((samples - config.windowSamples) / config.hopSamples) + 1;
+}
+
+/** Frames (T) of the model's input window. */
+export function modelFrames(config: FeatureConfig): number {
+  return frameCount(config, Math.round(config.windowSeconds * config.sampleRate));
+}
+
+export function serializeFeatureConfig(config: FeatureConfig): string {
+  validateFeatureConfig(config);
+  return JSON.stringify({ ...config });
+}
+
+/** Parses and validates; the result is a fresh plain object. */
+export function parseFeatureConfig(json: string | unknown): FeatureConfig {
+  let value: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (e) {
+      throw new ConfigError('feature-config', 'Invalid feature config: not JSON', { cause: e });
+    }
+  }
+  validateFeatureConfig(value);
+  const c = value;
+  return {
+    version: c.version, sampleRate: c.sampleRate, windowSamples: c.windowSamples, hopSamples: c.hopSamples,
+    melBands: c.melBands, mfccCoefficients: c.mfccCoefficients, deltas: c.deltas, logEnergy: c.logEnergy,
+    windowSeconds: c.windowSeconds,
+    normalization: c.normalization === null ? null : { mean: [...c.normalization.mean], std: [...c.normalization.std] },
+  };
+}
