@@ -26,6 +26,8 @@ import { createOnnxEngine } from '../app/engine/onnx-engine.js';
 import { MIN_ROWS_PER_SHARD } from '../core/train/data-parallel.js';
 import { buildTfjsPeer, tfjsBackendInfo, useTfjsBackend, type PeerModel, type TfjsBackend } from './peers/tfjs.js';
 import { median } from './timing.js';
+import { DEFAULT_FEATURE_CONFIG } from '../core/features/config.js';
+import { extractFeatures } from '../core/features/mfcc.js';
 
 export interface BenchRow {
   case: string;
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
     }
   }
   await benchOnnxruntime(push);
+  await benchFeatures(push);
   if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
   else printTable(rows);
 }
@@ -188,3 +191,25 @@ main().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });
+
+/**
+ * Feature extraction for 1 s of 16 kHz audio (ms per second of audio: the real-time factor
+ * ×1000): ours (core/features, MFCC + log-energy + deltas, the path training and live
+ * listening share) against calling Meyda naively — a fresh slice per frame and
+ * `Meyda.extract` with the global settings written before every call.
+ */
+async function benchFeatures(push: (what: string, peerName: string, t: { ours: number; peer: number }) => void): Promise<void> {
+  const { default: Meyda } = await import('meyda');
+  const config = DEFAULT_FEATURE_CONFIG;
+  const rng = new Random(4);
+  const audio = new Float32Array(16000).map(() => 0.1 * rng.normal());
+  const naive = (): void => {
+    for (let start = 0; start + config.windowSamples <= audio.length; start += config.hopSamples) {
+      const m = Meyda as unknown as Record<string, unknown> & { extract(f: string, s: Float32Array): unknown };
+      m.sampleRate = config.sampleRate; m.bufferSize = config.windowSamples; m.melBands = config.melBands;
+      m.numberOfMFCCCoefficients = config.mfccCoefficients; m.windowingFunction = 'hanning';
+      m.extract('mfcc', audio.slice(start, start + config.windowSamples));
+    }
+  };
+  push('features for 1 s of audio (RTF x1000)', 'meyda-naive', await timePair(() => extractFeatures(audio, config), naive, quick ? { warmup: 1, samples: 3 } : { warmup: 3, samples: 21 }));
+}

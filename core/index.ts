@@ -9,3 +9,8 @@ export * from './inference/engine.js';
 export * from './audio/wav.js';
 export * from './audio/resample.js';
 export * from './audio/endpoint.js';
+export * from './audio/augment.js';
+export * from './features/config.js';
+export * from './features/mfcc.js';
+export * from './features/normalize.js';
+export * from './features/spec-augment.js';
