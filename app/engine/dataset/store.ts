@@ -303,6 +303,9 @@ export class Dataset {
    * part of its name before `_nohash_` (or options.speaker). Files under a
    * `_background_noise_` folder go to the dataset's background noise. Each file that cannot
    * be read or converted is reported in `rejected`; the rest are imported.
+   * Not all-or-nothing: clips are written one by one and the manifest is saved once, so a
+   * crash part-way leaves (after the next open's recovery) the dataset before the import plus
+   * a prefix of the imported clips, in import order (test/.../fault-injection.test.ts).
    */
   async importFolder(src: string, options: ImportOptions = {}): Promise<ImportResult> {
     this.checkOpen();
