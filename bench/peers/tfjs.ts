@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 // Importing the package registers the 'wasm' backend with tfjs-core (same CommonJS instance as tfjs).
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { Random } from '../../core/tensor/random.js';
 
 export { timeIt } from '../timing.js';
 export type { TimeItOptions, TimeItResult } from '../timing.js';
@@ -130,16 +131,10 @@ export async function tfjsBackendInfo(): Promise<TfjsBackendInfo> {
 // ---------------------------------------------------------------------------------------------------
 // Seeded data and weights.
 
-/** mulberry32: tiny seeded PRNG, returns floats in [0, 1). */
+/** Seeded uniform [0, 1) numbers from the project's PRNG. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 function normals(rand: () => number, n: number): Float32Array {

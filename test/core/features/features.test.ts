@@ -11,19 +11,14 @@ import {
 } from '../../../core/features/config.js';
 import { extractFeatures, FeatureStream } from '../../../core/features/mfcc.js';
 import { fitNormalization, withNormalization } from '../../../core/features/normalize.js';
+import { Random } from '../../../core/tensor/random.js';
 
 const cfg = (over: Partial<FeatureConfig> = {}): FeatureConfig => ({ ...DEFAULT_FEATURE_CONFIG, ...over });
 
-/** Deterministic PRNG (mulberry32). */
+/** Seeded uniform [0, 1) numbers from the project's PRNG. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 function signal(n: number, seed = 1, amp = 0.3): Float32Array {
