@@ -24,10 +24,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTempName } from '../../../../app/engine/dataset/atomic.js';
 import { LOCK_FILE, MANIFEST_FILE, openDataset, type Manifest } from '../../../../app/engine/dataset/store.js';
+import { FSDD } from './fixtures.js';
 
 const REPO = join(import.meta.dirname, '../../../..');
-const FSDD = join(REPO, '../shared/data/fsdd');
-const HAVE_FSDD = existsSync(FSDD);
 const STORE_URL = pathToFileURL(join(REPO, 'app/engine/dataset/store.ts')).href;
 
 const CHILD = `
@@ -133,7 +132,7 @@ async function pool<T>(n: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
   return out;
 }
 
-describe.runIf(HAVE_FSDD)('fault injection: a kill at any step of a dataset operation', () => {
+describe('fault injection: a kill at any step of a dataset operation', () => {
   let work: string;
   let base: string;
   let script: string;

@@ -1,43 +1,17 @@
 // Importing real folders in the Speech Commands layout: an espeak-ng keyword set made by
 // scripts/make-keywords.ts, and the whole Free Spoken Digit Dataset (read in place from
 // ../shared/data/fsdd, never copied into the repo).
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeWav } from '../../../../core/audio/wav.js';
-import { openDataset, type ClipEntry, type Dataset } from '../../../../app/engine/dataset/store.js';
+import type { ClipEntry, Dataset } from '../../../../app/engine/dataset/store.js';
+import { FSDD, datasetScratch } from './fixtures.js';
 import { makeKeywords } from '../../../../scripts/make-keywords.js';
 
-const FSDD = join(import.meta.dirname, '../../../../../shared/data/fsdd');
-const HAVE_FSDD = existsSync(FSDD);
-const has = (cmd: string): boolean => {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const HAVE_TTS = has('espeak-ng') && has('sox');
-
-const dirs: string[] = [];
-const open: Dataset[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.close()));
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'hark-imports-'));
-  dirs.push(d);
-  return d;
-}
+const { tempDir, openDs } = datasetScratch('hark-imports-');
 async function newDataset(): Promise<Dataset> {
-  const ds = await openDataset(join(await tempDir(), 'ds'), { create: true });
-  open.push(ds);
-  return ds;
+  return openDs(join(await tempDir(), 'ds'), { create: true });
 }
 
 /** Speaker → the splits its clips are in. */
@@ -50,7 +24,7 @@ function splitsBySpeaker(clips: ClipEntry[]): Map<string, Set<string>> {
   return m;
 }
 
-describe.runIf(HAVE_TTS)('importing an espeak-ng keyword set', () => {
+describe('importing an espeak-ng keyword set', () => {
   it('imports every clip with its label and speaker (the voice), at 16 kHz, in speaker-disjoint splits', async () => {
     const src = await tempDir();
     const words = ['yes', 'no', 'stop'];
@@ -91,7 +65,7 @@ describe.runIf(HAVE_TTS)('importing an espeak-ng keyword set', () => {
   }, 60_000);
 });
 
-describe.runIf(HAVE_FSDD)('importing the whole FSDD folder', () => {
+describe('importing the whole FSDD folder', () => {
   it('imports all 1,500 clips: 10 labels, 3 speakers, no rejections, speaker-disjoint splits', async () => {
     const ds = await newDataset();
     const started = Date.now();

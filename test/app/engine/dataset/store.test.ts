@@ -1,35 +1,17 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav } from '../../../../core/audio/wav.js';
 import { HarkError } from '../../../../core/errors.js';
 import { tempPathFor } from '../../../../app/engine/dataset/atomic.js';
 import { whichSet } from '../../../../app/engine/dataset/split.js';
 import {
-  DatasetError, LOCK_FILE, MANIFEST_FILE, SCHEMA_VERSION, TRASH_DIR, openDataset, type Dataset, type Manifest,
+  DatasetError, LOCK_FILE, MANIFEST_FILE, SCHEMA_VERSION, TRASH_DIR, openDataset, type Manifest,
 } from '../../../../app/engine/dataset/store.js';
+import { FSDD, datasetScratch } from './fixtures.js';
 
-const FSDD = join(import.meta.dirname, '../../../../../shared/data/fsdd');
-const HAVE_FSDD = existsSync(FSDD);
-const dirs: string[] = [];
-const open: Dataset[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.close()));
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'hark-store-'));
-  dirs.push(d);
-  return d;
-}
-async function openDs(dir: string, options?: { create?: boolean }): Promise<Dataset> {
-  const ds = await openDataset(dir, options);
-  open.push(ds);
-  return ds;
-}
+const { tempDir, openDs } = datasetScratch('hark-store-');
 const tone = (n: number, f = 440, rate = 16000): Float32Array => Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * f * i) / rate));
 const readManifest = async (dir: string): Promise<Manifest> => JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
 
@@ -48,7 +30,7 @@ async function fsddCopy(): Promise<string> {
   return d;
 }
 
-describe.runIf(HAVE_FSDD)('openDataset on a Speech Commands folder', () => {
+describe('openDataset on a Speech Commands folder', () => {
   it('opens without a manifest and builds one', async () => {
     const d = await fsddCopy();
     const ds = await openDs(d);
@@ -306,7 +288,7 @@ describe('lock', () => {
   });
 });
 
-describe.runIf(HAVE_FSDD)('exportTo', () => {
+describe('exportTo', () => {
   it('writes clips, background, manifest and list files', async () => {
     const d = await fsddCopy();
     const ds = await openDs(d);
