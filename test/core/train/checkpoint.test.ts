@@ -194,6 +194,11 @@ describe('resume', () => {
   const snapshot = (trainer: Trainer, model: SequenceClassifier): Uint8Array =>
     saveCheckpoint({ model, labels: null, extra: {}, trainer: trainer.state() });
 
+  /** Runs a trainer built with controller.signal, aborting right after the first event `when` accepts. */
+  async function runAndCancel(trainer: Trainer, controller: AbortController, train: SequenceDataset, val: SequenceDataset | null, when: (e: TrainEvent) => boolean): Promise<void> {
+    for await (const event of trainer.run(train, val)) if (when(event)) controller.abort();
+  }
+
   /** Iterates a run, calling onEpoch after each epoch event; stops iterating when it returns true. */
   async function runUntil(trainer: Trainer, onEpoch: (epoch: number) => boolean): Promise<void> {
     const it = trainer.run(data, null);
@@ -265,16 +270,7 @@ describe('resume', () => {
     const model = new SequenceClassifier(CONFIG, { seed: 5 });
     const controller = new AbortController();
     const first = new Trainer(model, { ...options, signal: controller.signal });
-    const it = first.run(data, val);
-    let err: unknown = null;
-    try {
-      for (;;) {
-        const next = await it.next();
-        if (next.done) break;
-        if (abortAfter(next.value)) controller.abort();
-      }
-    } catch (e) { err = e; }
-    expect(err).toBeInstanceOf(TrainingAbortedError);
+    await expect(runAndCancel(first, controller, data, val, abortAfter)).rejects.toBeInstanceOf(TrainingAbortedError);
     const loaded = loadCheckpoint(snapshot(first, model));
     const resumed = await train(new Trainer(loaded.model, options, loaded.trainer), data, val);
     expect(sameBits(loaded.model.params as Float32Array, straightModel.params as Float32Array)).toBe(true);
@@ -285,14 +281,7 @@ describe('resume', () => {
     const model = new SequenceClassifier(CONFIG, { seed: 5 });
     const controller = new AbortController();
     const first = new Trainer(model, { ...OPTIONS, epochs: 3, signal: controller.signal });
-    const it = first.run(data, null);
-    await expect((async () => {
-      for (;;) {
-        const next = await it.next();
-        if (next.done) break;
-        if (next.value.type === 'step' && next.value.step === 2) controller.abort();
-      }
-    })()).rejects.toBeInstanceOf(TrainingAbortedError);
+    await expect(runAndCancel(first, controller, data, null, (e) => e.type === 'step' && e.step === 2)).rejects.toBeInstanceOf(TrainingAbortedError);
     const loaded = loadCheckpoint(snapshot(first, model));
     expect(loaded.trainer?.progress?.stepInEpoch).toBe(2);
     const smaller = recallFirstToken(60, 8, 3, 9);
@@ -308,14 +297,7 @@ describe('resume', () => {
     const model = new SequenceClassifier(CONFIG, { seed: 5 });
     const controller = new AbortController();
     const trainer = new Trainer(model, { ...OPTIONS, epochs: 6, signal: controller.signal });
-    const it = trainer.run(data, val);
-    await expect((async () => {
-      for (;;) {
-        const next = await it.next();
-        if (next.done) break;
-        if (next.value.type === 'epoch' && next.value.epoch === 5) controller.abort();
-      }
-    })()).rejects.toBeInstanceOf(TrainingAbortedError);
+    await expect(runAndCancel(trainer, controller, data, val, (e) => e.type === 'epoch' && e.epoch === 5)).rejects.toBeInstanceOf(TrainingAbortedError);
     const best = trainer.state().best;
     expect(best).not.toBeNull();
     const latest = Float32Array.from(model.params);
