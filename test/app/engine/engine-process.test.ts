@@ -91,7 +91,7 @@ describe('engine over child_process.fork', () => {
     expect(exported.fileName).toBe('renamed.onnx');
     expect(importOnnx(exported.bytes).labels).toEqual(['a', 'b', 'c']);
     // Node IPC delivers a Uint8Array as a Buffer (a subclass); compare the bytes.
-    expect(new Uint8Array(exported.bytes)).toEqual(bytes); // export → import → export is byte-identical
+    expect(new Uint8Array(exported.bytes)).toEqual(new Uint8Array(bytes)); // export → import → export is byte-identical
 
     await expect(client.call('models.import', { name: 'junk', bytes: new Uint8Array(100).fill(7) })).rejects.toBeInstanceOf(EngineError);
     await client.call('models.delete', { id: info.id });
