@@ -37,7 +37,9 @@ const nameString = z
   .refine((s) => s.trim() === s, 'no leading or trailing spaces')
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   .refine((s) => !/[/\\:*?"<>|\u0000-\u001f\u007f]/.test(s), 'no path or control characters')
-  .refine((s) => !s.startsWith('.') && !s.startsWith('_'), "no leading '.' or '_'");
+  .refine((s) => !s.startsWith('.') && !s.startsWith('_'), "no leading '.' or '_'")
+  // They become folder names, and Windows cannot create these.
+  .refine((s) => !/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(s) && !s.endsWith('.'), 'not a name Windows reserves');
 
 export const ProjectName = nameString;
 export const Label = nameString.refine((s) => !s.includes('_nohash_'), "no '_nohash_'");
