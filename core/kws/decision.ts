@@ -8,7 +8,8 @@
 //   2. its smoothed probability reaches its threshold;
 //   3. it is armed: after firing, a word re-arms only once its probability has fallen
 //      below half its threshold, so one long utterance cannot fire twice;
-//   4. no word fired within the refractory time before.
+//   4. no word fired within the refractory time before; a word that reaches its
+//      threshold during that time is disarmed too, so it cannot fire late.
 
 import { ConfigError } from '../errors.js';
 import { isFillerLabel } from './labels.js';
@@ -81,7 +82,11 @@ export class DecisionRule {
     let best = 0;
     for (let k = 1; k < C; k++) if (p[k] > p[best]) best = k;
     for (let k = 0; k < C; k++) if (!this.armed[k] && p[k] < this.thresholdOf[k] * REARM_FRACTION) this.armed[k] = 1;
-    if (time < this.quietUntil) return null;
+    if (time < this.quietUntil) {
+      // A word heard during the refractory time is spent: it must not fire late, once the time is up.
+      for (let k = 0; k < C; k++) if (p[k] >= this.thresholdOf[k]) this.armed[k] = 0;
+      return null;
+    }
     const score = p[best];
     if (!(score >= this.thresholdOf[best]) || !this.armed[best]) return null;
     this.armed[best] = 0;
