@@ -107,8 +107,12 @@ export type KwsTrainEvent =
 
 export interface KwsTrainOptions {
   signal?: AbortSignalLike;
-  /** Data-parallel gradients for the model the recipe builds (see DataParallelGradients). */
-  gradients?: (model: SequenceClassifier) => GradientSource;
+  /**
+   * Data-parallel gradients for the model the recipe builds (see DataParallelGradients;
+   * app/engine/training-threads.ts starts them). Called once, after the model exists and
+   * before training; the caller owns what it creates and closes it when the run ends.
+   */
+  gradients?: (model: SequenceClassifier, shape: { steps: number; batchSize: number }) => GradientSource | Promise<GradientSource>;
 }
 
 /** The recipe with `overrides` applied and checked. */
@@ -257,13 +261,14 @@ export async function* trainKeywordModel(
     cell: recipe.cell, inputSize: trainExamples.features, hiddenSize: recipe.hiddenSize, layers: recipe.layers,
     classes: labels.length, dropout: recipe.layers > 1 ? recipe.dropout : 0, pooling: recipe.pooling,
   }, { seed: recipe.seed });
+  const stats = featureStatistics(toDataset(trainExamples));
+  model.setNormalization({ mean: stats.mean, std: stats.std.map((s) => (s > 1e-6 ? s : 1)) });
+  const gradients = options.gradients ? await options.gradients(model, { steps: trainExamples.steps, batchSize: recipe.batchSize }) : undefined;
   const trainer = new Trainer(model, {
     epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay,
     labelSmoothing: recipe.labelSmoothing, seed: recipe.seed, signal: options.signal,
-    earlyStopping: { patience: recipe.patience, monitor: 'loss' }, gradients: options.gradients?.(model),
+    earlyStopping: { patience: recipe.patience, monitor: 'loss' }, gradients,
   });
-  const stats = featureStatistics(toDataset(trainExamples));
-  model.setNormalization({ mean: stats.mean, std: stats.std.map((s) => (s > 1e-6 ? s : 1)) });
   const result: TrainResult = yield* trainer.run(toDataset(trainExamples), valExamples ? toDataset(valExamples) : null);
   return { model, labels, features: recipe.features, history: result.history, warnings, recipe };
 }
