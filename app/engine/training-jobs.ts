@@ -40,8 +40,9 @@ interface Job {
   project: OpenProject;
   controller: AbortController;
   finished: Promise<void>;
-  /** The clips the run trains on, fixed at its start. */
+  /** The clips and background recordings the run trains on, fixed at its start. */
   snapshot: ClipEntry[];
+  background: string[];
   /** Set while training (onTrainer), so a cancel can keep the state. */
   live: { trainer: Trainer; model: SequenceClassifier } | null;
   /** What a cancelled run left, for resume; null: start over (cancelled before training began). */
@@ -69,9 +70,11 @@ export class TrainingJobs {
 
   async start(params: StartParams): Promise<JobInfo> {
     const project = this.project();
+    const background = await project.dataset.backgroundFiles();
+    // Checked after the await, so two starts arriving together cannot both run.
     if (this.running()) throw new EngineServiceError(ERROR_CODES.busy, 'a training run is already in progress');
     const jobId = `j-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    return this.launch({ jobId, params, project, snapshot: project.dataset.clips(), saved: null });
+    return this.launch({ jobId, params, project, snapshot: project.dataset.clips(), background, saved: null });
   }
 
   async cancel(jobId: string): Promise<JobInfo> {
@@ -89,7 +92,7 @@ export class TrainingJobs {
     if (this.running()) throw new EngineServiceError(ERROR_CODES.busy, 'a training run is already in progress');
     const project = this.project();
     if (project !== job.project) throw new EngineServiceError(ERROR_CODES.notFound, `job ${jobId} belongs to another project`);
-    return this.launch({ jobId, params: job.params, project, snapshot: job.snapshot, saved: job.saved });
+    return this.launch({ jobId, params: job.params, project, snapshot: job.snapshot, background: job.background, saved: job.saved });
   }
 
   async cancelAll(): Promise<void> {
@@ -102,7 +105,7 @@ export class TrainingJobs {
     return job;
   }
 
-  private launch(from: Pick<Job, 'params' | 'project' | 'snapshot' | 'saved'> & { jobId: string }): JobInfo {
+  private launch(from: Pick<Job, 'params' | 'project' | 'snapshot' | 'background' | 'saved'> & { jobId: string }): JobInfo {
     const controller = new AbortController();
     const info: JobInfo = { jobId: from.jobId, state: 'running', resumable: false, epoch: 0 };
     const job: Job = { ...from, info, controller, finished: Promise.resolve(), live: null };
@@ -116,7 +119,7 @@ export class TrainingJobs {
     const { info, params, project, controller } = job;
     let threads: TrainingThreads | null = null;
     try {
-      const { train, validation, test, background } = await readClips(project, job.snapshot);
+      const { train, validation, test, background } = await readClips(project, job.snapshot, job.background);
       const generator = trainKeywordModel({ train: train.clips, validation: validation.clips, background, words: params.words }, params.recipe ?? {}, {
         signal: controller.signal,
         resume: job.saved ?? undefined,
@@ -186,7 +189,7 @@ interface ClipSet {
   entries: ClipEntry[];
 }
 
-async function readClips(project: OpenProject, snapshot: readonly ClipEntry[]): Promise<{ train: ClipSet; validation: ClipSet; test: ClipSet; background: Float32Array[] }> {
+async function readClips(project: OpenProject, snapshot: readonly ClipEntry[], backgroundFiles: readonly string[]): Promise<{ train: ClipSet; validation: ClipSet; test: ClipSet; background: Float32Array[] }> {
   const { dataset } = project;
   const sets: Record<ClipEntry['split'], ClipSet> = {
     training: { clips: [], entries: [] },
@@ -202,7 +205,13 @@ async function readClips(project: OpenProject, snapshot: readonly ClipEntry[]): 
     sets[entry.split].entries.push(entry);
   }
   const background: Float32Array[] = [];
-  for (const file of await dataset.backgroundFiles()) background.push(await dataset.readBackground(file));
+  for (const file of backgroundFiles) {
+    try {
+      background.push(await dataset.readBackground(file));
+    } catch (err) {
+      throw new EngineServiceError('dataset-changed', `${file} was removed since this run started: start a new run`, { cause: err });
+    }
+  }
   return { train: sets.training, validation: sets.validation, test: sets.testing, background };
 }
 
