@@ -142,6 +142,7 @@ export const methodSchemas = {
     recipe: RecipeOptions.optional(),
   }),
   'training.cancel': strictObject({ jobId: JobId }),
+  /** Continues a cancelled run exactly where it stopped ('dataset-changed' if its clips changed). */
   'training.resume': strictObject({ jobId: JobId }),
   'training.list': none,
 
@@ -150,10 +151,13 @@ export const methodSchemas = {
   'models.rename': strictObject({ id: ModelId, name: nameString }),
   'models.delete': strictObject({ id: ModelId }),
   'models.report': strictObject({ id: ModelId }),
+  /** The model as an .onnx file (labels and feature settings in its metadata). */
   'models.exportOnnx': strictObject({ id: ModelId }),
+  /** A .hark or .onnx model file's bytes; checked as hostile input. */
   'models.import': strictObject({ name: nameString, bytes: Bytes(MAX_MODEL_BYTES) }),
 
   'live.start': strictObject({ engine: EngineKind.optional(), options: DetectorOptions.optional() }),
+  /** Raw feature frames (count × F, frame-major) computed with LiveSession.features. */
   'live.pushFrames': strictObject({
     frames: float32Array()
       .refine((a) => a.length <= MAX_FRAME_VALUES, `at most ${MAX_FRAME_VALUES} values`)

@@ -7,6 +7,8 @@ import { expect } from 'vitest';
 import type { EngineClient } from '../../../app/shared/client.js';
 import type { EngineEvent } from '../../../app/shared/protocol.js';
 import { addToneWords, toneWord, TONE_WORDS, waitForEvent } from './tone-words.js';
+import { featureCount, parseFeatureConfig } from '../../../core/features/config.js';
+import { FeatureStream } from '../../../core/features/mfcc.js';
 
 export const SMALL = { cell: 'gru' as const, hiddenSize: 32, layers: 1, epochs: 40, seed: 1, augment: true };
 
@@ -67,6 +69,23 @@ export async function trainExportImportListen(client: EngineClient): Promise<voi
     expect(heard).toEqual(['high']);
     await client.call('live.stop');
   }
+
+  // The renderer's way: feature frames computed with the model's settings, sent without
+  // waiting for answers; detections come back as events.
+  const session = await client.call('live.start', { options: { threshold: 0.6 } });
+  const features = parseFeatureConfig(session.features);
+  const stream = new FeatureStream(features);
+  const F = featureCount(features);
+  const detected: string[] = [];
+  client.on('live.detection', (e) => detected.push(e.detection.label));
+  const audio = new Float32Array(16000 * 3);
+  audio.set(toneWord('low', 7), 16000);
+  for (let i = 0; i < audio.length; i += 1600) {
+    const frames = stream.push(audio.subarray(i, i + 1600));
+    client.send('live.pushFrames', { frames, count: frames.length / F });
+  }
+  await client.call('live.stop'); // answered after every push before it
+  expect(detected).toEqual(['low']);
   await expect(client.call('live.pushAudio', { samples: new Float32Array(160) })).rejects.toMatchObject({ code: 'not-listening' });
 }
 
