@@ -7,6 +7,7 @@
 import { extractFeatures } from '../../../core/features/mfcc.js';
 import { evaluateClips, type ClipReport } from '../../../core/kws/evaluate.js';
 import { centredWindow } from '../../../core/kws/examples.js';
+import { classIndexOf } from '../../../core/kws/labels.js';
 import { pct, type Command } from '../command.js';
 import { CancelledError, EXIT_OK } from '../errors.js';
 import { out, type CliIO } from '../io.js';
@@ -21,7 +22,8 @@ export async function clipFeatures(io: CliIO, progress: Progress, m: LoadedModel
   const windows: Float32Array[] = [];
   let tick = performance.now();
   for (const c of clips) {
-    windows.push(extractFeatures(centredWindow(c.samples, m.features), m.features));
+    // Clips the model has no class for are not scored: no need for their features.
+    windows.push(classIndexOf(m.labels, c.label) >= 0 ? extractFeatures(centredWindow(c.samples, m.features), m.features) : new Float32Array(0));
     if (performance.now() - tick > 100) {
       bar.update(windows.length);
       await new Promise<void>((resolve) => setImmediate(resolve));
