@@ -16,7 +16,7 @@ import { out, warn } from '../io.js';
 import { formatBytes } from '../model-io.js';
 import { createProgress } from '../progress.js';
 import { trainModel } from '../training.js';
-import { readFolder, recipeOptions, splitForTraining, trainingReporter } from './train.js';
+import { readFolder, recipeOptions, splitForTraining, trainingReporter, wordsOption } from './train.js';
 
 const TIMED_RUNS = 50;
 
@@ -51,10 +51,10 @@ interface Row {
 export const compare: Command = {
   name: 'compare',
   summary: 'train the four cells on the same split and compare accuracy, size and speed',
-  usage: 'hark compare <dataset-dir> [--cells lstm,peephole,cifg,gru] [--hidden N] [--layers N] [--epochs N] [--seed N] [--threads N] [--json]',
+  usage: 'hark compare <dataset-dir> [--cells lstm,peephole,cifg,gru] [--hidden N] [--layers N] [--epochs N] [--seed N] [--words a,b] [--threads N] [--json]',
   help: [
     '  --cells LIST     which cells, comma-separated (default: all four)',
-    '  --hidden N, --layers N, --epochs N, --seed N, --threads N   as for hark train',
+    '  --hidden N, --layers N, --epochs N, --seed N, --words A,B, --threads N   as for hark train',
     '  --no-onnx        skip the onnxruntime timing',
     '  --json           print a JSON array, one object per cell',
     '',
@@ -63,7 +63,7 @@ export const compare: Command = {
   ].join('\n'),
   options: {
     cells: { type: 'string' }, hidden: { type: 'string' }, layers: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
-    threads: { type: 'string' }, 'no-onnx': { type: 'boolean' }, json: { type: 'boolean' },
+    threads: { type: 'string' }, words: { type: 'string' }, 'no-onnx': { type: 'boolean' }, json: { type: 'boolean' },
   },
   positionals: ['dataset-dir'],
   async run(ctx) {
@@ -73,6 +73,7 @@ export const compare: Command = {
     if (cells.length === 0 || new Set(cells).size !== cells.length) throw new UsageError('--cells must name each cell once', this.usage);
     const overrides = recipeOptions(this, values);
     const workers = intOption(this, values, 'threads', 0, 16);
+    const words = wordsOption(this, values);
     const json = values.json === true;
     const progress = createProgress(io, { json });
     const folder = await readFolder(io, progress, ctx.path(ctx.positionals[0]), { background: true });
@@ -83,7 +84,7 @@ export const compare: Command = {
     for (const cell of cells as CellKind[]) {
       if (io.signal?.aborted) throw new CancelledError();
       const run = await trainModel(
-        { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples) },
+        { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples), words },
         { ...overrides, cell }, { signal: io.signal, workers, onEvent: trainingReporter(io, progress, cell), onWarning: (m) => warn(io, m) },
       );
       const m = run.model;

@@ -24,8 +24,17 @@ export const TRAIN_OPTIONS = {
   epochs: { type: 'string' },
   seed: { type: 'string' },
   threads: { type: 'string' },
+  words: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
+
+/** --words a,b,c: the words to spot (the folder's other labels become unknown speech); default all. */
+export function wordsOption(cmd: Command, values: CommandContext['values']): string[] | undefined {
+  if (values.words === undefined) return undefined;
+  const words = String(values.words).split(',').map((w) => w.trim()).filter(Boolean);
+  if (words.length === 0 || new Set(words).size !== words.length) throw new UsageError('--words must list each word once, separated by commas', cmd.usage);
+  return words;
+}
 
 /** Recipe overrides from --cell, --hidden, --layers, --epochs, --seed. */
 export function recipeOptions(cmd: Command, values: CommandContext['values']): Partial<KwsRecipe> {
@@ -135,7 +144,7 @@ export async function testAccuracy(m: KwsModel, clips: readonly FolderClip[]): P
 export const train: Command = {
   name: 'train',
   summary: 'train a keyword model on a Speech Commands-layout folder',
-  usage: 'hark train <dataset-dir> --out <model-file> [--cell lstm|peephole|cifg|gru] [--hidden N] [--layers N] [--epochs N] [--seed N] [--threads N] [--json]',
+  usage: 'hark train <dataset-dir> --out <model-file> [--cell lstm|peephole|cifg|gru] [--hidden N] [--layers N] [--epochs N] [--seed N] [--words a,b] [--threads N] [--json]',
   help: [
     '  -o, --out FILE   where to write the model: a .hark checkpoint, or .onnx to export directly',
     '  --cell KIND      lstm (default), peephole, cifg or gru',
@@ -143,6 +152,7 @@ export const train: Command = {
     '  --layers N       recurrent layers, 1 to 3 (default 1)',
     '  --epochs N       at most this many epochs (default 40; stops early when validation stalls)',
     '  --seed N         random seed (default 0): the same seed and data give the same model',
+    '  --words A,B      the words to spot (default: every label); the other labels are learned as _unknown_',
     '  --threads N      extra training threads (default: one per spare core, at most 3; 0 = none)',
     '  --json           print a JSON summary on stdout (progress stays on stderr)',
     '',
@@ -157,6 +167,7 @@ export const train: Command = {
     if (typeof values.out !== 'string' || values.out === '') throw new UsageError('--out <model-file> is required', this.usage);
     const overrides = recipeOptions(this, values);
     const workers = intOption(this, values, 'threads', 0, 16);
+    const words = wordsOption(this, values);
     const json = values.json === true;
     const outPath = ctx.path(values.out);
     await checkWritable(outPath);
@@ -165,7 +176,7 @@ export const train: Command = {
     const split = splitForTraining(folder);
     progress.note(`${split.train.length} training, ${split.validation.length} validation and ${split.test.length} test clips of ${new Set(folder.clips.map((c) => c.label)).size} words`);
     const run: TrainRun = await trainModel(
-      { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples) },
+      { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples), words },
       overrides, { signal: io.signal, workers, onEvent: trainingReporter(io, progress), onWarning: (m) => warn(io, m) },
     );
     const m = run.model;
