@@ -15,6 +15,7 @@ import { train } from './commands/train.js';
 import { resolvePath, type Command } from './command.js';
 import { EXIT_CANCELLED, EXIT_OK, EXIT_USAGE, reportError, UsageError } from './errors.js';
 import type { CliIO } from './io.js';
+import { stopAllBars } from './progress.js';
 
 export const COMMANDS: readonly Command[] = [train, evaluate, importCommand, exportCommand, listen, compare];
 
@@ -92,6 +93,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   try {
     return await dispatch(argv, io);
   } catch (err) {
+    stopAllBars();
     const r = reportError(err);
     // Ctrl-C during a command that did not check the signal surfaces as some other error.
     const cancelled = io.signal?.aborted === true;

@@ -19,6 +19,16 @@ export interface Progress {
   note(text: string): void;
 }
 
+// Bars still drawn when a command fails or is cancelled: main() stops them before it
+// prints the error, so the terminal gets its cursor and a fresh line back.
+const drawn = new Set<cliProgress.SingleBar>();
+
+/** Stops every bar still drawn. */
+export function stopAllBars(): void {
+  for (const bar of drawn) bar.stop();
+  drawn.clear();
+}
+
 export function createProgress(io: CliIO, options: { json?: boolean } = {}): Progress {
   const fancy = io.stderr.isTTY === true && !options.json;
   const note = (text: string): void => { io.stderr.write(`${text}\n`); };
@@ -26,17 +36,17 @@ export function createProgress(io: CliIO, options: { json?: boolean } = {}): Pro
     return {
       note,
       bar(label, total) {
-        let stopped = false;
+        let stopped = false, last = '';
         note(`${label}…`);
         return {
           update(done, info, o) {
-            if (o?.line && !stopped) note(`  ${info ?? `${done}/${total}`}`);
+            if (o?.line && !stopped) { last = info ?? `${done}/${total}`; note(`  ${last}`); }
           },
           setTotal(t) { total = t; },
           stop(summary) {
             if (stopped) return;
             stopped = true;
-            if (summary) note(`  ${summary}`);
+            if (summary && summary !== last) note(`  ${summary}`);
           },
         };
       },
@@ -45,12 +55,12 @@ export function createProgress(io: CliIO, options: { json?: boolean } = {}): Pro
   let active: cliProgress.SingleBar | null = null;
   return {
     note(text) {
-      if (active) active.stop();
+      if (active) { active.stop(); drawn.delete(active); }
       active = null;
       note(text);
     },
     bar(label, total) {
-      if (active) active.stop();
+      if (active) { active.stop(); drawn.delete(active); }
       const bar = new cliProgress.SingleBar({
         stream: process.stderr,
         format: `${label.padEnd(10)} [{bar}] {percentage}% {value}/{total} {info}`,
@@ -58,6 +68,7 @@ export function createProgress(io: CliIO, options: { json?: boolean } = {}): Pro
       }, cliProgress.Presets.shades_classic);
       bar.start(Math.max(1, total), 0, { info: '' });
       active = bar;
+      drawn.add(bar);
       let stopped = false;
       return {
         update(done, info) { if (!stopped) bar.update(done, { info: info ?? '' }); },
@@ -67,6 +78,7 @@ export function createProgress(io: CliIO, options: { json?: boolean } = {}): Pro
           stopped = true;
           bar.update(bar.getTotal(), { info: summary ?? '' });
           bar.stop();
+          drawn.delete(bar);
           if (active === bar) active = null;
         },
       };

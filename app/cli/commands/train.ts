@@ -77,7 +77,7 @@ export function splitForTraining(folder: LoadedFolder): { train: FolderClip[]; v
 export function trainingReporter(io: CliIO, progress: Progress, label = ''): (e: KwsTrainEvent) => void {
   let prepare: ProgressBar | null = null;
   let training: ProgressBar | null = null;
-  let epochs = 0, step = 0;
+  let epochs = 0, step = 0, lastVal = '';
   const prefix = label ? `${label} ` : '';
   return (e) => {
     switch (e.type) {
@@ -94,11 +94,12 @@ export function trainingReporter(io: CliIO, progress: Progress, label = ''): (e:
         break;
       case 'step':
         step = e.step;
-        training?.update(step, `loss ${e.loss.toFixed(3)}`);
+        training?.update(step, `epoch ${e.epoch + 1}/${epochs}, loss ${e.loss.toFixed(3)}${lastVal}`);
         break;
       case 'epoch':
+        lastVal = e.valAccuracy !== null ? `; last validation accuracy ${pct(e.valAccuracy)}` : '';
         training?.update(step, epochLine(e, epochs), { line: true });
-        if (e.epoch === epochs) training?.stop();
+        if (e.epoch === epochs) training?.stop(epochLine(e, epochs));
         break;
       case 'non-finite':
         warn(io, `a non-finite loss or gradient at step ${e.step}; the learning rate was halved`);
