@@ -48,7 +48,9 @@ function usageFromParseError(err: unknown, c: Command): UsageError {
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${quoted.split(' ')[0] || message}`, c.usage);
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const option = quoted.split(' ')[0];
-    return new UsageError(/does not take/.test(message) ? `option ${option} does not take a value` : `option ${option} needs a value`, c.usage);
+    if (/does not take/.test(message)) return new UsageError(`option ${option} does not take a value`, c.usage);
+    if (/ambiguous/.test(message)) return new UsageError(`option ${option} needs a value (for one that starts with "-", write ${option}=-…)`, c.usage);
+    return new UsageError(`option ${option} needs a value`, c.usage);
   }
   return new UsageError(message.split('\n')[0], c.usage);
 }
@@ -104,7 +106,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
-/** The real process: stdout, stderr, Ctrl-C (the first cancels cleanly, a second exits at once). */
+/** The real process: stdout, stderr, Ctrl-C / SIGTERM (the first cancels cleanly, a second exits at once). */
 export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -112,13 +114,16 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     process.stderr.write('\nhark: stopping… (Ctrl-C again to quit at once)\n');
     controller.abort();
   };
+  // SIGTERM (kill, a closing terminal or service manager) stops the same clean way.
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   // A closed pipe (hark … | head) is not an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(EXIT_OK); });
   try {
     return await main(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal });
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 }
 
