@@ -1,7 +1,7 @@
 // hark compare <dataset-dir>: the four recurrent cells trained on the same split with the
-// same seed and recipe, side by side: accuracy on the test clips (the validation clips if
-// no speaker falls in the testing split), parameters, file sizes, training time, and the
-// time one 1 s window takes through each engine.
+// same seed and recipe, side by side: clip accuracy on the test and validation splits,
+// parameters, file sizes, training time, and the time one 1 s window takes through each
+// engine.
 
 import { featureCount, modelFrames } from '../../../core/features/config.js';
 import { TypeScriptEngine, type InferenceEngine } from '../../../core/inference/engine.js';
@@ -13,12 +13,15 @@ import { Random } from '../../../core/tensor/random.js';
 import { intOption, pct, type Command } from '../command.js';
 import { CancelledError, EXIT_OK, UsageError } from '../errors.js';
 import { out, warn } from '../io.js';
+import type { FolderClip } from '../load-folder.js';
 import { formatBytes } from '../model-io.js';
 import { createProgress } from '../progress.js';
 import { trainModel } from '../training.js';
 import { readFolder, recipeOptions, splitForTraining, trainingReporter, wordsOption } from './train.js';
 
 const TIMED_RUNS = 50;
+
+const acc = (a: number | null): string => (a === null ? '-' : pct(a));
 
 /** Median milliseconds of one (T, 1, F) window through the engine (after a warm-up). */
 export async function windowMs(engine: InferenceEngine, m: KwsModel): Promise<number> {
@@ -38,7 +41,8 @@ export async function windowMs(engine: InferenceEngine, m: KwsModel): Promise<nu
 
 interface Row {
   cell: CellKind;
-  accuracy: number | null;
+  testAccuracy: number | null;
+  validationAccuracy: number | null;
   parameters: number;
   harkBytes: number;
   onnxBytes: number;
@@ -58,7 +62,8 @@ export const compare: Command = {
     '  --no-onnx        skip the onnxruntime timing',
     '  --json           print a JSON array, one object per cell',
     '',
-    'Accuracy is on the test clips (the validation clips when no speaker is in the testing split).',
+    'Accuracy is clip accuracy on the test and on the validation split (the validation split',
+    'also decides early stopping).',
     'Inference time is the median of 50 runs of one 1 s window, batch 1.',
   ].join('\n'),
   options: {
@@ -78,8 +83,7 @@ export const compare: Command = {
     const progress = createProgress(io, { json });
     const folder = await readFolder(io, progress, ctx.path(ctx.positionals[0]), { background: true });
     const split = splitForTraining(folder);
-    const scored = split.test.length > 0 ? { name: 'test', clips: split.test } : { name: 'validation', clips: split.validation };
-    progress.note(`${split.train.length} training, ${split.validation.length} validation and ${split.test.length} test clips; scoring on the ${scored.name} clips`);
+    progress.note(`${split.train.length} training, ${split.validation.length} validation and ${split.test.length} test clips`);
     const rows: Row[] = [];
     for (const cell of cells as CellKind[]) {
       if (io.signal?.aborted) throw new CancelledError();
@@ -89,12 +93,15 @@ export const compare: Command = {
       );
       const m = run.model;
       const ts = new TypeScriptEngine(m.model);
-      let accuracy: number | null = null, tsMs: number, onnxMs: number | null = null;
+      const accuracyOn = async (clips: readonly FolderClip[]): Promise<number | null> => {
+        if (clips.length === 0) return null;
+        const r = await evaluateClips(ts, clips, m);
+        return r.clips > 0 ? r.accuracy : null;
+      };
+      let testAccuracy: number | null, validationAccuracy: number | null, tsMs: number, onnxMs: number | null = null;
       try {
-        if (scored.clips.length > 0) {
-          const r = await evaluateClips(ts, scored.clips, m);
-          accuracy = r.clips > 0 ? r.accuracy : null;
-        }
+        testAccuracy = await accuracyOn(split.test);
+        validationAccuracy = await accuracyOn(split.validation);
         tsMs = await windowMs(ts, m);
       } finally {
         await ts.dispose();
@@ -109,23 +116,23 @@ export const compare: Command = {
         }
       }
       rows.push({
-        cell, accuracy, parameters: m.model.paramCount, harkBytes: saveKwsModel(m).length, onnxBytes: exportKwsModel(m).length,
+        cell, testAccuracy, validationAccuracy, parameters: m.model.paramCount, harkBytes: saveKwsModel(m).length, onnxBytes: exportKwsModel(m).length,
         trainingSeconds: run.seconds, epochs: m.history.length, tsMs, onnxMs,
       });
-      progress.note(`${cell}: ${accuracy === null ? 'no clips to score' : `${pct(accuracy)} ${scored.name} accuracy`}, ${run.seconds.toFixed(1)} s`);
+      progress.note(`${cell}: test accuracy ${acc(testAccuracy)}, validation accuracy ${acc(validationAccuracy)}, ${run.seconds.toFixed(1)} s`);
     }
     if (json) {
-      out(io, JSON.stringify(rows.map((r) => ({ ...r, scoredOn: scored.name, scoredClips: scored.clips.length }))));
+      out(io, JSON.stringify(rows.map((r) => ({ ...r, testClips: split.test.length, validationClips: split.validation.length }))));
       return EXIT_OK;
     }
-    const header = ['cell', `${scored.name} acc`, 'params', '.hark', '.onnx', 'epochs', 'train s', 'ts ms/window', 'onnx ms/window'];
-    const body = rows.map((r) => [r.cell, r.accuracy === null ? '-' : pct(r.accuracy), r.parameters.toLocaleString('en-US'), formatBytes(r.harkBytes), formatBytes(r.onnxBytes),
+    const header = ['cell', 'test acc', 'val acc', 'params', '.hark', '.onnx', 'epochs', 'train s', 'ts ms/window', 'onnx ms/window'];
+    const body = rows.map((r) => [r.cell, acc(r.testAccuracy), acc(r.validationAccuracy), r.parameters.toLocaleString('en-US'), formatBytes(r.harkBytes), formatBytes(r.onnxBytes),
       String(r.epochs), r.trainingSeconds.toFixed(1), r.tsMs.toFixed(3), r.onnxMs === null ? '-' : r.onnxMs.toFixed(3)]);
     const all = [header, ...body];
     const widths = header.map((_, c) => Math.max(...all.map((row) => row[c].length)));
     for (const row of all) out(io, row.map((cellText, c) => (c === 0 ? cellText.padEnd(widths[c]) : cellText.padStart(widths[c]))).join('  '));
     out(io);
-    out(io, `${scored.clips.length} ${scored.name} clips; same split, seed ${overrides.seed ?? 0} and recipe for every cell; times on this machine, now`);
+    out(io, `${split.test.length} test and ${split.validation.length} validation clips; same split, seed ${overrides.seed ?? 0} and recipe for every cell; times on this machine, now`);
     return EXIT_OK;
   },
 };

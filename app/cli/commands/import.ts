@@ -60,6 +60,7 @@ export const importCommand: Command = {
     }
     const inside = relative(src, dest);
     if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) throw new CliError(`the dataset ${dest} must not be inside the source folder ${src}`);
+    io.stderr.write(`importing ${src} into ${dest}…\n`);
     const dataset = await openDataset(dest, { create: true });
     let result;
     try {
