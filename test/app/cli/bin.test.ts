@@ -90,11 +90,14 @@ describe.skipIf(!built)('bin/hark.js (built)', () => {
     for (const line of lines(l.stdout)) expect(Object.keys(JSON.parse(line) as object).sort()).toEqual(['endTime', 'label', 'score', 'startTime', 'time']);
   });
 
-  it('Ctrl-C (SIGINT) stops training cleanly: one line, exit code 130, no model written, threads closed', async () => {
+  it.each([
+    ['while it prepares the examples', /^preparing…$/m],
+    ['in the middle of training', /^ {2}epoch 1\/500: /m],
+  ])('Ctrl-C (SIGINT) %s stops cleanly: one line, exit code 130, no model written, threads closed', async (_when, trigger) => {
     const model = join(work, 'cancelled.hark');
     let sent = false;
     const r = await run(['train', medium, '--out', model, '--epochs', '500', '--threads', '1'], {
-      onStderr: (text, kill) => { if (!sent && /^preparing…$/m.test(text)) { sent = true; kill('SIGINT'); } },
+      onStderr: (text, kill) => { if (!sent && trigger.test(text)) { sent = true; kill('SIGINT'); } },
     });
     expect(sent).toBe(true);
     expect(r.signal).toBeNull(); // it exited by itself (worker threads did not keep it alive)

@@ -142,10 +142,11 @@ describe('hark eval', () => {
     expect(j.clips).toBe(3);
     expect(j.skipped.map((s) => s.file).sort()).toEqual(left.map((f) => `left/${f}`).sort());
     // A model taught only "yes" (with "no" as other speech) has one: "left" counts as _unknown_.
-    const yesOnly = join(work, 'yes-only.hark');
+    const yesOnly = join(work, 'yes-only.onnx'); // --out *.onnx writes ONNX directly
     const t = await hark(['train', small, '--out', yesOnly, '--words', 'yes', '--epochs', '1', '--hidden', '8', '--threads', '0', '--json']);
     if (t.code !== 0) throw new Error(t.stderr);
-    expect((JSON.parse(t.stdout) as { labels: string[] }).labels).toEqual(['yes', '_unknown_', '_background_']);
+    expect(JSON.parse(t.stdout)).toMatchObject({ format: 'onnx', labels: ['yes', '_unknown_', '_background_'] });
+    expect(loadKwsModel(new Uint8Array(await readFile(yesOnly))).format).toBe('onnx');
     const u = JSON.parse((await hark(['eval', yesOnly, other, '--json'])).stdout) as EvalJson;
     expect(u.clips).toBe(5);
     expect(u.skipped).toEqual([]);
