@@ -35,7 +35,7 @@ export default defineConfig({
       outDir: fromRoot('./out/main'),
       // The data-parallel training thread is its own entry: app/engine/training-threads.ts
       // starts it from the file next to the bundle (out/main/training-thread.js).
-      lib: { entry: { index: fromRoot('./app/main/index.ts'), 'training-thread': fromRoot('./app/engine/training-thread.ts') } },
+      lib: { entry: { index: fromRoot('./app/main/index.ts'), 'training-thread': fromRoot('./app/engine/training-thread.ts'), cli: fromRoot('./app/cli/index.ts') } },
     },
   },
   preload: {
