@@ -90,7 +90,8 @@ function scaleToRms(x: Float32Array, rms: number): Float32Array {
  * One background window of `length` samples: with recordings, a random crop of one
  * (chosen in proportion to its length) at a gain of −20…+6 dB three times in four;
  * otherwise, or the fourth time, generated noise at an RMS level log-uniform in
- * [3e-4, 0.1] (−70 to −20 dBFS) or, one time in five, near-silence (RMS 1e-5…1e-4).
+ * [3e-4, 0.1] (−70 to −20 dBFS) or, one time in five, silence: digital (all zeros) or
+ * near (RMS 1e-5…1e-4), equally often.
  */
 export function backgroundWindow(length: number, recordings: readonly Float32Array[], rng: Random): Float32Array {
   const usable = recordings.filter((r) => r.length > 0);
@@ -111,6 +112,9 @@ export function backgroundWindow(length: number, recordings: readonly Float32Arr
   }
   const kind = NOISE_KINDS[rng.int(NOISE_KINDS.length)];
   const silence = rng.next() < 0.2;
+  // Half the silence is digital (exact zeros, as from a muted microphone): word windows are
+  // zero-padded, so a model that never saw all-zero background learns zeros mean a word.
+  if (silence && rng.next() < 0.5) return new Float32Array(length);
   const rms = silence ? 10 ** rng.uniform(-5, -4) : 10 ** rng.uniform(Math.log10(3e-4), -1);
   return scaleToRms(generatedNoise(length, kind, rng), rms);
 }
