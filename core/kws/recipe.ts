@@ -72,7 +72,7 @@ export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   // voice; wider and more often than the augmentation module's defaults.
   augmentation: { speedProbability: 0.8, minSpeed: 0.85, maxSpeed: 1.15 },
   backgroundRatio: 1,
-  unknownRatio: 6,
+  unknownRatio: 8,
   validationFraction: 0.15,
   minClipsPerWord: 10,
   seed: 0,
