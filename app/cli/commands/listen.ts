@@ -1,17 +1,12 @@
 // hark listen <model-file> <audio.wav>: the file streamed through the keyword detector
 // (core/kws/detector.ts) in 100 ms chunks, as a microphone would deliver it, one line per
 // detection as it happens. The file is followed by 1 s of silence so that a word at its
-// very end is still heard.
-//
-// Dither: ±1 LSB of 16-bit triangular noise (seeded, so runs repeat) is added to the audio,
-// the noise floor any microphone has. Without it, stretches of digital silence (exact
-// zeros, common in edited or synthesised files) give feature frames the models never saw
-// in training — their background class learns from noise and near-silence — and a model
-// can then report a word with high confidence in pure silence (seen: 0.96).
+// very end is still heard. The audio goes in unchanged, as the app's microphone path
+// would give it (the recipe's background class includes digital silence, so stretches of
+// exact zeros in edited or synthesised files are heard as background).
 
 import { DEFAULT_REFRACTORY_MS, DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
 import { DEFAULT_HOP_MS, DEFAULT_SMOOTHING_MS, KeywordDetector, type Detection } from '../../../core/kws/detector.js';
-import { Random } from '../../../core/tensor/random.js';
 import { intOption, numberOption, type Command } from '../command.js';
 import { CancelledError, EXIT_OK, UsageError } from '../errors.js';
 import { out } from '../io.js';
@@ -21,13 +16,6 @@ import { SAMPLE_RATE } from '../../engine/dataset/store.js';
 
 const CHUNK = SAMPLE_RATE / 10; // 100 ms
 const TAIL_SECONDS = 1;
-
-const DITHER_SEED = 1;
-
-/** Adds triangular dither of ±1 LSB at 16 bits, in place. */
-export function addDither(x: Float32Array, rng: Random): void {
-  for (let i = 0; i < x.length; i++) x[i] += (rng.next() - rng.next()) / 32768;
-}
 
 export function detectionLine(d: Detection): string {
   return `${d.startTime.toFixed(2).padStart(7)}–${d.endTime.toFixed(2)} s  ${d.label}  (score ${d.score.toFixed(2)}, decided at ${d.time.toFixed(2)} s)`;
@@ -67,7 +55,6 @@ export const listen: Command = {
       const detector = new KeywordDetector(engine, m, { threshold, refractoryMs, smoothingMs, hopMs });
       const padded = new Float32Array(audio.length + TAIL_SECONDS * SAMPLE_RATE);
       padded.set(audio);
-      addDither(padded, new Random(DITHER_SEED));
       for (let at = 0; at < padded.length; at += CHUNK) {
         if (io.signal?.aborted) throw new CancelledError();
         for (const d of await detector.pushAudio(padded.subarray(at, Math.min(padded.length, at + CHUNK)))) {
