@@ -118,6 +118,24 @@ describe('hark eval', () => {
     for (const [i, p] of onnx.predictions.entries()) expect(p.score).toBeCloseTo(evalTs.predictions[i].score, 4);
   });
 
+  it('--stream runs the detector over minutes of audio made from the clips and scores it', async () => {
+    const r = await hark(['eval', model, data, '--stream', '2', '--json']);
+    expect(r.code).toBe(0);
+    const s = (JSON.parse(r.stdout) as { stream: { hours: number; occurrences: number; hits: number; recall: number; falseActivations: number;
+      falseActivationsPerHour: number; medianLatency: number | null; perWord: { label: string; occurrences: number }[]; suggestedThresholds: Record<string, number | null> } }).stream;
+    expect(s.hours).toBeCloseTo(2 / 60, 9);
+    expect(s.occurrences).toBeGreaterThan(20); // only keywords here (no other words): one every ~2.6 s
+    expect(s.recall).toBeCloseTo(s.hits / s.occurrences, 12);
+    expect(s.falseActivationsPerHour).toBeCloseTo(s.falseActivations / s.hours, 9);
+    expect(s.perWord.map((w) => w.label)).toEqual(['no', 'up', 'yes']);
+    expect(s.perWord.reduce((a, w) => a + w.occurrences, 0)).toBe(s.occurrences);
+    expect(Object.keys(s.suggestedThresholds)).toEqual(['no', 'up', 'yes']);
+    expect(s.recall).toBeGreaterThanOrEqual(0.5); // a small, quickly trained model; the acceptance figures are in test/core/kws
+    const text = await hark(['eval', model, data, '--stream', '1']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^recall \d+\.\d% \(\d+ of \d+\), \d+ false activations \([\d.]+ per hour\), median latency/m);
+  });
+
   it('prints a table: per-class precision, recall, F1 and the confusion matrix', async () => {
     const r = await hark(['eval', model, data]);
     expect(r.code).toBe(0);
