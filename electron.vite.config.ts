@@ -33,15 +33,16 @@ export default defineConfig({
   main: {
     build: {
       outDir: fromRoot('./out/main'),
-      // Three entries: Electron's main process (index), the engine that main forks with
-      // utilityProcess and `npm run serve` forks with child_process (engine), and the
+      // Four entries: Electron's main process (index), the engine that main forks with
+      // utilityProcess and `npm run serve` forks with child_process (engine), the
       // data-parallel training thread that app/engine/training-threads.ts starts from the
-      // file next to the bundle (training-thread).
+      // file next to the bundle (training-thread), and the `hark` command (cli).
       lib: {
         entry: {
           index: fromRoot('./app/main/index.ts'),
           engine: fromRoot('./app/engine/main.ts'),
           'training-thread': fromRoot('./app/engine/training-thread.ts'),
+          cli: fromRoot('./app/cli/index.ts'),
         },
       },
     },

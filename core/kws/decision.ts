@@ -15,7 +15,7 @@ import { ConfigError } from '../errors.js';
 import { isFillerLabel } from './labels.js';
 
 export interface DecisionOptions {
-  /** Default threshold for every word (0.5–1; default 0.8). */
+  /** Default threshold for every word (0.5–1; default 0.9). */
   threshold?: number;
   /** Per-word thresholds, overriding `threshold`. */
   thresholds?: Readonly<Record<string, number>>;
@@ -23,7 +23,7 @@ export interface DecisionOptions {
   refractoryMs?: number;
 }
 
-export const DEFAULT_THRESHOLD = 0.8;
+export const DEFAULT_THRESHOLD = 0.9;
 export const DEFAULT_REFRACTORY_MS = 1000;
 const REARM_FRACTION = 0.5;
 

@@ -12,8 +12,9 @@ import { findSpeech } from '../audio/endpoint.js';
 import { generatedNoise } from '../audio/augment.js';
 import { ConfigError } from '../errors.js';
 import { Random } from '../tensor/random.js';
+import type { InferenceEngine } from '../inference/engine.js';
 import { DecisionRule } from './decision.js';
-import type { Detection, PosteriorStep } from './detector.js';
+import { KeywordDetector, type Detection, type DetectorOptions, type KeywordModelInfo, type PosteriorStep } from './detector.js';
 import type { KwsClip } from './examples.js';
 import { isFillerLabel } from './labels.js';
 
@@ -209,4 +210,35 @@ export function sweepThresholds(
     const best = ok.length > 0 ? ok.reduce((a, b) => (b.recall > a.recall ? b : a)) : null;
     return { label: word, points, suggested: best ? best.threshold : null };
   });
+}
+
+export interface StreamEvaluation {
+  metrics: StreamMetrics;
+  sweep: WordSweep[];
+  detections: Detection[];
+}
+
+/**
+ * Runs a detector over a composed stream (in 100 ms chunks, as a microphone delivers
+ * audio) and scores it: matchDetections at the detector's settings, and a threshold
+ * sweep over the posteriors it produced on the way.
+ */
+export async function evaluateStream(
+  engine: InferenceEngine, model: KeywordModelInfo, stream: ComposedStream,
+  options: DetectorOptions & { targetPerHour?: number; onProgress?: (seconds: number, total: number) => void | Promise<void> } = {},
+): Promise<StreamEvaluation> {
+  const steps: PosteriorStep[] = [];
+  const detector = new KeywordDetector(engine, model, { ...options, onPosteriors: (s) => steps.push(s) });
+  const detections: Detection[] = [];
+  const chunk = SAMPLE_RATE / 10, duration = stream.samples.length / SAMPLE_RATE;
+  for (let i = 0; i < stream.samples.length; i += chunk) {
+    detections.push(...await detector.pushAudio(stream.samples.subarray(i, i + chunk)));
+    if (options.onProgress && (i / chunk) % 100 === 0) await options.onProgress(i / SAMPLE_RATE, duration);
+  }
+  const words = model.labels.filter((l) => !isFillerLabel(l));
+  return {
+    metrics: matchDetections(detections, stream.events, duration, words),
+    sweep: sweepThresholds(steps, model.labels, stream.events, duration, { refractoryMs: options.refractoryMs, targetPerHour: options.targetPerHour }),
+    detections,
+  };
 }

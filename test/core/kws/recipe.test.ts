@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HarkError, TrainingAbortedError } from '../../../core/errors.js';
 import { TypeScriptEngine } from '../../../core/inference/engine.js';
+import { KeywordDetector } from '../../../core/kws/detector.js';
 import { evaluateClips } from '../../../core/kws/evaluate.js';
 import type { KwsClip } from '../../../core/kws/examples.js';
 import { datasetWarnings, holdOutValidation, resolveRecipe, trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput } from '../../../core/kws/recipe.js';
@@ -85,6 +86,9 @@ describe('trainKeywordModel', () => {
     const engine = new TypeScriptEngine(model.model);
     const report = await evaluateClips(engine, test, model);
     expect(report.accuracy).toBeGreaterThanOrEqual(0.95); // 'fall' counts as _unknown_
+    // digital silence (a muted microphone) is background, not a word
+    const detector = new KeywordDetector(engine, model, { threshold: 0.5 });
+    expect(await detector.pushAudio(new Float32Array(16000 * 3))).toEqual([]);
     // the best epoch's weights are kept: the validation loss of the returned model is the minimum
     const best = Math.min(...model.history.map((h) => h.valLoss as number));
     expect(model.history.some((h) => h.valLoss === best)).toBe(true);

@@ -1,0 +1,207 @@
+// hark train <dataset-dir> --out <model-file>: the keyword recipe on a Speech Commands-layout
+// folder — the training split to learn from, the validation split for early stopping,
+// the testing split (if any) scored at the end.
+
+import { TypeScriptEngine } from '../../../core/inference/engine.js';
+import { evaluateClips } from '../../../core/kws/evaluate.js';
+import { exportKwsModel, saveKwsModel } from '../../../core/kws/model-file.js';
+import type { KwsModel, KwsRecipe, KwsTrainEvent } from '../../../core/kws/recipe.js';
+import { CELL_KINDS, type CellKind } from '../../../core/nn/layer.js';
+import type { EpochRecord } from '../../../core/train/trainer.js';
+import { choiceOption, intOption, pct, type Command, type CommandContext } from '../command.js';
+import { CliError, EXIT_OK, UsageError } from '../errors.js';
+import { out, warn, type CliIO } from '../io.js';
+import { bySplit, loadFolder, type FolderClip, type LoadedFolder } from '../load-folder.js';
+import { checkWritable, describeModel, formatBytes, writeFileSafely } from '../model-io.js';
+import { createProgress, type Progress, type ProgressBar } from '../progress.js';
+import { trainModel, type TrainRun } from '../training.js';
+
+export const TRAIN_OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  cell: { type: 'string' },
+  hidden: { type: 'string' },
+  layers: { type: 'string' },
+  epochs: { type: 'string' },
+  seed: { type: 'string' },
+  threads: { type: 'string' },
+  words: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** --words a,b,c: the words to spot (the folder's other labels become unknown speech); default all. */
+export function wordsOption(cmd: Command, values: CommandContext['values']): string[] | undefined {
+  if (values.words === undefined) return undefined;
+  const words = String(values.words).split(',').map((w) => w.trim()).filter(Boolean);
+  if (words.length === 0 || new Set(words).size !== words.length) throw new UsageError('--words must list each word once, separated by commas', cmd.usage);
+  return words;
+}
+
+/** Recipe overrides from --cell, --hidden, --layers, --epochs, --seed. */
+export function recipeOptions(cmd: Command, values: CommandContext['values']): Partial<KwsRecipe> {
+  const r: Partial<KwsRecipe> = {};
+  if (values.cell !== undefined) r.cell = choiceOption<CellKind>(cmd, values, 'cell', CELL_KINDS, 'lstm');
+  const hidden = intOption(cmd, values, 'hidden', 1, 1024);
+  if (hidden !== undefined) r.hiddenSize = hidden;
+  const layers = intOption(cmd, values, 'layers', 1, 3);
+  if (layers !== undefined) r.layers = layers;
+  const epochs = intOption(cmd, values, 'epochs', 1, 10000);
+  if (epochs !== undefined) r.epochs = epochs;
+  const seed = intOption(cmd, values, 'seed', 0, 2 ** 32 - 1);
+  if (seed !== undefined) r.seed = seed;
+  return r;
+}
+
+/** Reads the folder with a progress bar and prints its warnings. */
+export async function readFolder(io: CliIO, progress: Progress, dir: string, options: { background?: boolean } = {}): Promise<LoadedFolder> {
+  let bar: ProgressBar | null = null;
+  const folder = await loadFolder(dir, {
+    background: options.background, signal: io.signal,
+    onProgress: (done, total) => { (bar ??= progress.bar('reading', total)).update(done); },
+  });
+  (bar as ProgressBar | null)?.stop(`${folder.clips.length} clips${folder.background.length ? `, ${folder.background.length} background recordings` : ''}`);
+  for (const w of folder.warnings) warn(io, w);
+  return folder;
+}
+
+/** The train / validation / test clips of a folder; fails when nothing is left to train on. */
+export function splitForTraining(folder: LoadedFolder): { train: FolderClip[]; validation: FolderClip[]; test: FolderClip[] } {
+  const s = bySplit(folder.clips);
+  if (s.training.length === 0) {
+    throw new CliError(`no clips in the training split of ${folder.root}: every speaker's clips fall in the ${s.validation.length ? 'validation' : 'testing'} split` +
+      (folder.splitFromLists ? ' (validation_list.txt / testing_list.txt list them all)' : ' (the split is by speaker; add clips from more speakers)'));
+  }
+  return { train: s.training, validation: s.validation, test: s.testing };
+}
+
+/** Progress for the recipe's events: preparing, then training by step with a line per epoch. */
+export function trainingReporter(io: CliIO, progress: Progress, label = ''): (e: KwsTrainEvent) => void {
+  let prepare: ProgressBar | null = null;
+  let training: ProgressBar | null = null;
+  let epochs = 0, step = 0, lastVal = '';
+  const prefix = label ? `${label} ` : '';
+  return (e) => {
+    switch (e.type) {
+      case 'prepare':
+        (prepare ??= progress.bar(`${prefix}preparing`, e.total)).update(e.done);
+        break;
+      case 'warning':
+        warn(io, e.message);
+        break;
+      case 'start':
+        prepare?.stop(`${e.examples} training examples`);
+        epochs = e.epochs;
+        training = progress.bar(`${prefix}training`, e.epochs * e.stepsPerEpoch);
+        break;
+      case 'step':
+        step = e.step;
+        training?.update(step, `epoch ${e.epoch + 1}/${epochs}, loss ${e.loss.toFixed(3)}${lastVal}`);
+        break;
+      case 'epoch':
+        lastVal = e.valAccuracy !== null ? `; last validation accuracy ${pct(e.valAccuracy)}` : '';
+        training?.update(step, epochLine(e, epochs), { line: true });
+        if (e.epoch === epochs) training?.stop(epochLine(e, epochs));
+        break;
+      case 'non-finite':
+        warn(io, `a non-finite loss or gradient at step ${e.step}; the learning rate was halved`);
+        break;
+      case 'early-stop':
+        training?.stop(`stopped early after epoch ${e.epoch}: no better validation loss since epoch ${e.bestEpoch}`);
+        break;
+    }
+  };
+}
+
+export function epochLine(e: EpochRecord, epochs: number): string {
+  const val = e.valLoss !== null ? `, validation loss ${e.valLoss.toFixed(3)}, accuracy ${pct(e.valAccuracy ?? 0)}` : '';
+  return `epoch ${e.epoch}/${epochs}: loss ${e.trainLoss.toFixed(3)}, accuracy ${pct(e.trainAccuracy)}${val}`;
+}
+
+/** The epoch whose weights the model kept: the lowest validation loss (training loss without validation). */
+export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | null {
+  let best: EpochRecord | null = null;
+  for (const r of history) {
+    const v = r.valLoss ?? r.trainLoss;
+    if (best === null || v < (best.valLoss ?? best.trainLoss)) best = r;
+  }
+  return best;
+}
+
+export function modelBytes(path: string, m: KwsModel): Uint8Array {
+  return path.toLowerCase().endsWith('.onnx') ? exportKwsModel(m) : saveKwsModel(m);
+}
+
+/** Accuracy of the model on clips (TypeScript engine), or null when there are none. */
+export async function testAccuracy(m: KwsModel, clips: readonly FolderClip[]): Promise<{ accuracy: number; clips: number } | null> {
+  if (clips.length === 0) return null;
+  const engine = new TypeScriptEngine(m.model);
+  try {
+    const report = await evaluateClips(engine, clips, m);
+    return report.clips > 0 ? { accuracy: report.accuracy, clips: report.clips } : null;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export const train: Command = {
+  name: 'train',
+  summary: 'train a keyword model on a Speech Commands-layout folder',
+  usage: 'hark train <dataset-dir> --out <model-file> [--cell lstm|peephole|cifg|gru] [--hidden N] [--layers N] [--epochs N] [--seed N] [--words a,b] [--threads N] [--json]',
+  help: [
+    '  -o, --out FILE   where to write the model: a .hark checkpoint, or .onnx to export directly',
+    '  --cell KIND      lstm (default), peephole, cifg or gru',
+    '  --hidden N       units per recurrent layer (default 64)',
+    '  --layers N       recurrent layers, 1 to 3 (default 1)',
+    '  --epochs N       at most this many epochs (default 40; stops early when validation stalls)',
+    '  --seed N         random seed (default 0): the same seed and data give the same model',
+    '  --words A,B      the words to spot (default: every label); the other labels are learned as _unknown_',
+    '  --threads N      extra training threads (default: one per spare core, at most 3; 0 = none)',
+    '  --json           print a JSON summary on stdout (progress stays on stderr)',
+    '',
+    'Clips are split by speaker as in Speech Commands (or by validation_list.txt and',
+    'testing_list.txt): training to learn, validation to stop early, testing scored at the',
+    'end. _background_noise_/*.wav is mixed in as noise and taught as the background class.',
+  ].join('\n'),
+  options: TRAIN_OPTIONS,
+  positionals: ['dataset-dir'],
+  async run(ctx) {
+    const { io, values } = ctx;
+    if (typeof values.out !== 'string' || values.out === '') throw new UsageError('--out <model-file> is required', this.usage);
+    const overrides = recipeOptions(this, values);
+    const workers = intOption(this, values, 'threads', 0, 16);
+    const words = wordsOption(this, values);
+    const json = values.json === true;
+    const outPath = ctx.path(values.out);
+    await checkWritable(outPath);
+    const progress = createProgress(io, { json });
+    const folder = await readFolder(io, progress, ctx.path(ctx.positionals[0]), { background: true });
+    const split = splitForTraining(folder);
+    progress.note(`${split.train.length} training, ${split.validation.length} validation and ${split.test.length} test clips of ${new Set(folder.clips.map((c) => c.label)).size} words`);
+    const run: TrainRun = await trainModel(
+      { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples), words },
+      overrides, { signal: io.signal, workers, onEvent: trainingReporter(io, progress), onWarning: (m) => warn(io, m) },
+    );
+    const m = run.model;
+    const test = await testAccuracy(m, split.test);
+    const bytes = modelBytes(outPath, m);
+    await writeFileSafely(outPath, bytes);
+    const best = bestEpoch(m.history);
+    if (json) {
+      out(io, JSON.stringify({
+        model: outPath, format: outPath.toLowerCase().endsWith('.onnx') ? 'onnx' : 'hark', bytes: bytes.length,
+        cell: m.model.config.cell, hiddenSize: m.model.config.hiddenSize, layers: m.model.config.layers,
+        parameters: m.model.paramCount, labels: m.labels,
+        clips: { training: split.train.length, validation: split.validation.length, testing: split.test.length },
+        epochs: m.history.length, bestEpoch: best?.epoch ?? null,
+        validationAccuracy: best?.valAccuracy ?? null, testAccuracy: test?.accuracy ?? null,
+        trainingSeconds: run.seconds, threads: run.workers + 1, warnings: m.warnings, history: m.history,
+      }));
+      return EXIT_OK;
+    }
+    out(io, `trained ${describeModel(m)}`);
+    out(io, `  ${m.history.length} epoch${m.history.length === 1 ? '' : 's'} in ${run.seconds.toFixed(1)} s on ${run.workers + 1} thread${run.workers ? 's' : ''}; kept epoch ${best?.epoch ?? '-'}`);
+    if (best?.valAccuracy != null) out(io, `  validation accuracy ${pct(best.valAccuracy)} (validation windows, background included)`);
+    out(io, test ? `  test accuracy ${pct(test.accuracy)} on ${test.clips} test clips` : '  no test clips (no speaker falls in the testing split)');
+    out(io, `saved ${outPath} (${formatBytes(bytes.length)})`);
+    return EXIT_OK;
+  },
+};
