@@ -121,7 +121,7 @@ export function backgroundWindow(length: number, recordings: readonly Float32Arr
 
 /** Where a training example comes from (kept for reports and tests). */
 export interface ExampleSource {
-  kind: 'clip' | 'augmented' | 'background';
+  kind: 'clip' | 'augmented' | 'fragment' | 'background';
   clip: number; // index into the clips, -1 for background
 }
 
@@ -141,6 +141,13 @@ export interface ExamplePlan {
   augmentedCopies: number;
   /** Per clip: whether half its augmented copies are cut by a window edge (cutByEdge), for unknown speech. */
   edgeCuts?: readonly boolean[];
+  /**
+   * Per clip: the class of one extra window holding only a fragment of it (20–60 % of the
+   * word, cut by a window edge, then augmented), or -1 for none. For the words: a sliding
+   * window sees the end of every word after it has been spoken, and that fragment alone
+   * must not fire (it was heard as another word: the tail of "no" as "up").
+   */
+  fragmentClass?: readonly number[];
   /** Background windows, and the class index they get. */
   backgroundExamples: number;
   backgroundClass: number;
@@ -151,7 +158,8 @@ export interface ExamplePlan {
 
 /** Examples in the plan: clips · (1 + copies) + background. */
 export function plannedExamples(plan: ExamplePlan): number {
-  return plan.clips.length * (1 + plan.augmentedCopies) + plan.backgroundExamples;
+  const fragments = plan.fragmentClass?.filter((k) => k >= 0).length ?? 0;
+  return plan.clips.length * (1 + plan.augmentedCopies) + fragments + plan.backgroundExamples;
 }
 
 const YIELD_EVERY_MS = 50;
@@ -190,6 +198,8 @@ export async function* buildExamples(plan: ExamplePlan, rng: Random): AsyncGener
       const placed = plan.edgeCuts?.[c] && k % 2 === 1 ? cutByEdge(clip.samples, length, rng) : randomlyPlaced(clip.samples, length, rng);
       yield* put(augmentClip(placed, augment, rng), plan.classOf[c], { kind: 'augmented', clip: c });
     }
+    const fragment = plan.fragmentClass?.[c] ?? -1;
+    if (fragment >= 0) yield* put(augmentClip(cutByEdge(clip.samples, length, rng, 0.2, 0.6), augment, rng), fragment, { kind: 'fragment', clip: c });
   }
   for (let b = 0; b < plan.backgroundExamples; b++) {
     yield* put(backgroundWindow(length, plan.backgroundRecordings, rng), plan.backgroundClass, { kind: 'background', clip: -1 });

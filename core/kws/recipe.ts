@@ -238,6 +238,8 @@ export async function* trainKeywordModel(
     clips: trainSet.clips, classOf: trainSet.classOf, augmentedCopies: copies,
     // A sliding window sees other words entering and leaving it: teach those as unknown too.
     edgeCuts: trainSet.classOf.map((k) => labels[k] === UNKNOWN_LABEL),
+    // ...and every word leaving it: a fragment of a word is unknown speech (or background).
+    fragmentClass: recipe.augment ? trainSet.classOf.map((k) => (labels[k] === UNKNOWN_LABEL ? -1 : labels.includes(UNKNOWN_LABEL) ? labels.indexOf(UNKNOWN_LABEL) : background)) : undefined,
     backgroundExamples: Math.max(16, Math.round(recipe.backgroundRatio * perWord * (1 + copies))),
     backgroundClass: background, backgroundRecordings: input.background, features: recipe.features, augment: recipe.augmentation,
   };
