@@ -10,6 +10,7 @@
 // Errors are plain { code, message } objects on the wire (structured clone drops custom
 // properties of Error), turned back into EngineError by the client.
 
+import type { Detection as CoreDetection } from '../../core/kws/detector.js';
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
@@ -287,13 +288,8 @@ export interface LiveSession {
   description: string;
 }
 
-export interface Detection {
-  label: string;
-  score: number;
-  startTime: number;
-  endTime: number;
-  time: number;
-}
+/** core's detector event, as the engine sends it. */
+export type Detection = CoreDetection;
 
 export interface EngineResults {
   'engine.info': EngineInfo;
