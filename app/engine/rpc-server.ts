@@ -1,0 +1,114 @@
+// The engine's end of the protocol: validates every incoming message and dispatches it.
+//
+// The client uses birpc; this side speaks birpc's wire format ({ t: 'q', i?, m, a } in,
+// { t: 's', i, r | e } out, events as { t: 'q', m: 'event', a: [event] }) by hand,
+// because every message must pass a schema before anything runs and a refused message
+// without an id must still be answered (birpc drops those silently).
+
+import type { MessageChannelLike, MessageListener } from '../shared/channel.js';
+import { toWireError } from '../shared/engine-error.js';
+import {
+  ERROR_CODES,
+  EVENT_FUNCTION,
+  RequestEnvelope,
+  isMethodName,
+  methodSchemas,
+  type EngineEvent,
+  type EngineResults,
+  type MethodName,
+  type WireError,
+} from '../shared/protocol.js';
+import type { z } from 'zod';
+
+export type EngineHandlers = {
+  [M in MethodName]: (params: z.output<(typeof methodSchemas)[M]>) => Promise<EngineResults[M]> | EngineResults[M];
+};
+
+class RefusedMessage extends Error {
+  constructor(readonly wire: WireError) {
+    super(wire.message);
+  }
+}
+
+/** A short, readable account of why arguments failed their schema. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'argument'}: ${issue.message}`)
+    .join('; ');
+}
+
+function requestIdOf(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const id = (data as { i?: unknown }).i;
+  return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : undefined;
+}
+
+/** Validates one raw message into a method and its parsed parameters, or throws RefusedMessage. */
+export function parseRequest(data: unknown): { id?: string; method: MethodName; params: unknown } {
+  const envelope = RequestEnvelope.safeParse(data);
+  if (!envelope.success) {
+    throw new RefusedMessage({ code: ERROR_CODES.badMessage, message: `not a request: ${describeIssues(envelope.error)}` });
+  }
+  const { i: id, m: method, a: args } = envelope.data;
+  if (!isMethodName(method)) {
+    throw new RefusedMessage({ code: ERROR_CODES.unknownMethod, message: `no method ${JSON.stringify(method.slice(0, 64))}` });
+  }
+  const parsed = methodSchemas[method].safeParse(args[0]);
+  if (!parsed.success) {
+    throw new RefusedMessage({ code: ERROR_CODES.badArguments, message: `${method}: ${describeIssues(parsed.error)}` });
+  }
+  return { id, method, params: parsed.data };
+}
+
+export interface ServedChannel {
+  /** Sends an event to this channel's client. */
+  emit(event: EngineEvent): void;
+  close(): void;
+}
+
+export function serveChannel(channel: MessageChannelLike, handlers: EngineHandlers): ServedChannel {
+  let closed = false;
+  const post = (message: unknown): void => {
+    if (closed) return;
+    try {
+      channel.postMessage(message);
+    } catch {
+      // The other end is gone; the host notices and cleans up.
+    }
+  };
+  const emit = (event: EngineEvent): void => post({ t: 'q', m: EVENT_FUNCTION, a: [event] });
+  const answer = (id: string | undefined, outcome: { r: unknown } | { e: WireError }): void => {
+    if (id !== undefined) post({ t: 's', i: id, ...outcome });
+    else if ('e' in outcome) emit({ type: 'protocol.error', error: outcome.e });
+  };
+
+  const onMessage: MessageListener = (event) => {
+    const data = event.data;
+    let request: ReturnType<typeof parseRequest>;
+    try {
+      request = parseRequest(data);
+    } catch (err) {
+      answer(requestIdOf(data), { e: err instanceof RefusedMessage ? err.wire : toWireError(err) });
+      return;
+    }
+    const handler = handlers[request.method] as (params: unknown) => unknown;
+    Promise.resolve()
+      .then(() => handler(request.params))
+      .then(
+        (result) => answer(request.id, { r: result }),
+        (err: unknown) => answer(request.id, { e: toWireError(err) }),
+      );
+  };
+
+  channel.addEventListener('message', onMessage);
+  channel.start?.();
+  return {
+    emit,
+    close() {
+      closed = true;
+      channel.removeEventListener('message', onMessage);
+      channel.close?.();
+    },
+  };
+}

@@ -1,0 +1,384 @@
+// The engine's protocol: every method the UI may call, with a zod schema for its one
+// parameter object, what it answers, and the events the engine sends back. Shared by the
+// engine (Node) and the renderer (browser), so it imports neither Node nor DOM modules.
+//
+// Transport: birpc messages ({ t: 'q', i?, m, a } requests, { t: 's', i, r | e } answers)
+// over a MessagePort-like channel (see ./channel.ts). Each method takes exactly one
+// argument, an object (or nothing for methods without parameters). A request without an
+// id (`i`) is fire-and-forget; errors from it come back as a 'protocol.error' event.
+//
+// Errors are plain { code, message } objects on the wire (structured clone drops custom
+// properties of Error), turned back into EngineError by the client.
+
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+/** 16 kHz mono throughout the protocol. */
+export const SAMPLE_RATE = 16000;
+/** Longest clip or audio chunk accepted: 30 s. */
+export const MAX_CLIP_SAMPLES = 30 * SAMPLE_RATE;
+/** Largest feature-frame block per live push (frames × features). */
+export const MAX_FRAME_VALUES = 200 * 256;
+/** Largest model file accepted for import (bytes). */
+export const MAX_MODEL_BYTES = 64 * 1024 * 1024;
+/** Largest WAV file accepted by dataset.importWavs, and most files per call. */
+export const MAX_WAV_BYTES = 16 * 1024 * 1024;
+export const MAX_WAV_FILES = 200;
+
+// ---------------------------------------------------------------------------------------
+// Building blocks
+
+/** Names a person gives (projects, models, labels, speakers): never path-like. */
+const nameString = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((s) => s.trim() === s, 'no leading or trailing spaces')
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  .refine((s) => !/[/\\:*?"<>|\u0000-\u001f\u007f]/.test(s), 'no path or control characters')
+  .refine((s) => !s.startsWith('.') && !s.startsWith('_'), "no leading '.' or '_'");
+
+export const ProjectName = nameString;
+export const Label = nameString.refine((s) => !s.includes('_nohash_'), "no '_nohash_'");
+export const Speaker = Label;
+
+/** A clip as the dataset names it: `<label>/<speaker>_nohash_<n>.wav`, as listed by dataset.clips. */
+export const ClipPath = z
+  .string()
+  .max(300)
+  .regex(/^[^/\\.][^/\\]*\/[^/\\]+\.wav$/, 'a clip path as listed by dataset.clips');
+/** What dataset.deleteClip returned. */
+export const TrashedPath = z
+  .string()
+  .max(320)
+  .regex(/^\.hark-trash\/[^/\\.][^/\\]*\/[^/\\]+\.wav(\.\d+)?$/, 'a trashed clip as returned by dataset.deleteClip');
+export const ModelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a model id as listed by models.list');
+export const JobId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a job id as returned by training.start');
+
+function finite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
+/** 16 kHz mono samples: a non-empty Float32Array of finite values, at most 30 s. */
+export const Samples = z
+  .instanceof(Float32Array)
+  .refine((a) => a.length > 0, 'no samples')
+  .refine((a) => a.length <= MAX_CLIP_SAMPLES, `at most ${MAX_CLIP_SAMPLES} samples (30 s at 16 kHz)`)
+  .refine(finite, 'every sample must be a finite number');
+
+export const Bytes = (max: number) =>
+  z
+    .instanceof(Uint8Array)
+    .refine((b) => b.length > 0, 'empty')
+    .refine((b) => b.length <= max, `at most ${max} bytes`);
+
+export const EngineKind = z.enum(['typescript', 'onnxruntime']);
+
+const score = z.number().min(0).max(1);
+export const DetectorOptions = z
+  .object({
+    hopMs: z.number().min(1).max(1000).optional(),
+    smoothingMs: z.number().min(0).max(5000).optional(),
+    threshold: score.optional(),
+    thresholds: z.record(Label, score).optional(),
+    refractoryMs: z.number().min(0).max(10000).optional(),
+  })
+  .strict();
+
+/** The parts of a training recipe the UI may set; the engine fills in the rest. */
+export const RecipeOptions = z
+  .object({
+    cell: z.enum(['lstm', 'peephole', 'cifg', 'gru']).optional(),
+    hiddenSize: z.number().int().min(4).max(512).optional(),
+    layers: z.number().int().min(1).max(3).optional(),
+    epochs: z.number().int().min(1).max(500).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    augment: z.boolean().optional(),
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------
+// Methods: name → schema of the one parameter object
+
+const none = z.undefined();
+const strictObject = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict();
+
+export const methodSchemas = {
+  'engine.info': none,
+
+  'project.list': none,
+  'project.open': strictObject({ name: ProjectName, create: z.boolean().optional() }),
+  'project.close': none,
+
+  'dataset.clips': none,
+  'dataset.labels': none,
+  'dataset.addClip': strictObject({ label: Label, speaker: Speaker, samples: Samples }),
+  'dataset.relabel': strictObject({ path: ClipPath, label: Label }),
+  'dataset.deleteClip': strictObject({ path: ClipPath }),
+  'dataset.restoreClip': strictObject({ trashed: TrashedPath }),
+  'dataset.addBackground': strictObject({ name: nameString, samples: Samples }),
+  'dataset.readClip': strictObject({ path: ClipPath }),
+  /** WAV files the user picked (bytes, so no path crosses the boundary); each file's folder name is not known, so a label is given. */
+  'dataset.importWavs': strictObject({
+    label: Label.optional(),
+    speaker: Speaker.optional(),
+    files: z
+      .array(strictObject({ name: z.string().min(1).max(200), bytes: Bytes(MAX_WAV_BYTES) }))
+      .min(1)
+      .max(MAX_WAV_FILES),
+  }),
+  /** A folder the host granted (Electron: main's folder dialog); never a renderer path. */
+  'dataset.importFolder': strictObject({ grant: z.string().regex(/^[a-z0-9-]{8,64}$/) }),
+
+  'training.start': strictObject({
+    name: nameString.optional(),
+    words: z.array(Label).min(1).max(100).optional(),
+    recipe: RecipeOptions.optional(),
+  }),
+  'training.cancel': strictObject({ jobId: JobId }),
+  'training.resume': strictObject({ jobId: JobId }),
+  'training.list': none,
+
+  'models.list': none,
+  'models.activate': strictObject({ id: ModelId }),
+  'models.rename': strictObject({ id: ModelId, name: nameString }),
+  'models.delete': strictObject({ id: ModelId }),
+  'models.report': strictObject({ id: ModelId }),
+  'models.exportOnnx': strictObject({ id: ModelId }),
+  'models.import': strictObject({ name: nameString, bytes: Bytes(MAX_MODEL_BYTES) }),
+
+  'live.start': strictObject({ engine: EngineKind.optional(), options: DetectorOptions.optional() }),
+  'live.pushFrames': strictObject({
+    frames: z
+      .instanceof(Float32Array)
+      .refine((a) => a.length <= MAX_FRAME_VALUES, `at most ${MAX_FRAME_VALUES} values`)
+      .refine(finite, 'every value must be a finite number'),
+    count: z.number().int().min(0).max(200),
+  }),
+  'live.pushAudio': strictObject({ samples: Samples }),
+  'live.setOptions': strictObject({ options: DetectorOptions }),
+  'live.stop': none,
+} as const;
+
+export type MethodName = keyof typeof methodSchemas;
+export type MethodParams<M extends MethodName> = z.input<(typeof methodSchemas)[M]>;
+export const METHOD_NAMES = Object.keys(methodSchemas) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methodSchemas, name);
+}
+
+// ---------------------------------------------------------------------------------------
+// What methods answer
+
+export type HostKind = 'electron' | 'node';
+
+export interface EngineInfo {
+  protocol: number;
+  version: string;
+  host: HostKind;
+  engines: Array<z.infer<typeof EngineKind>>;
+  pid: number;
+}
+
+export interface ProjectInfo {
+  name: string;
+}
+
+export interface OpenedProject {
+  name: string;
+  clips: ClipInfo[];
+  labels: string[];
+  /** Repairs made while opening (after a crash): one sentence each. */
+  recovery: Array<{ code: string; path?: string; message: string }>;
+}
+
+export interface ClipInfo {
+  path: string;
+  label: string;
+  speaker: string;
+  durationSeconds: number;
+  sha256: string;
+  split: 'training' | 'validation' | 'testing';
+  source: string;
+}
+
+export interface ImportSummary {
+  imported: ClipInfo[];
+  background: string[];
+  rejected: Array<{ file: string; code: string; message: string }>;
+}
+
+export interface ClipAudio {
+  path: string;
+  sampleRate: number;
+  samples: Float32Array;
+}
+
+export interface ClassReport {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface Misclassified {
+  path: string;
+  label: string;
+  predicted: string;
+  score: number;
+}
+
+export interface ModelReport {
+  accuracy: number;
+  labels: string[];
+  perClass: ClassReport[];
+  /** confusion[true][predicted], in `labels` order. */
+  confusion: number[][];
+  misclassified: Misclassified[];
+  /** Which clips it was measured on. */
+  split: 'validation' | 'testing' | 'training';
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+  labels: string[];
+  cell: string;
+  hiddenSize: number;
+  layers: number;
+  /** Accuracy of the report, or null for an imported model not evaluated yet. */
+  accuracy: number | null;
+  active: boolean;
+  source: 'trained' | 'imported';
+}
+
+export interface JobInfo {
+  jobId: string;
+  state: 'running' | 'cancelled' | 'done' | 'failed';
+  /** Set once the job has produced a model. */
+  modelId?: string;
+  /** A cancelled job can resume from its checkpoint. */
+  resumable: boolean;
+  epoch: number;
+}
+
+export interface ModelFile {
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+export interface LiveSession {
+  labels: string[];
+  /** The active model's FeatureConfig: the renderer computes frames with it. */
+  features: unknown;
+  engine: z.infer<typeof EngineKind>;
+  description: string;
+}
+
+export interface Detection {
+  label: string;
+  score: number;
+  startTime: number;
+  endTime: number;
+  time: number;
+}
+
+export interface EngineResults {
+  'engine.info': EngineInfo;
+  'project.list': ProjectInfo[];
+  'project.open': OpenedProject;
+  'project.close': void;
+  'dataset.clips': ClipInfo[];
+  'dataset.labels': string[];
+  'dataset.addClip': ClipInfo;
+  'dataset.relabel': ClipInfo;
+  'dataset.deleteClip': { trashed: string };
+  'dataset.restoreClip': ClipInfo;
+  'dataset.addBackground': { path: string };
+  'dataset.readClip': ClipAudio;
+  'dataset.importWavs': ImportSummary;
+  'dataset.importFolder': ImportSummary;
+  'training.start': JobInfo;
+  'training.cancel': JobInfo;
+  'training.resume': JobInfo;
+  'training.list': JobInfo[];
+  'models.list': ModelInfo[];
+  'models.activate': ModelInfo;
+  'models.rename': ModelInfo;
+  'models.delete': void;
+  'models.report': ModelReport | null;
+  'models.exportOnnx': ModelFile;
+  'models.import': ModelInfo;
+  'live.start': LiveSession;
+  'live.pushFrames': { detections: Detection[] };
+  'live.pushAudio': { detections: Detection[] };
+  'live.setOptions': void;
+  'live.stop': void;
+}
+
+// ---------------------------------------------------------------------------------------
+// Events: engine → UI, through the client's one event function (EVENT_FUNCTION)
+
+export const EVENT_FUNCTION = 'event';
+
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+export type EngineEvent =
+  /** One of the trainer's events (epoch, batch, prepare, warning ...), passed through as plain data. */
+  | { type: 'training.progress'; jobId: string; event: { type: string; [key: string]: unknown } }
+  | { type: 'training.done'; jobId: string; model: ModelInfo; report: ModelReport }
+  | { type: 'training.cancelled'; jobId: string; resumable: boolean }
+  | { type: 'training.failed'; jobId: string; error: WireError }
+  | { type: 'live.posteriors'; labels: string[]; values: Float32Array; time: number }
+  | { type: 'live.detection'; detection: Detection }
+  | { type: 'models.changed' }
+  /** A fire-and-forget message (or one that was not a request at all) was refused. */
+  | { type: 'protocol.error'; error: WireError }
+  /** From the host, not the engine: the engine crashed and was restarted (or gave up). */
+  | { type: 'host.engine-restarted'; restarts: number; gaveUp: boolean; reason: string };
+
+export type EngineEventType = EngineEvent['type'];
+
+/** Error codes the engine itself uses (dataset, model and core errors pass their own). */
+export const ERROR_CODES = {
+  badMessage: 'bad-message',
+  unknownMethod: 'unknown-method',
+  badArguments: 'bad-arguments',
+  noProject: 'no-project',
+  notFound: 'not-found',
+  busy: 'busy',
+  notAllowed: 'not-allowed',
+  notListening: 'not-listening',
+  noModel: 'no-model',
+  internal: 'internal',
+  disconnected: 'disconnected',
+  timeout: 'timeout',
+} as const;
+
+export function isWireError(value: unknown): value is WireError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as WireError).code === 'string' &&
+    typeof (value as WireError).message === 'string'
+  );
+}
+
+/** The envelope of a request as the engine accepts it (birpc's request shape). */
+export const RequestEnvelope = z
+  .object({
+    t: z.literal('q'),
+    i: z.string().min(1).max(64).optional(),
+    m: z.string().max(64),
+    a: z.array(z.unknown()).max(1),
+    o: z.boolean().optional(),
+  })
+  .strict();
