@@ -28,8 +28,8 @@ export interface MicData extends PipelineOutput {
 export interface UseMicrophoneOptions {
   /** Input device (MediaDeviceInfo.deviceId); empty or null for the system default. */
   deviceId?: MaybeRefOrGetter<string | null | undefined>;
-  /** Feature configuration for MFCC frames, or null for samples only. Default: the app's. */
-  features?: FeatureConfig | null;
+  /** Feature configuration for MFCC frames (read at each start), or null for samples only. Default: the app's. */
+  features?: FeatureConfig | null | (() => FeatureConfig | null);
   /** Every block of captured audio, resampled, with its frames. */
   onData?: (data: MicData) => void;
   /** The device went away while capturing (after `error` is set to 'unplugged'). */
@@ -96,7 +96,8 @@ export function useMicrophone(options: UseMicrophoneOptions = {}) {
       s.context = rate ? new AudioContext({ sampleRate: rate, latencyHint: 'interactive' }) : new AudioContext({ latencyHint: 'interactive' });
       await s.context.audioWorklet.addModule(workletUrl);
       if (overtaken()) { teardown(s, false); return false; }
-      s.pipeline = new CapturePipeline(s.context.sampleRate, options.features === undefined ? DEFAULT_FEATURE_CONFIG : options.features);
+      const features = typeof options.features === 'function' ? options.features() : options.features;
+      s.pipeline = new CapturePipeline(s.context.sampleRate, features === undefined ? DEFAULT_FEATURE_CONFIG : features);
       s.source = s.context.createMediaStreamSource(s.stream);
       s.node = new AudioWorkletNode(s.context, 'hark-capture', { numberOfInputs: 1, numberOfOutputs: 0, channelCountMode: 'max' });
       const pipeline = s.pipeline;
