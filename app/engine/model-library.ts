@@ -32,6 +32,8 @@ export interface NewModel {
   labels: string[];
   features: Record<string, unknown>;
   report?: ModelReport;
+  /** The file as it came (imports keep the user's bytes); default: exported from `model`. */
+  onnx?: Uint8Array;
 }
 
 export class ModelLibrary {
@@ -53,7 +55,7 @@ export class ModelLibrary {
     const id = `m-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const dir = this.modelDir(id);
     await mkdir(dir, { recursive: true });
-    const bytes = exportOnnx(m.model, { labels: m.labels, features: m.features });
+    const bytes = m.onnx ?? exportOnnx(m.model, { labels: m.labels, features: m.features });
     await writeFileAtomic(path.join(dir, MODEL_FILE), bytes);
     if (m.report) await writeFileAtomic(path.join(dir, REPORT_FILE), JSON.stringify(m.report));
     const meta: Meta = {
@@ -75,7 +77,7 @@ export class ModelLibrary {
   /** Validates ONNX bytes from outside (importOnnx treats them as hostile) and adds them. */
   async importOnnxBytes(name: string, bytes: Uint8Array): Promise<ModelInfo> {
     const imported = importOnnx(bytes);
-    return this.add({ name, source: 'imported', model: imported.model, labels: imported.labels, features: imported.features });
+    return this.add({ name, source: 'imported', model: imported.model, labels: imported.labels, features: imported.features, onnx: bytes });
   }
 
   async activate(id: string): Promise<ModelInfo> {

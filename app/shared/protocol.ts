@@ -37,7 +37,9 @@ const nameString = z
   .refine((s) => s.trim() === s, 'no leading or trailing spaces')
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   .refine((s) => !/[/\\:*?"<>|\u0000-\u001f\u007f]/.test(s), 'no path or control characters')
-  .refine((s) => !s.startsWith('.') && !s.startsWith('_'), "no leading '.' or '_'");
+  .refine((s) => !s.startsWith('.') && !s.startsWith('_'), "no leading '.' or '_'")
+  // They become folder names, and Windows cannot create these.
+  .refine((s) => !/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(s) && !s.endsWith('.'), 'not a name Windows reserves');
 
 export const ProjectName = nameString;
 export const Label = nameString.refine((s) => !s.includes('_nohash_'), "no '_nohash_'");
@@ -56,21 +58,23 @@ export const TrashedPath = z
 export const ModelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a model id as listed by models.list');
 export const JobId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a job id as returned by training.start');
 
+// z.instanceof would narrow to Float32Array<ArrayBuffer>; any backing buffer is fine.
+const float32Array = () => z.custom<Float32Array>((v) => v instanceof Float32Array, 'a Float32Array');
+const uint8Array = () => z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'a Uint8Array');
+
 function finite(values: ArrayLike<number>): boolean {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
   return true;
 }
 
 /** 16 kHz mono samples: a non-empty Float32Array of finite values, at most 30 s. */
-export const Samples = z
-  .instanceof(Float32Array)
+export const Samples = float32Array()
   .refine((a) => a.length > 0, 'no samples')
   .refine((a) => a.length <= MAX_CLIP_SAMPLES, `at most ${MAX_CLIP_SAMPLES} samples (30 s at 16 kHz)`)
   .refine(finite, 'every sample must be a finite number');
 
 export const Bytes = (max: number) =>
-  z
-    .instanceof(Uint8Array)
+  uint8Array()
     .refine((b) => b.length > 0, 'empty')
     .refine((b) => b.length <= max, `at most ${max} bytes`);
 
@@ -151,8 +155,7 @@ export const methodSchemas = {
 
   'live.start': strictObject({ engine: EngineKind.optional(), options: DetectorOptions.optional() }),
   'live.pushFrames': strictObject({
-    frames: z
-      .instanceof(Float32Array)
+    frames: float32Array()
       .refine((a) => a.length <= MAX_FRAME_VALUES, `at most ${MAX_FRAME_VALUES} values`)
       .refine(finite, 'every value must be a finite number'),
     count: z.number().int().min(0).max(200),

@@ -232,6 +232,37 @@ export class Dataset {
     return { ...entry };
   }
 
+  /** A clip's audio (16 kHz mono), for playback and training. Only listed clips can be read. */
+  async readClip(path: string): Promise<Float32Array> {
+    this.checkOpen();
+    const entry = this.require(path);
+    const decoded = decodeWav(new Uint8Array(await readFile(join(this.root, entry.path))));
+    return decoded.sampleRate === SAMPLE_RATE ? decoded.samples : resample(decoded.samples, decoded.sampleRate, SAMPLE_RATE);
+  }
+
+  /** Add a background-noise recording (not a clip): `_background_noise_/<name>.wav`, returned. */
+  async addBackground(name: string, samples16k: Float32Array): Promise<string> {
+    this.checkOpen();
+    if (!(samples16k instanceof Float32Array) || samples16k.length === 0) throw new DatasetError('empty-clip', 'a recording needs at least one sample');
+    return this.writeBackground(name, samples16k);
+  }
+
+  /** Background-noise recordings, paths relative to the root, sorted. */
+  async backgroundFiles(): Promise<string[]> {
+    this.checkOpen();
+    const dir = join(this.root, BACKGROUND_DIR);
+    if (!(await exists(dir))) return [];
+    return (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.wav') && !isTempName(f)).sort().map((f) => `${BACKGROUND_DIR}/${f}`);
+  }
+
+  /** A background recording's audio (16 kHz mono); `path` as backgroundFiles lists it. */
+  async readBackground(path: string): Promise<Float32Array> {
+    this.checkOpen();
+    if (!(await this.backgroundFiles()).includes(path)) throw new DatasetError('not-found', `no background recording ${path}`);
+    const decoded = decodeWav(new Uint8Array(await readFile(join(this.root, path))));
+    return decoded.sampleRate === SAMPLE_RATE ? decoded.samples : resample(decoded.samples, decoded.sampleRate, SAMPLE_RATE);
+  }
+
   /** Move a clip to another label (it gets the next free `<n>` there). */
   async relabel(path: string, newLabel: string): Promise<ClipEntry> {
     this.checkOpen();

@@ -1,0 +1,96 @@
+// The detector's decision rule, apart from the network so a threshold sweep can replay
+// recorded posteriors through it without running the model again.
+//
+// Every decision step receives the smoothed posteriors (C) at a stream time. A word k
+// fires when
+//   1. it is the most probable class — so the background and unknown classes gate it:
+//      while either outweighs every word, nothing fires;
+//   2. its smoothed probability reaches its threshold;
+//   3. it is armed: after firing, a word re-arms only once its probability has fallen
+//      below half its threshold, so one long utterance cannot fire twice;
+//   4. no word fired within the refractory time before; a word that reaches its
+//      threshold during that time is disarmed too, so it cannot fire late.
+
+import { ConfigError } from '../errors.js';
+import { isFillerLabel } from './labels.js';
+
+export interface DecisionOptions {
+  /** Default threshold for every word (0.5–1; default 0.8). */
+  threshold?: number;
+  /** Per-word thresholds, overriding `threshold`. */
+  thresholds?: Readonly<Record<string, number>>;
+  /** After a detection, no other for this long (ms; default 1000). */
+  refractoryMs?: number;
+}
+
+export const DEFAULT_THRESHOLD = 0.8;
+export const DEFAULT_REFRACTORY_MS = 1000;
+const REARM_FRACTION = 0.5;
+
+export interface Decision {
+  label: string;
+  index: number;
+  score: number;
+}
+
+function checkThreshold(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new ConfigError('bad-detector-option', `${name} must be in (0, 1], got ${String(v)}`);
+  return v;
+}
+
+export class DecisionRule {
+  readonly labels: readonly string[];
+  private readonly thresholdOf: Float64Array; // (C), Infinity for filler classes
+  private readonly armed: Uint8Array;         // (C)
+  private refractory = DEFAULT_REFRACTORY_MS / 1000;
+  private quietUntil = -Infinity;
+
+  constructor(labels: readonly string[], options: DecisionOptions = {}) {
+    this.labels = [...labels];
+    this.thresholdOf = new Float64Array(labels.length);
+    this.armed = new Uint8Array(labels.length).fill(1);
+    this.setOptions(options);
+  }
+
+  setOptions(options: DecisionOptions): void {
+    const base = checkThreshold('threshold', options.threshold ?? DEFAULT_THRESHOLD);
+    const per = options.thresholds ?? {};
+    for (const name of Object.keys(per)) {
+      if (!this.labels.includes(name) || isFillerLabel(name)) throw new ConfigError('bad-detector-option', `thresholds: "${name}" is not a word of this model`);
+      checkThreshold(`thresholds["${name}"]`, per[name]);
+    }
+    this.labels.forEach((label, k) => { this.thresholdOf[k] = isFillerLabel(label) ? Infinity : (per[label] ?? base); });
+    const refractoryMs = options.refractoryMs ?? DEFAULT_REFRACTORY_MS;
+    if (typeof refractoryMs !== 'number' || !(refractoryMs >= 0 && refractoryMs <= 60_000)) {
+      throw new ConfigError('bad-detector-option', `refractoryMs must be in [0, 60000], got ${String(refractoryMs)}`);
+    }
+    this.refractory = refractoryMs / 1000;
+  }
+
+  threshold(label: string): number {
+    return this.thresholdOf[this.labels.indexOf(label)];
+  }
+
+  reset(): void {
+    this.armed.fill(1);
+    this.quietUntil = -Infinity;
+  }
+
+  /** One decision step at stream time `time` (s) on smoothed posteriors p (C). */
+  step(time: number, p: ArrayLike<number>): Decision | null {
+    const C = this.labels.length;
+    let best = 0;
+    for (let k = 1; k < C; k++) if (p[k] > p[best]) best = k;
+    for (let k = 0; k < C; k++) if (!this.armed[k] && p[k] < this.thresholdOf[k] * REARM_FRACTION) this.armed[k] = 1;
+    if (time < this.quietUntil) {
+      // A word heard during the refractory time is spent: it must not fire late, once the time is up.
+      for (let k = 0; k < C; k++) if (p[k] >= this.thresholdOf[k]) this.armed[k] = 0;
+      return null;
+    }
+    const score = p[best];
+    if (!(score >= this.thresholdOf[best]) || !this.armed[best]) return null;
+    this.armed[best] = 0;
+    this.quietUntil = time + this.refractory;
+    return { label: this.labels[best], index: best, score };
+  }
+}

@@ -1,0 +1,173 @@
+// Training windows for a keyword model, from labelled 16 kHz clips and background audio.
+//
+// Every example is one model window (FeatureConfig.windowSeconds, 1 s by default):
+//   - a word or unknown-speech clip, trimmed to its speech (core/audio/endpoint.ts) and
+//     placed in the window. The clean copy is centred, as evaluation sees clips. The
+//     augmented copies are placed at a uniformly random position with the whole spoken
+//     part inside the window, so the model also learns the word right after it ends at
+//     the window's right edge: that is what a sliding-window detector sees first, and it
+//     decides the detection latency. Then augmentClip (speed, noise from the dataset's
+//     own background recordings or generated noise, gain).
+//   - a background window: a random crop of a background recording at a random level,
+//     generated white/pink/brown noise, or near-silence, so the background class is
+//     learned even from a dataset that has no background recordings.
+
+import { augmentClip, generatedNoise, type AugmentOptions, type NoiseKind } from '../audio/augment.js';
+import { centreInWindow, findSpeech } from '../audio/endpoint.js';
+import { ConfigError } from '../errors.js';
+import { featureCount, modelFrames, type FeatureConfig } from '../features/config.js';
+import { extractFeatures } from '../features/mfcc.js';
+import type { Random } from '../tensor/random.js';
+
+/** A labelled clip: 16 kHz mono samples in [-1, 1]. */
+export interface KwsClip {
+  label: string;
+  speaker: string;
+  samples: Float32Array;
+}
+
+const SAMPLE_RATE = 16000;
+
+/** Samples in the model's window. */
+export function windowLength(config: FeatureConfig): number {
+  return Math.round(config.windowSeconds * config.sampleRate);
+}
+
+/** The clip's speech centred in a window (how clips are evaluated). */
+export function centredWindow(samples: Float32Array, config: FeatureConfig): Float32Array {
+  return centreInWindow(samples, SAMPLE_RATE, config.windowSeconds);
+}
+
+/**
+ * The clip's speech at a uniformly random position in a window of `length` samples, the
+ * whole spoken part inside when it fits (else a random crop of it). Silence around the
+ * speech in the clip comes along where there is room, zeros elsewhere.
+ */
+export function randomlyPlaced(samples: Float32Array, length: number, rng: Random): Float32Array {
+  const span = findSpeech(samples, SAMPLE_RATE) ?? { start: 0, end: samples.length };
+  const spoken = span.end - span.start;
+  // out index of the speech's first sample
+  const at = spoken <= length ? rng.int(length - spoken + 1) : -rng.int(spoken - length + 1);
+  const offset = span.start - at; // clip index of out[0]
+  const out = new Float32Array(length);
+  const from = Math.max(0, offset), to = Math.min(samples.length, offset + length);
+  if (to > from) out.set(samples.subarray(from, to), from - offset);
+  return out;
+}
+
+const NOISE_KINDS: readonly NoiseKind[] = ['white', 'pink', 'brown'];
+
+/** Scales x in place to an RMS of `rms` (nothing if x is silent). */
+function scaleToRms(x: Float32Array, rms: number): Float32Array {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+  const now = Math.sqrt(s / Math.max(1, x.length));
+  if (now > 0) { const g = rms / now; for (let i = 0; i < x.length; i++) x[i] *= g; }
+  return x;
+}
+
+/**
+ * One background window of `length` samples: with recordings, a random crop of one
+ * (chosen in proportion to its length) at a gain of −20…+6 dB three times in four;
+ * otherwise, or the fourth time, generated noise at an RMS level log-uniform in
+ * [3e-4, 0.1] (−70 to −20 dBFS) or, one time in five, near-silence (RMS 1e-5…1e-4).
+ */
+export function backgroundWindow(length: number, recordings: readonly Float32Array[], rng: Random): Float32Array {
+  const usable = recordings.filter((r) => r.length > 0);
+  const pickRecording = rng.next() < 0.75; // drawn always, so the stream does not depend on `usable`
+  if (usable.length > 0 && pickRecording) {
+    const total = usable.reduce((s, r) => s + r.length, 0);
+    let k = rng.int(total), r = 0;
+    while (k >= usable[r].length) { k -= usable[r].length; r++; }
+    const source = usable[r];
+    const out = new Float32Array(length);
+    if (source.length <= length) out.set(source, rng.int(length - source.length + 1));
+    else { const start = rng.int(source.length - length + 1); out.set(source.subarray(start, start + length)); }
+    const g = 10 ** (rng.uniform(-20, 6) / 20);
+    let peak = 0;
+    for (let i = 0; i < length; i++) { out[i] *= g; peak = Math.max(peak, Math.abs(out[i])); }
+    if (peak > 1) for (let i = 0; i < length; i++) out[i] /= peak;
+    return out;
+  }
+  const kind = NOISE_KINDS[rng.int(NOISE_KINDS.length)];
+  const silence = rng.next() < 0.2;
+  const rms = silence ? 10 ** rng.uniform(-5, -4) : 10 ** rng.uniform(Math.log10(3e-4), -1);
+  return scaleToRms(generatedNoise(length, kind, rng), rms);
+}
+
+/** Where a training example comes from (kept for reports and tests). */
+export interface ExampleSource {
+  kind: 'clip' | 'augmented' | 'background';
+  clip: number; // index into the clips, -1 for background
+}
+
+export interface ExampleSet {
+  x: Float32Array;      // (N, T, F) raw features (no normalisation)
+  labels: Int32Array;   // (N)
+  steps: number;        // T
+  features: number;     // F
+  sources: ExampleSource[];
+}
+
+export interface ExamplePlan {
+  /** Clips and the class index of each (≥ 0). */
+  clips: readonly KwsClip[];
+  classOf: readonly number[];
+  /** Augmented copies per clip besides the clean one (0: clean only). */
+  augmentedCopies: number;
+  /** Background windows, and the class index they get. */
+  backgroundExamples: number;
+  backgroundClass: number;
+  backgroundRecordings: readonly Float32Array[];
+  augment?: AugmentOptions;
+  features: FeatureConfig;
+}
+
+/** Examples in the plan: clips · (1 + copies) + background. */
+export function plannedExamples(plan: ExamplePlan): number {
+  return plan.clips.length * (1 + plan.augmentedCopies) + plan.backgroundExamples;
+}
+
+const YIELD_EVERY_MS = 50;
+
+/**
+ * Builds the windows of the plan and their features, yielding (done, total) now and then
+ * so a caller can report progress and the event loop (and an abort) gets a turn: feature
+ * extraction is most of the preparation time. Deterministic for a given rng state.
+ */
+export async function* buildExamples(plan: ExamplePlan, rng: Random): AsyncGenerator<{ done: number; total: number }, ExampleSet> {
+  const config = plan.features;
+  if (config.normalization !== null) throw new ConfigError('feature-config', 'training examples are built from raw features (normalization: null); the model normalises');
+  const T = modelFrames(config), F = featureCount(config), length = windowLength(config);
+  const N = plannedExamples(plan);
+  const x = new Float32Array(N * T * F); // (N, T, F)
+  const labels = new Int32Array(N);      // (N)
+  const sources: ExampleSource[] = [];
+  const augment: AugmentOptions = { ...plan.augment, shiftProbability: 0, noise: plan.backgroundRecordings };
+  let n = 0, lastYield = performance.now();
+  const put = async function* (window: Float32Array, label: number, source: ExampleSource): AsyncGenerator<{ done: number; total: number }> {
+    const f = extractFeatures(window, config);
+    x.set(f.subarray(0, T * F), n * T * F);
+    labels[n] = label;
+    sources.push(source);
+    n++;
+    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+      yield { done: n, total: N };
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      lastYield = performance.now();
+    }
+  };
+  for (let c = 0; c < plan.clips.length; c++) {
+    const clip = plan.clips[c];
+    yield* put(centredWindow(clip.samples, config), plan.classOf[c], { kind: 'clip', clip: c });
+    for (let k = 0; k < plan.augmentedCopies; k++) {
+      const placed = randomlyPlaced(clip.samples, length, rng);
+      yield* put(augmentClip(placed, augment, rng), plan.classOf[c], { kind: 'augmented', clip: c });
+    }
+  }
+  for (let b = 0; b < plan.backgroundExamples; b++) {
+    yield* put(backgroundWindow(length, plan.backgroundRecordings, rng), plan.backgroundClass, { kind: 'background', clip: -1 });
+  }
+  yield { done: n, total: N };
+  return { x, labels, steps: T, features: F, sources };
+}

@@ -1,0 +1,29 @@
+// The classes of a keyword model: the user's words, then `_unknown_` (other speech) when
+// the training data has any, then `_background_` (noise and silence), which is always
+// learned. The two reserved names start with '_' so they can never clash with a word
+// (the dataset store refuses labels that start with '_').
+
+export const UNKNOWN_LABEL = '_unknown_';
+export const BACKGROUND_LABEL = '_background_';
+
+/** True for the classes the detector never reports: unknown speech and background. */
+export function isFillerLabel(label: string): boolean {
+  return label === UNKNOWN_LABEL || label === BACKGROUND_LABEL;
+}
+
+/** [...words, _unknown_ (if hasUnknown), _background_]. */
+export function classLabels(words: readonly string[], hasUnknown: boolean): string[] {
+  return [...words, ...(hasUnknown ? [UNKNOWN_LABEL] : []), BACKGROUND_LABEL];
+}
+
+/**
+ * The class of a clip labelled `label`: the word itself, the background class for
+ * background recordings, or `_unknown_` for any other label (a Speech Commands folder of
+ * a word the model was not taught). -1 when the model has no class for it.
+ */
+export function classIndexOf(labels: readonly string[], label: string): number {
+  const own = labels.indexOf(label);
+  if (own >= 0) return own;
+  if (label === '_background_noise_' || label === BACKGROUND_LABEL) return labels.indexOf(BACKGROUND_LABEL);
+  return labels.indexOf(UNKNOWN_LABEL);
+}

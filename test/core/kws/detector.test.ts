@@ -1,0 +1,138 @@
+// The streaming detector, driven by a stand-in engine whose answer depends only on the
+// window's energy, so when and what it must detect is known exactly: the word is
+// "heard" once a loud burst has entered the window and ended.
+import { describe, expect, it } from 'vitest';
+import { HarkError } from '../../../core/errors.js';
+import { DEFAULT_FEATURE_CONFIG, featureCount, modelFrames } from '../../../core/features/config.js';
+import { extractFeatures } from '../../../core/features/mfcc.js';
+import type { InferenceEngine, InferenceStream } from '../../../core/inference/engine.js';
+import { KeywordDetector, type Detection, type PosteriorStep } from '../../../core/kws/detector.js';
+import { Random } from '../../../core/tensor/random.js';
+
+const config = { ...DEFAULT_FEATURE_CONFIG };
+const F = featureCount(config), T = modelFrames(config);
+const E = config.mfccCoefficients; // log-energy column
+const labels = ['beep', '_background_'];
+
+/** 'beep' at 0.95 when the window holds a loud frame and its last 10 frames are quiet, else 0.05. */
+class BurstEngine implements InferenceEngine {
+  readonly kind = 'typescript' as const;
+  readonly description = 'burst stand-in';
+  readonly features = F;
+  readonly classes = 2;
+  runs = 0;
+  async run(x: Float32Array, steps: number, B: number): Promise<Float32Array> {
+    expect(steps).toBe(T);
+    expect(B).toBe(1);
+    this.runs++;
+    let loud = false, quietTail = true;
+    for (let t = 0; t < steps; t++) {
+      const e = x[t * F + E];
+      if (e > 20) { loud = true; if (t >= steps - 10) quietTail = false; }
+    }
+    const beep = loud && quietTail ? 0.95 : 0.05;
+    return Float32Array.of(beep, 1 - beep);
+  }
+  createStream(): InferenceStream { throw new Error('not used'); }
+  async dispose(): Promise<void> {}
+}
+
+/** Quiet noise with loud 1 kHz bursts at the given [start, end) seconds. */
+function audioWithBursts(seconds: number, bursts: [number, number][]): Float32Array {
+  const x = new Float32Array(seconds * 16000);
+  const rng = new Random(3);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal() * 1e-4;
+  for (const [a, b] of bursts) for (let i = Math.round(a * 16000); i < Math.round(b * 16000); i++) x[i] += 0.3 * Math.sin((2 * Math.PI * 1000 * i) / 16000);
+  return x;
+}
+
+async function detectInChunks(audio: Float32Array, chunk: number, options = {}): Promise<{ detections: Detection[]; steps: PosteriorStep[]; engine: BurstEngine }> {
+  const engine = new BurstEngine();
+  const steps: PosteriorStep[] = [];
+  const detector = new KeywordDetector(engine, { labels, features: config }, { smoothingMs: 0, threshold: 0.8, ...options, onPosteriors: (s) => steps.push(s) });
+  const detections: Detection[] = [];
+  for (let i = 0; i < audio.length; i += chunk) detections.push(...await detector.pushAudio(audio.subarray(i, i + chunk)));
+  return { detections, steps, engine };
+}
+
+describe('KeywordDetector', () => {
+  const audio = audioWithBursts(6, [[1.5, 1.9], [4.0, 4.3]]);
+
+  it('detects each burst once, soon after it ends, and places it where it was', async () => {
+    const { detections } = await detectInChunks(audio, 1600);
+    expect(detections.map((d) => d.label)).toEqual(['beep', 'beep']);
+    for (const [d, [start, end]] of detections.map((d, i) => [d, [[1.5, 1.9], [4.0, 4.3]][i]] as const)) {
+      // the last 10 frames (100 ms + window) must be quiet, plus the 20 ms delta look-ahead, plus ≤ one 50 ms hop
+      expect(d.time).toBeGreaterThan(end + 0.1);
+      expect(d.time).toBeLessThan(end + 0.1 + 0.032 + 0.02 + 0.05 + 0.011);
+      expect(Math.abs(d.startTime - start)).toBeLessThan(0.04);
+      expect(Math.abs(d.endTime - end)).toBeLessThan(0.045);
+      expect(d.score).toBeCloseTo(0.95, 5);
+    }
+  });
+
+  it('gives the same detections and posteriors whatever the chunk size', async () => {
+    const reference = await detectInChunks(audio, audio.length);
+    for (const chunk of [1, 37, 160, 4000]) {
+      const got = await detectInChunks(audio, chunk);
+      expect(got.detections).toEqual(reference.detections);
+      expect(got.steps.map((s) => s.time)).toEqual(reference.steps.map((s) => s.time));
+    }
+  });
+
+  it('decides every hop once the first window is full', async () => {
+    const { steps, engine } = await detectInChunks(audio, 800, { hopMs: 100 });
+    expect(engine.runs).toBe(steps.length);
+    const gaps = steps.slice(1).map((s, i) => Math.round((s.time - steps[i].time) * 1000));
+    expect(new Set(gaps)).toEqual(new Set([100]));
+    // first decision: T frames in, i.e. 1 s of audio (97 frames) plus the delta look-ahead
+    expect(steps[0].time).toBeCloseTo(((T - 1 + 2) * 160 + 512) / 16000, 9);
+  });
+
+  it('takes feature frames as well as audio, with the same result', async () => {
+    const { detections } = await detectInChunks(audio, 1600);
+    const engine = new BurstEngine();
+    const detector = new KeywordDetector(engine, { labels, features: config }, { smoothingMs: 0 });
+    const frames = extractFeatures(audio, config);
+    const fromFrames: Detection[] = [];
+    for (let t = 0; t < frames.length / F; t += 7) {
+      const n = Math.min(7, frames.length / F - t);
+      fromFrames.push(...await detector.pushFrames(frames.subarray(t * F, (t + n) * F), n));
+    }
+    expect(fromFrames).toEqual(detections);
+  });
+
+  it('smooths: with a longer smoothing span the score needs more steps to cross', async () => {
+    const sharp = await detectInChunks(audio, 1600, { smoothingMs: 0 });
+    const smooth = await detectInChunks(audio, 1600, { smoothingMs: 150 }); // mean of 3 steps
+    expect(smooth.detections).toHaveLength(2);
+    // 0.05, 0.95, 0.95 → mean 0.65 < 0.8; the third 0.95 crosses: two hops later than unsmoothed
+    expect(smooth.detections[0].time - sharp.detections[0].time).toBeCloseTo(0.1, 9);
+  });
+
+  it('honours the refractory time across words', async () => {
+    const close = audioWithBursts(5, [[1.5, 1.7], [2.2, 2.4]]);
+    expect((await detectInChunks(close, 1600, { refractoryMs: 1500 })).detections).toHaveLength(1);
+    expect((await detectInChunks(close, 1600, { refractoryMs: 200 })).detections).toHaveLength(2);
+  });
+
+  it('starts over after reset, with times from zero again', async () => {
+    const engine = new BurstEngine();
+    const detector = new KeywordDetector(engine, { labels, features: config }, { smoothingMs: 0 });
+    const first = await detector.pushAudio(audio);
+    detector.reset();
+    expect(detector.lastPosteriors).toBeNull();
+    const second = await detector.pushAudio(audio);
+    expect(second).toEqual(first);
+  });
+
+  it('refuses an engine that does not fit the model, and bad options, with typed errors', () => {
+    const engine = new BurstEngine();
+    const codeOf = (f: () => unknown): string | undefined => { try { f(); } catch (err) { return err instanceof HarkError ? err.code : 'untyped'; } return undefined; };
+    expect(codeOf(() => new KeywordDetector(engine, { labels: ['a', 'b', '_background_'], features: config }))).toBe('model-mismatch');
+    expect(codeOf(() => new KeywordDetector(engine, { labels, features: { ...config, deltas: false } }))).toBe('model-mismatch');
+    for (const bad of [{ hopMs: 15 }, { hopMs: 200 }, { hopMs: 0 }, { smoothingMs: -5 }, { threshold: 2 }]) {
+      expect(codeOf(() => new KeywordDetector(engine, { labels, features: config }, bad)), JSON.stringify(bad)).toBe('bad-detector-option');
+    }
+  });
+});
