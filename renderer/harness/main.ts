@@ -62,5 +62,16 @@ async function cycles(n: number): Promise<{ completed: number; errors: string[] 
   return { completed, errors };
 }
 
-(globalThis as unknown as { harness: unknown }).harness = { capture, cycles };
+/** Listens (features on, as live recognition does) for `ms` of wall time; frames computed. */
+async function listen(ms: number): Promise<{ frames: number; error: string | null }> {
+  let frames = 0;
+  const scope = effectScope();
+  const mic = scope.run(() => useMicrophone({ onData: (d) => { frames += d.frames.length / 28; } })) as Microphone;
+  if (!(await mic.start())) { scope.stop(); return { frames: 0, error: mic.error.value?.kind ?? 'unknown' }; }
+  await sleep(ms);
+  scope.stop();
+  return { frames, error: null };
+}
+
+(globalThis as unknown as { harness: unknown }).harness = { capture, cycles, listen };
 document.getElementById('status')!.textContent = 'ready';

@@ -9,9 +9,21 @@ export const CAPTURE_PROCESSING = Object.freeze({
   autoGainControl: false,
 });
 
+/** The subset of MediaStreamConstraints used (declared here so Node-side tests need no DOM types). */
+export interface CaptureConstraints {
+  audio: {
+    echoCancellation: boolean;
+    noiseSuppression: boolean;
+    autoGainControl: boolean;
+    channelCount: { ideal: number };
+    deviceId?: { exact: string };
+  };
+  video: false;
+}
+
 /** getUserMedia constraints for the device `deviceId` (the system default when empty). */
-export function captureConstraints(deviceId?: string | null): MediaStreamConstraints {
-  const audio: MediaTrackConstraints = {
+export function captureConstraints(deviceId?: string | null): CaptureConstraints {
+  const audio: CaptureConstraints['audio'] = {
     ...CAPTURE_PROCESSING,
     channelCount: { ideal: 1 },
   };
