@@ -10,6 +10,7 @@
 //   training  AdamW, cosine schedule, label smoothing, early stopping on validation loss
 //             with the best weights kept
 
+import type { AugmentOptions } from '../audio/augment.js';
 import { ConfigError, TrainingAbortedError } from '../errors.js';
 import { DEFAULT_FEATURE_CONFIG, parseFeatureConfig, type FeatureConfig } from '../features/config.js';
 import { SequenceClassifier, type Pooling } from '../nn/classifier.js';
@@ -39,6 +40,8 @@ export interface KwsRecipe {
   /** Augmented copies of every clip (augmentedCopies) besides the clean one; off: clean only. */
   augment: boolean;
   augmentedCopies: number;
+  /** Settings of the audio augmentation (core/audio/augment.ts); the noise comes from the background recordings. */
+  augmentation: Omit<AugmentOptions, 'noise'>;
   /** Background windows per word-class example (clean + augmented), on average. */
   backgroundRatio: number;
   /** Unknown-speech examples are capped at this many times a word's average clip count. */
@@ -65,6 +68,9 @@ export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   patience: 8,
   augment: true,
   augmentedCopies: 4,
+  // Speed perturbation shifts pitch and formants together, the cheapest stand-in for another
+  // voice; wider and more often than the augmentation module's defaults.
+  augmentation: { speedProbability: 0.8, minSpeed: 0.85, maxSpeed: 1.15 },
   backgroundRatio: 1,
   unknownRatio: 2,
   validationFraction: 0.15,
@@ -107,7 +113,7 @@ export interface KwsTrainOptions {
 
 /** The recipe with `overrides` applied and checked. */
 export function resolveRecipe(overrides: Partial<KwsRecipe> = {}): KwsRecipe {
-  const r: KwsRecipe = { ...DEFAULT_RECIPE, ...overrides, features: parseFeatureConfig(overrides.features ?? DEFAULT_RECIPE.features) };
+  const r: KwsRecipe = { ...DEFAULT_RECIPE, ...overrides, augmentation: { ...DEFAULT_RECIPE.augmentation, ...overrides.augmentation }, features: parseFeatureConfig(overrides.features ?? DEFAULT_RECIPE.features) };
   const check = (ok: boolean, what: string): void => { if (!ok) throw new ConfigError('bad-recipe', what); };
   const int = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
   check(int(r.epochs, 1, 10000), `epochs must be an integer in [1, 10000], got ${r.epochs}`);
@@ -219,7 +225,7 @@ export async function* trainKeywordModel(
   const trainPlan: ExamplePlan = {
     clips: trainSet.clips, classOf: trainSet.classOf, augmentedCopies: copies,
     backgroundExamples: Math.max(16, Math.round(recipe.backgroundRatio * perWord * (1 + copies))),
-    backgroundClass: background, backgroundRecordings: input.background, features: recipe.features,
+    backgroundClass: background, backgroundRecordings: input.background, features: recipe.features, augment: recipe.augmentation,
   };
   const valPlan: ExamplePlan = {
     clips: valSet.clips.filter((_, i) => valKeep[i]), classOf: valSet.classOf.filter((_, i) => valKeep[i]), augmentedCopies: 0,

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { HarkError, TrainingAbortedError } from '../../../core/errors.js';
+import { TypeScriptEngine } from '../../../core/inference/engine.js';
+import { evaluateClips } from '../../../core/kws/evaluate.js';
+import type { KwsClip } from '../../../core/kws/examples.js';
+import { datasetWarnings, holdOutValidation, resolveRecipe, trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput } from '../../../core/kws/recipe.js';
+import { Random } from '../../../core/tensor/random.js';
+import { toneSet } from './tones.js';
+
+async function runRecipe(input: KwsTrainInput, recipe: Partial<KwsRecipe>, signal?: { aborted: boolean }): Promise<{ model: KwsModel; events: KwsTrainEvent[] }> {
+  const gen = trainKeywordModel(input, recipe, { signal });
+  const events: KwsTrainEvent[] = [];
+  let r = await gen.next();
+  while (!r.done) { events.push(r.value); r = await gen.next(); }
+  return { model: r.value, events };
+}
+
+const codeOf = async (f: () => Promise<unknown>): Promise<string | undefined> => {
+  try { await f(); } catch (err) { return err instanceof HarkError ? err.code : `untyped: ${String(err)}`; }
+  return undefined;
+};
+
+describe('the recipe settings', () => {
+  it('fill in defaults and refuse values that cannot work', () => {
+    expect(resolveRecipe().cell).toBe('lstm');
+    expect(resolveRecipe({ cell: 'gru', hiddenSize: 32 }).hiddenSize).toBe(32);
+    for (const bad of [{ epochs: 0 }, { hiddenSize: 1.5 }, { layers: 4 }, { batchSize: 0 }, { augmentedCopies: -1 }, { learningRate: 0 },
+      { validationFraction: 1 }, { seed: -1 }, { patience: 0 }] as Partial<KwsRecipe>[]) {
+      let code: string | undefined;
+      try { resolveRecipe(bad); } catch (err) { code = (err as HarkError).code; }
+      expect(code, JSON.stringify(bad)).toBe('bad-recipe');
+    }
+  });
+
+  it('always train on raw features', () => {
+    const r = resolveRecipe({ features: { ...resolveRecipe().features, normalization: { mean: new Array(28).fill(1), std: new Array(28).fill(2) } } });
+    expect(r.features.normalization).toBeNull();
+  });
+});
+
+describe('holding out validation clips', () => {
+  it('takes the fraction from each word (none from a word with under four clips), disjointly', () => {
+    const clips: KwsClip[] = [
+      ...Array.from({ length: 20 }, (_, i) => ({ label: 'a', speaker: `s${i}`, samples: new Float32Array(1) })),
+      ...Array.from({ length: 3 }, (_, i) => ({ label: 'b', speaker: `s${i}`, samples: new Float32Array(1) })),
+    ];
+    const { train, validation } = holdOutValidation(clips, 0.15, new Random(1));
+    expect(validation.filter((c) => c.label === 'a')).toHaveLength(3);
+    expect(validation.filter((c) => c.label === 'b')).toHaveLength(0);
+    expect(train.length + validation.length).toBe(23);
+    expect(new Set([...train, ...validation]).size).toBe(23);
+  });
+});
+
+describe('data warnings', () => {
+  it('name words with too few clips, one speaker, or clipped audio', () => {
+    const loud = new Float32Array(1000).fill(1);
+    const clips: KwsClip[] = [
+      ...Array.from({ length: 12 }, (_, i) => ({ label: 'fine', speaker: `s${i % 3}`, samples: new Float32Array(100) })),
+      ...Array.from({ length: 4 }, () => ({ label: 'few', speaker: 'solo', samples: new Float32Array(100) })),
+      { label: 'fine', speaker: 's1', samples: loud },
+    ];
+    const w = datasetWarnings(clips, ['fine', 'few'], 10);
+    expect(w).toHaveLength(3);
+    expect(w.find((m) => m.includes('"few" has only 4 clips'))).toBeDefined();
+    expect(w.find((m) => m.includes('"few" is from one speaker'))).toBeDefined();
+    expect(w.find((m) => m.includes('1 clip of "fine" is clipped'))).toBeDefined();
+  });
+});
+
+describe('trainKeywordModel', () => {
+  const words = ['low', 'high', 'rise'];
+  const train = toneSet([...words, 'fall'], 16, 1);
+  const test = toneSet([...words, 'fall'], 10, 99, ['c']);
+  const quick: Partial<KwsRecipe> = { hiddenSize: 32, epochs: 20, augmentedCopies: 3, patience: 20, batchSize: 16, seed: 3 };
+
+  it('learns the words, unknown speech and background, keeping the best weights, from synthetic words', async () => {
+    const { model, events } = await runRecipe({ train, validation: [], background: [], words }, quick);
+    expect(model.labels).toEqual(['low', 'high', 'rise', '_unknown_', '_background_']);
+    expect(model.features.normalization).toBeNull();
+    expect(model.model.getNormalization()).not.toBeNull();
+    expect(events.filter((e) => e.type === 'prepare').at(-1)).toMatchObject({ type: 'prepare' });
+    const epochs = events.filter((e) => e.type === 'epoch');
+    expect(epochs.length).toBe(model.history.length);
+    const engine = new TypeScriptEngine(model.model);
+    const report = await evaluateClips(engine, test, model);
+    expect(report.accuracy).toBeGreaterThanOrEqual(0.95); // 'fall' counts as _unknown_
+    // the best epoch's weights are kept: the validation loss of the returned model is the minimum
+    const best = Math.min(...model.history.map((h) => h.valLoss as number));
+    expect(model.history.some((h) => h.valLoss === best)).toBe(true);
+  });
+
+  it('warns about thin data in its event stream', async () => {
+    const thin = toneSet(['low', 'high'], 5, 2, ['only']);
+    const { events, model } = await runRecipe({ train: thin, validation: [], background: [] }, { ...quick, epochs: 1, augmentedCopies: 0 });
+    const warnings = events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message);
+    expect(warnings.some((m) => m.includes('"low" has only 5 clips'))).toBe(true);
+    expect(warnings.some((m) => m.includes('one speaker'))).toBe(true);
+    expect(model.warnings).toEqual(warnings);
+    expect(model.labels).toEqual(['high', 'low', '_background_']);
+  });
+
+  it('refuses reserved or clip-less words with typed errors', async () => {
+    expect(await codeOf(() => runRecipe({ train, validation: [], background: [], words: ['_unknown_'] }, quick))).toBe('bad-word');
+    expect(await codeOf(() => runRecipe({ train, validation: [], background: [], words: ['low', 'silent'] }, quick))).toBe('no-clips');
+    expect(await codeOf(() => runRecipe({ train: [], validation: [], background: [] }, quick))).toBe('no-words');
+  });
+
+  it('stops with TrainingAbortedError when cancelled while preparing', async () => {
+    const signal = { aborted: false };
+    const gen = trainKeywordModel({ train, validation: [], background: [] }, { ...quick, augmentedCopies: 6 }, { signal });
+    const first = await gen.next();
+    expect(first.done).toBe(false);
+    signal.aborted = true;
+    await expect((async () => { let r = await gen.next(); while (!r.done) r = await gen.next(); })()).rejects.toBeInstanceOf(TrainingAbortedError);
+  });
+
+  it('trains the same model twice from the same seed', async () => {
+    const small = toneSet(['low', 'high'], 8, 5);
+    const a = await runRecipe({ train: small, validation: [], background: [] }, { ...quick, epochs: 2, augmentedCopies: 1 });
+    const b = await runRecipe({ train: small, validation: [], background: [] }, { ...quick, epochs: 2, augmentedCopies: 1 });
+    expect(a.model.model.params).toEqual(b.model.model.params);
+  });
+});
