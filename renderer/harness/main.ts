@@ -4,6 +4,8 @@
 
 import { effectScope } from 'vue';
 import { useMicrophone, type Microphone } from '../src/composables/useMicrophone';
+import { captureConstraints } from '../src/audio/constraints';
+import workletUrl from '../src/audio/capture-worklet.ts?worker&url';
 
 export interface CaptureResult {
   deviceRate: number | null;
@@ -73,5 +75,27 @@ async function listen(ms: number): Promise<{ frames: number; error: string | nul
   return { frames, error: null };
 }
 
-(globalThis as unknown as { harness: unknown }).harness = { capture, cycles, listen };
+/**
+ * The browser's share alone, for the benchmark: the same getUserMedia constraints,
+ * AudioContext and worklet, with the blocks dropped on arrival (no resampling, no features).
+ */
+async function captureOnly(ms: number): Promise<{ blocks: number }> {
+  const stream = await navigator.mediaDevices.getUserMedia(captureConstraints());
+  const rate = stream.getAudioTracks()[0].getSettings().sampleRate;
+  const context = new AudioContext(rate ? { sampleRate: rate } : {});
+  await context.audioWorklet.addModule(workletUrl);
+  const node = new AudioWorkletNode(context, 'hark-capture', { numberOfInputs: 1, numberOfOutputs: 0 });
+  let blocks = 0;
+  node.port.onmessage = () => { blocks++; };
+  const source = context.createMediaStreamSource(stream);
+  source.connect(node);
+  await sleep(ms);
+  source.disconnect();
+  node.port.close();
+  for (const t of stream.getTracks()) t.stop();
+  await context.close();
+  return { blocks };
+}
+
+(globalThis as unknown as { harness: unknown }).harness = { capture, cycles, listen, captureOnly };
 document.getElementById('status')!.textContent = 'ready';

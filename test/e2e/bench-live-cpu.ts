@@ -4,7 +4,9 @@
 // Renderer: Chromium (fake microphone looping espeak-ng speech) runs the app's capture
 // path (AudioWorklet → core Resampler → core FeatureStream, 100 frames/s) for SECONDS;
 // the CPU time of every Chromium process (user + system, from /proc) over that span,
-// minus the same span with the page open and the microphone off.
+// minus the same span with the page open and the microphone off. A third span runs the
+// browser's part alone (same constraints, context and worklet; blocks dropped) to
+// separate Chromium's capture cost from ours.
 // Engine: core's KeywordDetector on the TypeScript engine with an LSTM-64 (28 features,
 // 4 classes) fed 60 s of frames in the renderer's block sizes (2–3 frames), timed with
 // process.cpuUsage(); CPU seconds per second of audio. Transport (WebSocket or
@@ -56,23 +58,32 @@ function cpuSeconds(pids: number[]): number {
   return ticks / TICK;
 }
 
-async function renderer(): Promise<{ listening: number; idle: number; frames: number }> {
+async function renderer(): Promise<{ listening: number; captureOnly: number; idle: number; frames: number }> {
   const wav = wordSequence(tempDir(), 'bench-speech', ['yes', 'no', 'left', 'right']);
   const server = await serveStatic(await buildHarness('bench'));
   const browser = await launchChromium({ wav });
   try {
     const { page } = await openPage(browser, server.url);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
-    type H = { listen(ms: number): Promise<{ frames: number; error: string | null }> };
+    type H = {
+      listen(ms: number): Promise<{ frames: number; error: string | null }>;
+      captureOnly(ms: number): Promise<{ blocks: number }>;
+    };
     await page.evaluate(() => (globalThis as unknown as { harness: H }).harness.listen(2000)); // warm-up
-    const idle0 = cpuSeconds(processTree(wav));
-    await new Promise((r) => setTimeout(r, SECONDS * 1000));
-    const idle = cpuSeconds(processTree(wav)) - idle0;
-    const busy0 = cpuSeconds(processTree(wav));
-    const result = await page.evaluate((ms) => (globalThis as unknown as { harness: H }).harness.listen(ms), SECONDS * 1000);
-    const listening = cpuSeconds(processTree(wav)) - busy0;
-    if (result.error) throw new Error(`microphone: ${result.error}`);
-    return { listening: listening / SECONDS, idle: idle / SECONDS, frames: result.frames };
+    const measure = async (work: () => Promise<unknown>): Promise<number> => {
+      const before = cpuSeconds(processTree(wav));
+      await work();
+      return (cpuSeconds(processTree(wav)) - before) / SECONDS;
+    };
+    const idle = await measure(() => new Promise((r) => setTimeout(r, SECONDS * 1000)));
+    const captureOnly = await measure(() => page.evaluate((ms) => (globalThis as unknown as { harness: H }).harness.captureOnly(ms), SECONDS * 1000));
+    let frames = 0;
+    const listening = await measure(async () => {
+      const result = await page.evaluate((ms) => (globalThis as unknown as { harness: H }).harness.listen(ms), SECONDS * 1000);
+      if (result.error) throw new Error(`microphone: ${result.error}`);
+      frames = result.frames;
+    });
+    return { listening, captureOnly, idle, frames };
   } finally {
     await browser.close();
     await server.close();
@@ -104,6 +115,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 const r = await renderer();
 const e = await engine();
 const rendererShare = r.listening - r.idle;
-console.log(`renderer (all Chromium processes): listening ${pct(r.listening)}, idle page ${pct(r.idle)} → listening costs ${pct(rendererShare)} of a core (${r.frames} frames in ${SECONDS} s)`);
+console.log(`renderer (all Chromium processes, ${SECONDS} s each): idle page ${pct(r.idle)}; capture only (getUserMedia + AudioContext + worklet, blocks dropped) ${pct(r.captureOnly)}; full capture path with features ${pct(r.listening)} (${r.frames} frames)`);
+console.log(`  → listening costs ${pct(rendererShare)} of a core in the renderer, of which the browser's capture ${pct(r.captureOnly - r.idle)} and our resampling + MFCCs ${pct(r.listening - r.captureOnly)}`);
 console.log(`engine (KeywordDetector, TypeScript engine, LSTM-64, one window every 50 ms): ${pct(e)} of a core`);
 console.log(`together: ${pct(rendererShare + e)} of one core (target: under 5%)`);
