@@ -33,9 +33,17 @@ export default defineConfig({
   main: {
     build: {
       outDir: fromRoot('./out/main'),
-      // The data-parallel training thread is its own entry: app/engine/training-threads.ts
-      // starts it from the file next to the bundle (out/main/training-thread.js).
-      lib: { entry: { index: fromRoot('./app/main/index.ts'), 'training-thread': fromRoot('./app/engine/training-thread.ts') } },
+      // Three entries: Electron's main process (index), the engine that main forks with
+      // utilityProcess and `npm run serve` forks with child_process (engine), and the
+      // data-parallel training thread that app/engine/training-threads.ts starts from the
+      // file next to the bundle (training-thread).
+      lib: {
+        entry: {
+          index: fromRoot('./app/main/index.ts'),
+          engine: fromRoot('./app/engine/main.ts'),
+          'training-thread': fromRoot('./app/engine/training-thread.ts'),
+        },
+      },
     },
   },
   preload: {

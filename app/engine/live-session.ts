@@ -1,26 +1,87 @@
-// Live recognition (placeholder until core/kws lands).
-import { HarkError } from '../../core/errors.js';
-import type { Detection, EngineEvent, LiveSession as LiveInfo } from '../shared/protocol.js';
+// Live recognition: the active model behind a KeywordDetector, fed feature frames (the
+// renderer computes them with core's FeatureStream and the model's feature settings) or
+// 16 kHz audio. Smoothed posteriors go out as 'live.posteriors' events for the bars,
+// detections as 'live.detection' events and in the push call's answer.
+//
+// Pushes are chained: the detector keeps state across chunks, so they must run in the
+// order they arrived even though each handler is async.
+
+import { TypeScriptEngine, type InferenceEngine } from '../../core/inference/engine.js';
+import { KeywordDetector, type DetectorOptions } from '../../core/kws/detector.js';
+import { createOnnxEngine } from './onnx-engine.js';
+import { EngineServiceError } from './service-error.js';
 import type { OpenProject } from './service.js';
+import { ERROR_CODES, type Detection, type EngineEvent, type LiveSession as LiveInfo } from '../shared/protocol.js';
+
+interface Running {
+  engine: InferenceEngine;
+  detector: KeywordDetector;
+  labels: string[];
+}
 
 export class LiveSession {
+  private running: Running | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly project: () => OpenProject,
     private readonly emit: (event: EngineEvent) => void,
   ) {}
-  async start(_params: unknown): Promise<LiveInfo> {
-    this.project();
-    void this.emit;
-    throw new HarkError('unavailable', 'live recognition is not wired yet');
+
+  async start({ engine: kind = 'typescript', options = {} }: { engine?: 'typescript' | 'onnxruntime'; options?: DetectorOptions }): Promise<LiveInfo> {
+    const { models } = this.project();
+    const activeId = await models.activeId();
+    if (activeId === null) throw new EngineServiceError(ERROR_CODES.noModel, 'no active model: train or import one and activate it');
+    const { model } = await models.load(activeId);
+    await this.stop();
+    const engine = kind === 'onnxruntime' ? await createOnnxEngine(model.model) : new TypeScriptEngine(model.model);
+    const labels = [...model.labels];
+    let detector: KeywordDetector;
+    try {
+      detector = new KeywordDetector(engine, model, {
+        ...options,
+        onPosteriors: (step) => this.emit({ type: 'live.posteriors', labels, values: step.smoothed, time: step.time }),
+      });
+    } catch (err) {
+      await engine.dispose();
+      throw err;
+    }
+    this.running = { engine, detector, labels };
+    return { labels, features: model.features, engine: engine.kind, description: engine.description };
   }
-  async pushFrames(_frames: Float32Array, _count: number): Promise<{ detections: Detection[] }> {
-    throw new HarkError('not-listening', 'not listening');
+
+  pushFrames(frames: Float32Array, count: number): Promise<{ detections: Detection[] }> {
+    return this.enqueue((detector) => detector.pushFrames(frames, count));
   }
-  async pushAudio(_samples: Float32Array): Promise<{ detections: Detection[] }> {
-    throw new HarkError('not-listening', 'not listening');
+
+  pushAudio(samples: Float32Array): Promise<{ detections: Detection[] }> {
+    return this.enqueue((detector) => detector.pushAudio(samples));
   }
-  async setOptions(_options: unknown): Promise<void> {
-    throw new HarkError('not-listening', 'not listening');
+
+  async setOptions(options: DetectorOptions): Promise<void> {
+    this.require().detector.setOptions(options);
   }
-  async stop(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    const running = this.running;
+    this.running = null;
+    await this.queue.catch(() => undefined);
+    await running?.engine.dispose();
+  }
+
+  private require(): Running {
+    if (!this.running) throw new EngineServiceError(ERROR_CODES.notListening, 'not listening (call live.start first)');
+    return this.running;
+  }
+
+  private enqueue(push: (detector: KeywordDetector) => Promise<Detection[]>): Promise<{ detections: Detection[] }> {
+    const { detector } = this.require();
+    const result = this.queue.then(async () => {
+      const detections = await push(detector);
+      for (const detection of detections) this.emit({ type: 'live.detection', detection: { ...detection } });
+      return { detections: detections.map((d) => ({ ...d })) };
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
 }

@@ -1,6 +1,6 @@
 // A project's trained and imported models: <project>/models/<id>/ holds
-//   model.onnx   the Hark ONNX export (labels and feature config in its metadata), which
-//                is also what "export" hands out and what importOnnx reads back
+//   model.hark   the keyword model (core/kws/model-file.ts: weights, labels, feature
+//                settings, recipe, history); "export" hands out its ONNX form
 //   meta.json    name, creation time, architecture, accuracy, where it came from
 //   report.json  the evaluation report (per-class metrics, confusion, misclassified clips)
 // and <project>/models/active.json names the active model. Every write is atomic.
@@ -9,9 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HarkError } from '../../core/errors.js';
-import { exportOnnx } from '../../core/onnx/export.js';
-import { importOnnx, type ImportedModel } from '../../core/onnx/import.js';
-import type { SequenceClassifier } from '../../core/nn/classifier.js';
+import { exportKwsModel, loadKwsModel, saveKwsModel } from '../../core/kws/model-file.js';
+import type { KwsModel } from '../../core/kws/recipe.js';
 import { writeFileAtomic } from './dataset/atomic.js';
 import type { ModelInfo, ModelReport } from '../shared/protocol.js';
 
@@ -20,7 +19,7 @@ export class ModelLibraryError extends HarkError {}
 type Meta = Omit<ModelInfo, 'active'>;
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const MODEL_FILE = 'model.onnx';
+const MODEL_FILE = 'model.hark';
 const META_FILE = 'meta.json';
 const REPORT_FILE = 'report.json';
 const ACTIVE_FILE = 'active.json';
@@ -28,12 +27,8 @@ const ACTIVE_FILE = 'active.json';
 export interface NewModel {
   name: string;
   source: ModelInfo['source'];
-  model: SequenceClassifier;
-  labels: string[];
-  features: Record<string, unknown>;
+  model: KwsModel;
   report?: ModelReport;
-  /** The file as it came (imports keep the user's bytes); default: exported from `model`. */
-  onnx?: Uint8Array;
 }
 
 export class ModelLibrary {
@@ -55,17 +50,17 @@ export class ModelLibrary {
     const id = `m-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const dir = this.modelDir(id);
     await mkdir(dir, { recursive: true });
-    const bytes = m.onnx ?? exportOnnx(m.model, { labels: m.labels, features: m.features });
+    const bytes = saveKwsModel(m.model);
     await writeFileAtomic(path.join(dir, MODEL_FILE), bytes);
     if (m.report) await writeFileAtomic(path.join(dir, REPORT_FILE), JSON.stringify(m.report));
     const meta: Meta = {
       id,
       name: m.name,
       createdAt: new Date().toISOString(),
-      labels: m.labels,
-      cell: m.model.config.cell,
-      hiddenSize: m.model.config.hiddenSize,
-      layers: m.model.config.layers,
+      labels: m.model.labels,
+      cell: m.model.model.config.cell,
+      hiddenSize: m.model.model.config.hiddenSize,
+      layers: m.model.model.config.layers,
       accuracy: m.report?.accuracy ?? null,
       source: m.source,
     };
@@ -74,10 +69,12 @@ export class ModelLibrary {
     return { ...meta, active: (await this.activeId()) === id };
   }
 
-  /** Validates ONNX bytes from outside (importOnnx treats them as hostile) and adds them. */
-  async importOnnxBytes(name: string, bytes: Uint8Array): Promise<ModelInfo> {
-    const imported = importOnnx(bytes);
-    return this.add({ name, source: 'imported', model: imported.model, labels: imported.labels, features: imported.features, onnx: bytes });
+  /**
+   * Adds a model file from outside, .hark or .onnx (loadKwsModel treats both as hostile:
+   * bounded sizes, CRC, operator allow-list, each refusal a typed error).
+   */
+  async importBytes(name: string, bytes: Uint8Array): Promise<ModelInfo> {
+    return this.add({ name, source: 'imported', model: loadKwsModel(bytes) });
   }
 
   async activate(id: string): Promise<ModelInfo> {
@@ -107,14 +104,15 @@ export class ModelLibrary {
     }
   }
 
+  /** The model as ONNX (labels and feature settings in its metadata). */
   async onnxBytes(id: string): Promise<Uint8Array> {
-    await this.readMeta(id);
-    return new Uint8Array(await readFile(path.join(this.modelDir(id), MODEL_FILE)));
+    return exportKwsModel((await this.load(id)).model);
   }
 
-  async load(id: string): Promise<ImportedModel & { info: Meta }> {
+  async load(id: string): Promise<{ model: KwsModel; info: Meta }> {
     const info = await this.readMeta(id);
-    return { ...importOnnx(await this.onnxBytes(id)), info };
+    const bytes = new Uint8Array(await readFile(path.join(this.modelDir(id), MODEL_FILE)));
+    return { model: loadKwsModel(bytes), info };
   }
 
   async activeId(): Promise<string | null> {

@@ -13,11 +13,11 @@ import { listProjects, projectDir } from './projects.js';
 import { importUploadedWavs } from './wav-upload.js';
 import { serveChannel, type EngineHandlers, type ServedChannel } from './rpc-server.js';
 import { TrainingJobs } from './training-jobs.js';
+import { EngineServiceError } from './service-error.js';
 import { LiveSession } from './live-session.js';
 import type { MessageChannelLike } from '../shared/channel.js';
 import { ERROR_CODES, PROTOCOL_VERSION, type ClipInfo, type EngineEvent, type HostKind } from '../shared/protocol.js';
 
-export class EngineServiceError extends HarkError {}
 
 export interface EngineServiceOptions {
   /** Root of all projects (Electron: the user-data folder; serve: --data). */
@@ -182,7 +182,7 @@ export class EngineService {
       return { fileName: `${stem}.onnx`, bytes };
     },
     'models.import': async ({ name, bytes }) => {
-      const info = await this.requireProject().models.importOnnxBytes(name, bytes);
+      const info = await this.requireProject().models.importBytes(name, bytes);
       this.emit({ type: 'models.changed' });
       return info;
     },

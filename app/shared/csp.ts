@@ -16,17 +16,29 @@ export interface CspOptions {
    * variant allows inline styles. Never for a build.
    */
   dev?: boolean;
+  /**
+   * Extra connect-src sources: the browser host (app/host/serve.ts) adds its own
+   * WebSocket URL, e.g. `ws://127.0.0.1:5123`, because not every browser lets 'self'
+   * cover ws: URLs. Each must be a ws:// URL on a loopback host.
+   */
+  connect?: readonly string[];
 }
+
+const LOOPBACK_WS = /^ws:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d{1,5}$/;
 
 /** The directives, in the order they are written out. */
 export function cspDirectives(options: CspOptions = {}): ReadonlyArray<readonly [string, readonly string[]]> {
+  const connect = options.connect ?? [];
+  for (const source of connect) {
+    if (!LOOPBACK_WS.test(source)) throw new Error(`connect-src may only add loopback ws:// origins, not ${JSON.stringify(source)}`);
+  }
   const directives: Array<readonly [string, readonly string[]]> = [
     ['default-src', ["'self'"]],
     ['script-src', ["'self'"]],
     ['style-src', options.dev ? ["'self'", "'unsafe-inline'"] : ["'self'"]],
     ['img-src', ["'self'", 'data:']],
     ['font-src', ["'self'"]],
-    ['connect-src', ["'self'"]],
+    ['connect-src', ["'self'", ...connect]],
     ['worker-src', ["'self'"]],
     ['object-src', ["'none'"]],
     ['frame-src', ["'none'"]],

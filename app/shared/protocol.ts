@@ -83,8 +83,8 @@ export const EngineKind = z.enum(['typescript', 'onnxruntime']);
 const score = z.number().min(0).max(1);
 export const DetectorOptions = z
   .object({
-    hopMs: z.number().min(1).max(1000).optional(),
-    smoothingMs: z.number().min(0).max(5000).optional(),
+    hopMs: z.number().min(10).max(100).optional(),
+    smoothingMs: z.number().min(0).max(2000).optional(),
     threshold: score.optional(),
     thresholds: z.record(Label, score).optional(),
     refractoryMs: z.number().min(0).max(10000).optional(),

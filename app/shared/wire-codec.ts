@@ -38,21 +38,26 @@ const align8 = (n: number): number => (n + 7) & ~7;
 export function encodeFrame(message: unknown): Uint8Array {
   const buffers: Array<Float32Array | Uint8Array> = [];
   const layout: Array<[Kind, number, number]> = [];
+  const placeholders = new WeakSet<object>();
   let area = 0;
   const header = JSON.stringify({
     m: message,
     b: layout,
-  }, function replacer(this: unknown, key: string, value: unknown) {
+  }, function replacer(this: unknown, key: string, converted: unknown) {
+    // The value before any toJSON (Node's Buffer, a Uint8Array, has one).
+    const value: unknown = key === '' ? converted : (this as Record<string, unknown>)[key];
     if (value instanceof Float32Array || value instanceof Uint8Array) {
       const kind: Kind = value instanceof Float32Array ? 'f32' : 'u8';
       layout.push([kind, area, value.length]);
       area = align8(area + value.byteLength);
       buffers.push(value);
-      return { [BIN_KEY]: buffers.length - 1 };
+      const placeholder = { [BIN_KEY]: buffers.length - 1 };
+      placeholders.add(placeholder);
+      return placeholder;
     }
     if (ArrayBuffer.isView(value)) throw new WireCodecError(`cannot encode ${value.constructor.name} (only Float32Array and Uint8Array)`);
-    if (key === BIN_KEY) throw new WireCodecError(`"${BIN_KEY}" is reserved in messages`);
-    return value;
+    if (key === BIN_KEY && !placeholders.has(this as object)) throw new WireCodecError(`"${BIN_KEY}" is reserved in messages`);
+    return converted;
   });
   // JSON.stringify writes `m` before `b`, so `layout` is complete when it is written.
   const headerBytes = new TextEncoder().encode(header);

@@ -64,3 +64,14 @@ describe('renderer/index.html', () => {
     for (const tag of html.match(/<script\b[^>]*>/g) ?? []) expect(tag).toMatch(/\bsrc=/);
   });
 });
+
+describe('contentSecurityPolicy for the browser host', () => {
+  it('adds only the loopback WebSocket origin it is given to connect-src', () => {
+    const policy = contentSecurityPolicy({ connect: ['ws://127.0.0.1:5123'] });
+    expect(parse(policy).get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:5123']);
+    expect(parse(policy).get('script-src')).toEqual(["'self'"]);
+    for (const bad of ['ws://example.com:80', 'wss://127.0.0.1:1', 'ws://127.0.0.1', '*', "'unsafe-inline'", 'ws://127.0.0.1:1; script-src *']) {
+      expect(() => contentSecurityPolicy({ connect: [bad] }), bad).toThrow(/loopback/);
+    }
+  });
+});

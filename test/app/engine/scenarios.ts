@@ -1,0 +1,92 @@
+// The end-to-end scenarios the integration tests run over each transport (the forked
+// engine here, the WebSocket host in test/app/host/serve.test.ts): a small dataset of
+// three tone "words", training with progress events, the report, ONNX export and import,
+// streamed audio turned into detections by both inference engines, and a cancelled and
+// resumed run.
+import { expect } from 'vitest';
+import type { EngineClient } from '../../../app/shared/client.js';
+import type { EngineEvent } from '../../../app/shared/protocol.js';
+import { addToneWords, toneWord, TONE_WORDS, waitForEvent } from './tone-words.js';
+
+export const SMALL = { cell: 'gru' as const, hiddenSize: 32, layers: 1, epochs: 40, seed: 1, augment: true };
+
+function collect(client: EngineClient): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  client.onAny((e) => events.push(e));
+  return events;
+}
+
+export async function trainExportImportListen(client: EngineClient): Promise<void> {
+  await client.call('project.open', { name: 'tones', create: true });
+  await addToneWords(client, 10);
+  const events = collect(client);
+
+  const done = waitForEvent(client, 'training.done');
+  const job = await client.call('training.start', { name: 'first', recipe: SMALL });
+  expect(job).toMatchObject({ state: 'running' });
+  const { model, report } = await done;
+
+  const progress = events.filter((e) => e.type === 'training.progress').map((e) => (e as { event: { type: string } }).event.type);
+  expect(progress).toContain('prepare');
+  expect(progress).toContain('start');
+  expect(progress).toContain('epoch');
+  expect(model).toMatchObject({ name: 'first', source: 'trained', active: true, cell: 'gru', hiddenSize: 32 });
+  expect(model.labels).toEqual(expect.arrayContaining([...TONE_WORDS, '_background_']));
+  expect(report.labels).toEqual(model.labels);
+  expect(report.perClass.map((c) => c.label)).toEqual(model.labels);
+  expect(report.confusion).toHaveLength(model.labels.length);
+  for (const m of report.misclassified) expect(m.path).toMatch(/^(low|mid|high)\/.+\.wav$/);
+  expect(report.accuracy).toBeGreaterThan(0.8);
+  expect(await client.call('models.report', { id: model.id })).toEqual(report);
+  expect((await client.call('training.list'))[0]).toMatchObject({ jobId: job.jobId, state: 'done', modelId: model.id });
+
+  // Export → import gives a second model with the same labels.
+  const exported = await client.call('models.exportOnnx', { id: model.id });
+  const imported = await client.call('models.import', { name: 'reimported', bytes: exported.bytes });
+  expect(imported).toMatchObject({ labels: model.labels, source: 'imported', active: false });
+
+  // Live: a tone word between silences, pushed in 100 ms chunks, with each engine.
+  for (const engine of ['typescript', 'onnxruntime'] as const) {
+    const session = await client.call('live.start', { engine, options: { threshold: 0.6 } });
+    expect(session).toMatchObject({ labels: model.labels, engine });
+    const heard: string[] = [];
+    const audio = new Float32Array(16000 * 3);
+    audio.set(toneWord('high', 99), 16000);
+    let posteriors = 0;
+    const off = client.on('live.posteriors', (e) => {
+      posteriors++;
+      expect(e.values).toBeInstanceOf(Float32Array);
+      expect(e.values.length).toBe(model.labels.length);
+    });
+    for (let i = 0; i < audio.length; i += 1600) {
+      const { detections } = await client.call('live.pushAudio', { samples: audio.subarray(i, i + 1600) });
+      heard.push(...detections.map((d) => d.label));
+    }
+    off();
+    expect(posteriors).toBeGreaterThan(0);
+    expect(heard).toEqual(['high']);
+    await client.call('live.stop');
+  }
+  await expect(client.call('live.pushAudio', { samples: new Float32Array(160) })).rejects.toMatchObject({ code: 'not-listening' });
+}
+
+export async function cancelAndResume(client: EngineClient): Promise<void> {
+  await client.call('project.open', { name: 'cancel', create: true });
+  await addToneWords(client, 6);
+
+  const started = waitForEvent(client, 'training.progress', (e) => e.event.type === 'step');
+  const job = await client.call('training.start', { recipe: { ...SMALL, epochs: 400 } });
+  await started;
+  await expect(client.call('training.start', { recipe: SMALL })).rejects.toMatchObject({ code: 'busy' });
+
+  const cancelled = waitForEvent(client, 'training.cancelled');
+  expect(await client.call('training.cancel', { jobId: job.jobId })).toMatchObject({ state: 'cancelled', resumable: true });
+  expect(await cancelled).toMatchObject({ jobId: job.jobId, resumable: true });
+  expect(await client.call('models.list')).toEqual([]);
+
+  const again = waitForEvent(client, 'training.progress', (e) => e.jobId === job.jobId && e.event.type === 'step');
+  expect(await client.call('training.resume', { jobId: job.jobId })).toMatchObject({ jobId: job.jobId, state: 'running' });
+  await again;
+  expect(await client.call('training.cancel', { jobId: job.jobId })).toMatchObject({ state: 'cancelled' });
+  await expect(client.call('training.cancel', { jobId: 'j-nope' })).rejects.toMatchObject({ code: 'not-found' });
+}

@@ -1,0 +1,16 @@
+// Training, the model library and live recognition through a real engine process.
+import { describe, it } from 'vitest';
+import { engineScratch } from './engine-harness.js';
+import { cancelAndResume, trainExportImportListen } from './scenarios.js';
+
+const scratch = engineScratch();
+
+describe('training and listening over a real engine process (child_process.fork)', () => {
+  it('trains with progress events, reports, exports, imports and detects streamed words', async () => {
+    await trainExportImportListen((await scratch.start()).client);
+  });
+
+  it('cancels a run and resumes it', async () => {
+    await cancelAndResume((await scratch.start()).client);
+  });
+});
