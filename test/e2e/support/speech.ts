@@ -13,8 +13,9 @@ export function tempDir(prefix = 'hark-e2e-'): string {
 
 /** One word from espeak-ng at 16 kHz mono. */
 export function speakWord(dir: string, word: string, voice = 'en+m1', index = 0): string {
-  const raw = join(dir, `${word}-${index}-raw.wav`);
-  const out = join(dir, `${word}-${index}.wav`);
+  const tag = `${word}-${voice.replace(/[^a-z0-9]/gi, '')}-${index}`;
+  const raw = join(dir, `${tag}-raw.wav`);
+  const out = join(dir, `${tag}.wav`);
   execFileSync('espeak-ng', ['-v', voice, '-s', '150', '-w', raw, word]);
   execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', out]);
   return out;
@@ -23,6 +24,11 @@ export function speakWord(dir: string, word: string, voice = 'en+m1', index = 0)
 /** `silence` seconds, then each word followed by `gap` seconds of silence. */
 export function wordSequence(dir: string, name: string, words: string[], gap = 1, silence = 0.5, voice = 'en+m1'): string {
   const parts = words.map((w, i) => speakWord(dir, w, voice, i));
+  return concatWithGaps(dir, name, parts, gap, silence);
+}
+
+/** The files one after another: `silence` seconds first, `gap` seconds after each. */
+export function concatWithGaps(dir: string, name: string, parts: string[], gap: number, silence: number): string {
   const out = join(dir, `${name}.wav`);
   const pad = (f: string, i: number): string => {
     const p = join(dir, `${name}-part${i}.wav`);
@@ -34,8 +40,15 @@ export function wordSequence(dir: string, name: string, words: string[], gap = 1
 }
 
 /** White noise at a modest level (about −26 dBFS RMS). */
-export function noise(dir: string, seconds: number, name = 'noise'): string {
+export function noise(dir: string, seconds: number, name = 'noise', volume = 0.05): string {
   const out = join(dir, `${name}.wav`);
-  execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', out, 'synth', String(seconds), 'whitenoise', 'vol', '0.05']);
+  execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', out, 'synth', String(seconds), 'whitenoise', 'vol', String(volume)]);
+  return out;
+}
+
+/** Mixes two 16 kHz mono files of the same length (e.g. speech over room noise). */
+export function mix(dir: string, name: string, a: string, b: string): string {
+  const out = join(dir, `${name}.wav`);
+  execFileSync('sox', ['-m', a, b, out]);
   return out;
 }

@@ -1,0 +1,140 @@
+// The whole app under the browser host (app/host/serve.ts, what `npm run serve` runs):
+// Chromium with espeak-ng speech as the fake microphone, one launch per file (Chromium
+// loops it). Two words are recorded through the real capture path (three voices each),
+// background noise is recorded with the guide, a model is trained from the Train screen,
+// and the Listen screen must detect the right words for a played sequence and nothing
+// for background noise. Screenshots of every screen go to test-artifacts/e2e.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchChromium, openPage, screenshot, type TestPage } from './support/browser.js';
+import { addWord } from './support/app.js';
+import { startHost } from './support/host.js';
+import { concatWithGaps, noise, speakWord, tempDir } from './support/speech.js';
+import { whichSet } from '../../app/engine/dataset/split.js';
+
+const WORDS = ['yes', 'no'];
+// espeak-ng voices as speakers. The dataset splits by a hash of the speaker's name (the
+// Speech Commands rule): these give five training speakers, one validation (m3) and one
+// testing (m4) speaker; the test checks that rather than trusting it.
+const VOICES = ['en+m1', 'en+m2', 'en+m5', 'en+f1', 'en+f3', 'en+m3', 'en+m4'];
+const speakerOf = (voice: string): string => voice.replace('+', '-');
+/** The voice of the played sequence: one the model trained on (the app learns its user's voice). */
+const LISTEN_VOICE = 'en+m1';
+const dir = tempDir();
+let host: Awaited<ReturnType<typeof startHost>>;
+
+beforeAll(async () => { host = await startHost(); });
+afterAll(async () => { await host?.stop(); });
+
+/** Opens the app with `wav` as the microphone, runs `body`, closes the browser. */
+async function withMicrophone(wav: string, body: (tp: TestPage) => Promise<void>): Promise<void> {
+  const browser = await launchChromium({ wav });
+  try {
+    const tp = await openPage(browser, host.url);
+    await tp.page.locator('[data-engine="connected"]').waitFor({ timeout: 30_000 });
+    await body(tp);
+    expect(tp.errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function openTab(page: Page, name: string): Promise<void> {
+  await page.getByRole('tab', { name }).click();
+}
+
+/** Detections logged so far, oldest first. */
+async function detections(page: Page): Promise<string[]> {
+  const words = await page.locator('[data-detections] tr[data-word]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-word') ?? ''));
+  return words.reverse();
+}
+
+describe('record, train and listen in the browser host', () => {
+  it('has training, validation and testing speakers', () => {
+    const splits = VOICES.map((v) => whichSet(`${speakerOf(v)}_nohash_0.wav`));
+    expect(new Set(splits)).toEqual(new Set(['training', 'validation', 'testing']));
+    expect(whichSet(`${speakerOf(LISTEN_VOICE)}_nohash_0.wav`)).toBe('training');
+  });
+
+  it('records two words in seven voices through the microphone', async () => {
+    for (const voice of VOICES) {
+      for (const word of WORDS) {
+        // One word, then 1.2 s of silence; Chromium loops the file: a word every ~1.7 s.
+        const wav = concatWithGaps(dir, `${word}-${voice.replace(/\W/g, '')}`, [speakWord(dir, word, voice)], 1.2, 0.3);
+        await withMicrophone(wav, async ({ page }) => {
+          await page.getByLabel('Speaker').fill(speakerOf(voice));
+          if (await page.locator(`button.card[data-word="${word}"]`).count() === 0) await addWord(page, word);
+          await page.locator(`button.card[data-word="${word}"]`).click();
+          const before = Number((await page.locator(`button.card[data-word="${word}"] .count`).textContent())?.split(' ')[0]);
+          await page.locator('[data-action="record"]').click();
+          await page.getByText(/Recording… (8|9)\.\d s/).waitFor({ timeout: 20_000 });
+          await page.locator('[data-action="record"]').click();
+          const result = page.locator('[data-record-result]');
+          await result.waitFor();
+          const saved = Number(/Saved (\d+) clip/.exec((await result.textContent()) ?? '')?.[1]);
+          expect(saved).toBeGreaterThanOrEqual(3); // ~8.5 s at a word every ~1.7 s, edges left out
+          await page.locator(`button.card[data-word="${word}"] .count`).filter({ hasText: `${before + saved} / 20` }).waitFor();
+          if (voice === VOICES[VOICES.length - 1] && word === WORDS[WORDS.length - 1]) await screenshot(page, 'screen-record');
+        });
+      }
+    }
+  }, 600_000);
+
+  it('records background noise with the guide', async () => {
+    await withMicrophone(noise(dir, 4, 'room', 0.03), async ({ page }) => {
+      await page.locator('[data-action="record-background"]').click();
+      await page.locator('[data-background-result]').filter({ hasText: 'Saved 10 s of background noise.' }).waitFor({ timeout: 30_000 });
+    });
+  });
+
+  it('trains a model from the Train screen', async () => {
+    await withMicrophone(noise(dir, 2, 'quiet', 0.001), async ({ page }) => {
+      await openTab(page, 'Train');
+      await page.getByLabel(/^GRU/).check();
+      await page.getByLabel('Size (units)').selectOption('32');
+      await page.getByLabel('Epochs').fill('60');
+      await page.locator('[data-action="train"]').click();
+      await page.locator('[data-training-state="done"]').waitFor({ timeout: 600_000 });
+      await screenshot(page, 'screen-train');
+      console.log(await page.locator('main').innerText());
+      const accuracy = parseFloat((await page.locator('[data-accuracy]').textContent()) ?? '0');
+      expect(accuracy).toBeGreaterThanOrEqual(80);
+      expect(await page.locator('[data-model-comparison] tbody tr').count()).toBe(1);
+      await screenshot(page, 'screen-train');
+      await openTab(page, 'Models');
+      await page.locator('tr[data-model]').first().waitFor();
+      await screenshot(page, 'screen-models');
+    });
+  }, 600_000);
+
+  it('detects the words of a played sequence, in order', async () => {
+    // yes … no … yes … no, 1.5 s apart, looped by Chromium.
+    const parts = ['yes', 'no', 'yes', 'no'].map((w) => speakWord(dir, w, LISTEN_VOICE));
+    await withMicrophone(concatWithGaps(dir, 'sequence', parts, 1.5, 0.5), async ({ page }) => {
+      await openTab(page, 'Listen');
+      await page.locator('[data-action="listen"]').click();
+      await page.locator('[data-detections] tr[data-word]').nth(5).waitFor({ timeout: 60_000 });
+      await page.locator('[data-action="listen"]').click(); // stop
+      const heard = await detections(page);
+      expect(heard.length).toBeGreaterThanOrEqual(6);
+      // Each word once, alternating as played (the loop may start on either).
+      for (let i = 1; i < heard.length; i++) expect(heard[i], heard.join(' ')).not.toBe(heard[i - 1]);
+      expect(new Set(heard)).toEqual(new Set(WORDS));
+      await screenshot(page, 'screen-listen');
+    });
+  });
+
+  it('detects nothing in background noise', async () => {
+    await withMicrophone(noise(dir, 3, 'room-again', 0.03), async ({ page }) => {
+      await openTab(page, 'Listen');
+      await page.locator('[data-action="listen"]').click();
+      // Let 8 s of noise through, judged by the probability bars having moved for that long.
+      const start = await page.evaluate(() => performance.now());
+      await page.waitForFunction((t0) => performance.now() - t0 > 8000, start, { timeout: 30_000, polling: 500 });
+      await page.locator('[data-action="listen"]').click();
+      expect(await detections(page)).toEqual([]);
+      await screenshot(page, 'screen-listen-background');
+    });
+  });
+});
