@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, type TestPage } from './support/browser.js';
 import { addWord } from './support/app.js';
-import { startHost } from './support/host.js';
+import { startHost, type Host } from './support/host.js';
 import { concatWithGaps, noise, speakWord, tempDir } from './support/speech.js';
 import { whichSet } from '../../app/engine/dataset/split.js';
 
@@ -22,7 +22,7 @@ const speakerOf = (voice: string): string => voice.replace('+', '-');
 /** The voice of the played sequence: one the model trained on (the app learns its user's voice). */
 const LISTEN_VOICE = 'en+m1';
 const dir = tempDir();
-let host: Awaited<ReturnType<typeof startHost>>;
+let host: Host;
 
 beforeAll(async () => { host = await startHost(); });
 afterAll(async () => { await host?.stop(); });
