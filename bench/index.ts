@@ -28,6 +28,7 @@ import { buildTfjsPeer, tfjsBackendInfo, useTfjsBackend, type PeerModel, type Tf
 import { median } from './timing.js';
 import { DEFAULT_FEATURE_CONFIG } from '../core/features/config.js';
 import { extractFeatures } from '../core/features/mfcc.js';
+import { benchKeywordTraining, benchLiveListening } from './kws.js';
 
 export interface BenchRow {
   case: string;
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
   }
   await benchOnnxruntime(push);
   await benchFeatures(push);
+  await benchLiveListening(push, quick);
+  await benchKeywordTraining(push, log, quick);
   if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
   else printTable(rows);
 }

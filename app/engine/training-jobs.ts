@@ -6,16 +6,23 @@
 // every 50 ms, so calls such as training.cancel and live audio keep being answered),
 // forwards its events, evaluates the result, and stores it in the model library.
 //
-// Resume: core's trainKeywordModel does not take a Trainer state yet, so training.resume
-// runs a cancelled job again from the start with the same recipe, seed and words (the
-// same data and seed train bit-identically, so the result is the one the uninterrupted
-// run would have given).
+// Resume: a run remembers which clips it trained on (paths and checksums) and, when
+// cancelled, its model and trainer state; training.resume rebuilds the same examples from
+// the seed and continues exactly where it stopped (core's `resume`), or refuses with
+// 'dataset-changed' if one of those clips was changed or removed in between. The state
+// lives in the engine's memory: a restarted engine has no jobs to resume.
+//
+// Gradients are computed data-parallel on worker threads (training-threads.ts) where the
+// machine has a spare core; if the threads cannot start, the run uses this thread.
 
 import { randomBytes } from 'node:crypto';
 import { TrainingAbortedError } from '../../core/errors.js';
 import { TypeScriptEngine } from '../../core/inference/engine.js';
 import { evaluateClips } from '../../core/kws/evaluate.js';
 import { trainKeywordModel, type KwsClip, type KwsModel, type KwsRecipe, type KwsTrainEvent } from '../../core/kws/recipe.js';
+import type { SequenceClassifier } from '../../core/nn/classifier.js';
+import type { Trainer, TrainerState } from '../../core/train/trainer.js';
+import { defaultWorkerCount, startTrainingThreads, type TrainingThreads } from './training-threads.js';
 import { EngineServiceError } from './service-error.js';
 import type { ClipEntry } from './dataset/store.js';
 import type { OpenProject } from './service.js';
@@ -33,6 +40,13 @@ interface Job {
   project: OpenProject;
   controller: AbortController;
   finished: Promise<void>;
+  /** The clips and background recordings the run trains on, fixed at its start. */
+  snapshot: ClipEntry[];
+  background: string[];
+  /** Set while training (onTrainer), so a cancel can keep the state. */
+  live: { trainer: Trainer; model: SequenceClassifier } | null;
+  /** What a cancelled run left, for resume; null: start over (cancelled before training began). */
+  saved: { model: SequenceClassifier; trainer: TrainerState } | null;
 }
 
 /** Step and prepare events come many times a second; the UI needs a few. */
@@ -56,9 +70,11 @@ export class TrainingJobs {
 
   async start(params: StartParams): Promise<JobInfo> {
     const project = this.project();
+    const background = await project.dataset.backgroundFiles();
+    // Checked after the await, so two starts arriving together cannot both run.
     if (this.running()) throw new EngineServiceError(ERROR_CODES.busy, 'a training run is already in progress');
     const jobId = `j-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    return this.launch(jobId, params, project);
+    return this.launch({ jobId, params, project, snapshot: project.dataset.clips(), background, saved: null });
   }
 
   async cancel(jobId: string): Promise<JobInfo> {
@@ -74,7 +90,9 @@ export class TrainingJobs {
     const job = this.require(jobId);
     if (!job.info.resumable) throw new EngineServiceError(ERROR_CODES.busy, `job ${jobId} is ${job.info.state} and cannot be resumed`);
     if (this.running()) throw new EngineServiceError(ERROR_CODES.busy, 'a training run is already in progress');
-    return this.launch(jobId, job.params, this.project());
+    const project = this.project();
+    if (project !== job.project) throw new EngineServiceError(ERROR_CODES.notFound, `job ${jobId} belongs to another project`);
+    return this.launch({ jobId, params: job.params, project, snapshot: job.snapshot, background: job.background, saved: job.saved });
   }
 
   async cancelAll(): Promise<void> {
@@ -87,10 +105,11 @@ export class TrainingJobs {
     return job;
   }
 
-  private launch(jobId: string, params: StartParams, project: OpenProject): JobInfo {
+  private launch(from: Pick<Job, 'params' | 'project' | 'snapshot' | 'background' | 'saved'> & { jobId: string }): JobInfo {
     const controller = new AbortController();
-    const info: JobInfo = { jobId, state: 'running', resumable: false, epoch: 0 };
-    const job: Job = { info, params, project, controller, finished: Promise.resolve() };
+    const info: JobInfo = { jobId: from.jobId, state: 'running', resumable: false, epoch: 0 };
+    const job: Job = { ...from, info, controller, finished: Promise.resolve(), live: null };
+    const jobId = from.jobId;
     this.jobs.set(jobId, job);
     job.finished = this.run(job).catch(() => undefined);
     return { ...info };
@@ -98,9 +117,26 @@ export class TrainingJobs {
 
   private async run(job: Job): Promise<void> {
     const { info, params, project, controller } = job;
+    let threads: TrainingThreads | null = null;
     try {
-      const { train, validation, test, background } = await readClips(project);
-      const generator = trainKeywordModel({ train: train.clips, validation: validation.clips, background, words: params.words }, params.recipe ?? {}, { signal: controller.signal });
+      const { train, validation, test, background } = await readClips(project, job.snapshot, job.background);
+      const generator = trainKeywordModel({ train: train.clips, validation: validation.clips, background, words: params.words }, params.recipe ?? {}, {
+        signal: controller.signal,
+        resume: job.saved ?? undefined,
+        onTrainer: (trainer, model) => {
+          job.live = { trainer, model };
+        },
+        gradients: async (model, shape) => {
+          if (defaultWorkerCount() < 1) return model;
+          try {
+            threads = await startTrainingThreads(model, { maxSteps: shape.steps, maxBatch: shape.batchSize });
+            return threads.gradients;
+          } catch (err) {
+            this.emit({ type: 'training.progress', jobId: info.jobId, event: { type: 'warning', message: `training on one thread: ${(err as Error).message}` } });
+            return model;
+          }
+        },
+      });
       let lastProgress = 0;
       let step = await generator.next();
       while (!step.done) {
@@ -126,11 +162,14 @@ export class TrainingJobs {
       this.emit({ type: 'models.changed' });
     } catch (err) {
       if (err instanceof TrainingAbortedError || controller.signal.aborted) {
+        // The trainer keeps its latest weights and a consistent state after a cancel.
+        if (job.live) job.saved = { model: job.live.model, trainer: job.live.trainer.state() };
         info.state = 'cancelled';
         info.resumable = true;
         this.emit({ type: 'training.cancelled', jobId: info.jobId, resumable: true });
       } else {
         info.state = 'failed';
+        job.saved = null;
         const error = err as { code?: unknown; message?: unknown };
         this.emit({
           type: 'training.failed',
@@ -138,6 +177,9 @@ export class TrainingJobs {
           error: { code: typeof error.code === 'string' ? error.code : 'internal', message: String(error.message ?? err) },
         });
       }
+    } finally {
+      job.live = null;
+      await (threads as TrainingThreads | null)?.close();
     }
   }
 }
@@ -147,19 +189,29 @@ interface ClipSet {
   entries: ClipEntry[];
 }
 
-async function readClips(project: OpenProject): Promise<{ train: ClipSet; validation: ClipSet; test: ClipSet; background: Float32Array[] }> {
+async function readClips(project: OpenProject, snapshot: readonly ClipEntry[], backgroundFiles: readonly string[]): Promise<{ train: ClipSet; validation: ClipSet; test: ClipSet; background: Float32Array[] }> {
   const { dataset } = project;
   const sets: Record<ClipEntry['split'], ClipSet> = {
     training: { clips: [], entries: [] },
     validation: { clips: [], entries: [] },
     testing: { clips: [], entries: [] },
   };
-  for (const entry of dataset.clips()) {
+  for (const entry of snapshot) {
+    const current = dataset.get(entry.path);
+    if (!current || current.sha256 !== entry.sha256) {
+      throw new EngineServiceError('dataset-changed', `${entry.path} changed or was removed since this run started: start a new run`);
+    }
     sets[entry.split].clips.push({ label: entry.label, speaker: entry.speaker, samples: await dataset.readClip(entry.path) });
     sets[entry.split].entries.push(entry);
   }
   const background: Float32Array[] = [];
-  for (const file of await dataset.backgroundFiles()) background.push(await dataset.readBackground(file));
+  for (const file of backgroundFiles) {
+    try {
+      background.push(await dataset.readBackground(file));
+    } catch (err) {
+      throw new EngineServiceError('dataset-changed', `${file} was removed since this run started: start a new run`, { cause: err });
+    }
+  }
   return { train: sets.training, validation: sets.validation, test: sets.testing, background };
 }
 

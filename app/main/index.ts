@@ -1,9 +1,15 @@
-// Electron main process: one window, served from hark://app/, locked down.
-// The decisions live in small pure modules (window.ts, protocol.ts, permissions.ts,
-// ../shared/csp.ts) that tests check without Electron; this file only wires them up.
+// Electron main process: one window, served from hark://app/, locked down, and the engine
+// in a utility process whose life follows the window. Main only brokers: it hands the page
+// a MessagePort to the engine and shows the folder dialog; audio and data never pass here.
+// The decisions live in small modules (window.ts, protocol.ts, permissions.ts,
+// ipc-senders.ts, ipc.ts, engine-host.ts, ../shared/csp.ts) that tests check without
+// Electron; this file only wires them up.
 
 import path from 'node:path';
-import { app, BrowserWindow, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, session, utilityProcess } from 'electron';
+import { IPC_CHANNELS } from '../shared/api.js';
+import { EngineHost } from './engine-host.js';
+import { registerIpcHandlers, type IpcMainLike } from './ipc.js';
 import { createWindowOptions } from './window.js';
 import { hardenWebContents, installPermissionHandlers } from './security.js';
 import {
@@ -17,6 +23,7 @@ import {
 // Built layout (electron-vite): out/main/index.js, out/preload/index.cjs, out/renderer/.
 const RENDERER_ROOT = path.join(import.meta.dirname, '../renderer');
 const PRELOAD_PATH = path.join(import.meta.dirname, '../preload/index.cjs');
+const ENGINE_PATH = path.join(import.meta.dirname, 'engine.js');
 
 // `electron-vite dev` serves the renderer with hot reload and names the URL here. Only
 // honoured in an unpackaged app, so a packaged one always loads its own files.
@@ -29,12 +36,29 @@ app.enableSandbox();
 
 let mainWindow: BrowserWindow | null = null;
 
+// Projects live under the user-data folder; the engine gets only this path from main.
+const engine = new EngineHost({
+  fork: () =>
+    utilityProcess.fork(ENGINE_PATH, ['--data', app.getPath('userData'), '--host', 'electron', '--version', app.getVersion()], {
+      serviceName: 'Hark engine',
+      stdio: 'inherit',
+    }),
+  createChannel: () => new MessageChannelMain(),
+  sendToPage: (port, notice) => {
+    const contents = mainWindow?.webContents;
+    if (!contents || contents.isDestroyed()) return;
+    contents.postMessage(IPC_CHANNELS.enginePort, notice, port ? [port as Electron.MessagePortMain] : []);
+  },
+});
+
 function createMainWindow(): BrowserWindow {
   const window = new BrowserWindow(createWindowOptions({ preloadPath: PRELOAD_PATH, devTools: !app.isPackaged }));
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
+    engine.stop();
   });
+  if (!engine.running) engine.start();
   void window.loadURL(devServerUrl ?? APP_ENTRY_URL);
   return window;
 }
@@ -53,6 +77,8 @@ if (!app.requestSingleInstanceLock()) {
   // Every WebContents, including any a later feature creates.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
+  app.on('before-quit', () => engine.stop());
+
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
@@ -60,6 +86,16 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_ROOT));
     installPermissionHandlers(session.defaultSession, trustedOrigins);
+    registerIpcHandlers(ipcMain as unknown as IpcMainLike, {
+      trusted: () => ({ origins: trustedOrigins, webContentsId: mainWindow?.webContents.id ?? null }),
+      connectEngine: () => engine.connectPage(),
+      pickImportFolder: async () => {
+        if (!mainWindow) return null;
+        const choice = await dialog.showOpenDialog(mainWindow, { title: 'Import a folder of recordings', properties: ['openDirectory'] });
+        const folder = choice.canceled ? undefined : choice.filePaths[0];
+        return folder === undefined ? null : engine.grantFolder(folder);
+      },
+    });
     mainWindow = createMainWindow();
 
     app.on('activate', () => {

@@ -17,7 +17,7 @@ import { SequenceClassifier, type Pooling } from '../nn/classifier.js';
 import type { CellKind } from '../nn/layer.js';
 import { Random } from '../tensor/random.js';
 import { featureStatistics, type SequenceDataset } from '../train/dataset.js';
-import { Trainer, type AbortSignalLike, type EpochRecord, type GradientSource, type TrainEvent, type TrainResult } from '../train/trainer.js';
+import { Trainer, type AbortSignalLike, type EpochRecord, type GradientSource, type TrainerState, type TrainEvent, type TrainResult } from '../train/trainer.js';
 import { buildExamples, plannedExamples, type ExamplePlan, type ExampleSet, type KwsClip } from './examples.js';
 import { BACKGROUND_LABEL, classLabels, UNKNOWN_LABEL } from './labels.js';
 
@@ -107,8 +107,20 @@ export type KwsTrainEvent =
 
 export interface KwsTrainOptions {
   signal?: AbortSignalLike;
-  /** Data-parallel gradients for the model the recipe builds (see DataParallelGradients). */
-  gradients?: (model: SequenceClassifier) => GradientSource;
+  /**
+   * Data-parallel gradients for the model the recipe builds (see DataParallelGradients;
+   * app/engine/training-threads.ts starts them). Called once, after the model exists and
+   * before training; the caller owns what it creates and closes it when the run ends.
+   */
+  gradients?: (model: SequenceClassifier, shape: { steps: number; batchSize: number }) => GradientSource | Promise<GradientSource>;
+  /**
+   * Continue an interrupted run from the model and trainer state it left (see onTrainer),
+   * with the same input and recipe: the examples are rebuilt from the seed, identically,
+   * and training goes on exactly where it stopped.
+   */
+  resume?: { model: SequenceClassifier; trainer: TrainerState };
+  /** Called once the trainer exists: keep it to save trainer.state() and the model after a cancel. */
+  onTrainer?: (trainer: Trainer, model: SequenceClassifier) => void;
 }
 
 /** The recipe with `overrides` applied and checked. */
@@ -253,17 +265,27 @@ export async function* trainKeywordModel(
     valExamples = v.done ? v.value : null;
   }
   if (!trainExamples || (valPlan.clips.length > 0 && !valExamples)) throw new TrainingAbortedError();
-  const model = new SequenceClassifier({
+  const config = {
     cell: recipe.cell, inputSize: trainExamples.features, hiddenSize: recipe.hiddenSize, layers: recipe.layers,
     classes: labels.length, dropout: recipe.layers > 1 ? recipe.dropout : 0, pooling: recipe.pooling,
-  }, { seed: recipe.seed });
+  };
+  let model: SequenceClassifier;
+  if (options.resume) {
+    model = options.resume.model;
+    const differs = (Object.keys(config) as (keyof typeof config)[]).filter((k) => model.config[k] !== config[k]);
+    if (differs.length > 0) throw new ConfigError('bad-resume', `the run to resume trained a different model (${differs.join(', ')} differ): resume it with the same data and recipe`);
+  } else {
+    model = new SequenceClassifier(config, { seed: recipe.seed });
+    const stats = featureStatistics(toDataset(trainExamples));
+    model.setNormalization({ mean: stats.mean, std: stats.std.map((s) => (s > 1e-6 ? s : 1)) });
+  }
+  const gradients = options.gradients ? await options.gradients(model, { steps: trainExamples.steps, batchSize: recipe.batchSize }) : undefined;
   const trainer = new Trainer(model, {
     epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay,
     labelSmoothing: recipe.labelSmoothing, seed: recipe.seed, signal: options.signal,
-    earlyStopping: { patience: recipe.patience, monitor: 'loss' }, gradients: options.gradients?.(model),
-  });
-  const stats = featureStatistics(toDataset(trainExamples));
-  model.setNormalization({ mean: stats.mean, std: stats.std.map((s) => (s > 1e-6 ? s : 1)) });
+    earlyStopping: { patience: recipe.patience, monitor: 'loss' }, gradients,
+  }, options.resume?.trainer ?? null);
+  options.onTrainer?.(trainer, model);
   const result: TrainResult = yield* trainer.run(toDataset(trainExamples), valExamples ? toDataset(valExamples) : null);
   return { model, labels, features: recipe.features, history: result.history, warnings, recipe };
 }

@@ -5,6 +5,7 @@ import { exportOnnx } from '../../../core/onnx/export.js';
 import { importOnnx } from '../../../core/onnx/import.js';
 import { encodeWav } from '../../../core/audio/wav.js';
 import { EngineError } from '../../../app/shared/engine-error.js';
+import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../../core/features/config.js';
 import { engineScratch, tone } from './engine-harness.js';
 
 const scratch = engineScratch();
@@ -78,8 +79,8 @@ describe('engine over child_process.fork', () => {
   it('imports, lists, activates, renames, exports and deletes models', async () => {
     const { client } = await scratch.start();
     await client.call('project.open', { name: 'models', create: true });
-    const model = new SequenceClassifier({ cell: 'gru', inputSize: 4, hiddenSize: 6, layers: 1, classes: 3, dropout: 0, pooling: 'last' }, { seed: 3 });
-    const bytes = exportOnnx(model, { labels: ['a', 'b', 'c'], features: { version: 1 } });
+    const model = new SequenceClassifier({ cell: 'gru', inputSize: featureCount(DEFAULT_FEATURE_CONFIG), hiddenSize: 6, layers: 1, classes: 3, dropout: 0, pooling: 'last' }, { seed: 3 });
+    const bytes = exportOnnx(model, { labels: ['a', 'b', 'c'], features: { ...DEFAULT_FEATURE_CONFIG } });
 
     const info = await client.call('models.import', { name: 'mine', bytes });
     expect(info).toMatchObject({ name: 'mine', labels: ['a', 'b', 'c'], cell: 'gru', hiddenSize: 6, layers: 1, source: 'imported', active: false, accuracy: null });
@@ -90,10 +91,17 @@ describe('engine over child_process.fork', () => {
     const exported = await client.call('models.exportOnnx', { id: info.id });
     expect(exported.fileName).toBe('renamed.onnx');
     expect(importOnnx(exported.bytes).labels).toEqual(['a', 'b', 'c']);
-    // Node IPC delivers a Uint8Array as a Buffer (a subclass); compare the bytes.
-    expect(new Uint8Array(exported.bytes)).toEqual(new Uint8Array(bytes)); // export → import → export is byte-identical
+    // The library keeps models as .hark files; its ONNX export computes what the imported file did.
+    const back = importOnnx(exported.bytes).model;
+    const F = featureCount(DEFAULT_FEATURE_CONFIG), T = 20;
+    const x = Float32Array.from({ length: T * F }, (_, i) => Math.sin(i));
+    const [ours, theirs] = [model.forward(x, T, 1), back.forward(x, T, 1)];
+    for (let c = 0; c < 3; c++) expect(theirs[c]).toBeCloseTo(ours[c], 6);
 
     await expect(client.call('models.import', { name: 'junk', bytes: new Uint8Array(100).fill(7) })).rejects.toBeInstanceOf(EngineError);
+    // An ONNX model that does not say which features it takes cannot be fed audio: refused.
+    const noFeatures = exportOnnx(model, { labels: ['a', 'b', 'c'] });
+    await expect(client.call('models.import', { name: 'blind', bytes: noFeatures })).rejects.toMatchObject({ code: 'no-feature-settings' });
     await client.call('models.delete', { id: info.id });
     expect(await client.call('models.list')).toEqual([]);
     await expect(client.call('models.activate', { id: info.id })).rejects.toMatchObject({ code: 'not-found' });

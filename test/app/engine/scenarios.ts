@@ -72,21 +72,40 @@ export async function trainExportImportListen(client: EngineClient): Promise<voi
 
 export async function cancelAndResume(client: EngineClient): Promise<void> {
   await client.call('project.open', { name: 'cancel', create: true });
-  await addToneWords(client, 6);
+  await addToneWords(client, 10);
 
-  const started = waitForEvent(client, 'training.progress', (e) => e.event.type === 'step');
-  const job = await client.call('training.start', { recipe: { ...SMALL, epochs: 400 } });
-  await started;
+  // A run cancelled in its second epoch, then resumed, ends with exactly the model an
+  // uninterrupted run gives.
+  const secondEpoch = waitForEvent(client, 'training.progress', (e) => e.event.type === 'step' && (e.event as { epoch?: number }).epoch === 2);
+  const job = await client.call('training.start', { name: 'resumed', recipe: SMALL });
+  await secondEpoch;
   await expect(client.call('training.start', { recipe: SMALL })).rejects.toMatchObject({ code: 'busy' });
-
   const cancelled = waitForEvent(client, 'training.cancelled');
   expect(await client.call('training.cancel', { jobId: job.jobId })).toMatchObject({ state: 'cancelled', resumable: true });
   expect(await cancelled).toMatchObject({ jobId: job.jobId, resumable: true });
   expect(await client.call('models.list')).toEqual([]);
 
-  const again = waitForEvent(client, 'training.progress', (e) => e.jobId === job.jobId && e.event.type === 'step');
+  const resumedStart = waitForEvent(client, 'training.progress', (e) => e.jobId === job.jobId && e.event.type === 'start');
+  const resumedDone = waitForEvent(client, 'training.done', (e) => e.jobId === job.jobId);
   expect(await client.call('training.resume', { jobId: job.jobId })).toMatchObject({ jobId: job.jobId, state: 'running' });
+  expect(((await resumedStart).event as unknown as { resumedAtEpoch: number }).resumedAtEpoch).toBeGreaterThanOrEqual(1);
+  const resumed = (await resumedDone).model;
+
+  const freshDone = waitForEvent(client, 'training.done', (e) => e.jobId !== job.jobId);
+  await client.call('training.start', { name: 'uninterrupted', recipe: SMALL });
+  const fresh = (await freshDone).model;
+  const bytes = async (id: string) => [...(await client.call('models.exportOnnx', { id })).bytes];
+  expect(await bytes(resumed.id)).toEqual(await bytes(fresh.id));
+
+  // Resuming after the clips changed is refused: the run could not be the same.
+  const again = waitForEvent(client, 'training.progress', (e) => e.event.type === 'step');
+  const second = await client.call('training.start', { recipe: { ...SMALL, epochs: 400 } });
   await again;
-  expect(await client.call('training.cancel', { jobId: job.jobId })).toMatchObject({ state: 'cancelled' });
+  await client.call('training.cancel', { jobId: second.jobId });
+  const [first] = await client.call('dataset.clips');
+  await client.call('dataset.deleteClip', { path: first.path });
+  const failed = new Promise((resolve) => client.on('training.failed', resolve));
+  await client.call('training.resume', { jobId: second.jobId });
+  expect(await failed).toMatchObject({ jobId: second.jobId, error: { code: 'dataset-changed' } });
   await expect(client.call('training.cancel', { jobId: 'j-nope' })).rejects.toMatchObject({ code: 'not-found' });
 }

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { startBrowserHost, type BrowserHost } from '../../../app/host/serve.js';
 import { createEngineClient, type EngineClient } from '../../../app/shared/client.js';
 import { createWebSocketChannel, engineSocketUrl, type WebSocketLike } from '../../../app/shared/websocket-channel.js';
+import { connectToEngine } from '../../../app/shared/engine-connection.js';
 import { encodeFrame } from '../../../app/shared/wire-codec.js';
 import { ENGINE_SOURCE } from '../engine/engine-harness.js';
 import { cancelAndResume, trainExportImportListen } from '../engine/scenarios.js';
@@ -112,6 +113,21 @@ describe('browser host (npm run serve)', () => {
     ws.send(encodeFrame({ t: 'q', m: 'engine.info', a: [{ extra: 1 }] }));
     expect((await client.call('engine.info')).host).toBe('node');
     expect(errors).toEqual(['bad-message', 'bad-message', 'bad-arguments']);
+  });
+
+  it('is what the page adapter picks when there is no preload and the URL carries the token', async () => {
+    const host = await startHost();
+    // A browser sends its page's Origin by itself; ws needs to be told.
+    class BrowserLikeWebSocket extends WebSocket {
+      constructor(url: string) {
+        super(url, { origin: host.origin });
+      }
+    }
+    const page = { location: { href: host.url }, addEventListener: () => undefined };
+    const { host: kind, client } = await connectToEngine(page, null, { WebSocket: BrowserLikeWebSocket as unknown as new (url: string) => WebSocketLike });
+    cleanup.push(async () => client.close());
+    expect(kind).toBe('browser');
+    expect(await client.call('engine.info')).toMatchObject({ host: 'node', version: '0.0.0-serve' });
   });
 
   it('runs the engine flow over the WebSocket: dataset, training, report, export, import, live audio', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HarkError } from '../../../core/errors.js';
-import { DecisionRule } from '../../../core/kws/decision.js';
+import { DecisionRule, type DecisionOptions } from '../../../core/kws/decision.js';
 
 const labels = ['yes', 'no', '_unknown_', '_background_'];
 const p = (yes: number, no: number, unknown: number): number[] => [yes, no, unknown, Math.max(0, 1 - yes - no - unknown)];
@@ -55,7 +55,7 @@ describe('the decision rule', () => {
   });
 
   it('refuses thresholds and times that cannot work, with a typed error', () => {
-    const bad = [{ threshold: 0 }, { threshold: 1.5 }, { threshold: Number.NaN }, { thresholds: { maybe: 0.5 } },
+    const bad: DecisionOptions[] = [{ threshold: 0 }, { threshold: 1.5 }, { threshold: Number.NaN }, { thresholds: { maybe: 0.5 } },
       { thresholds: { _background_: 0.5 } }, { refractoryMs: -1 }, { refractoryMs: Infinity }];
     for (const options of bad) {
       let caught: unknown;

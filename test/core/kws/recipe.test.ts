@@ -122,3 +122,43 @@ describe('trainKeywordModel', () => {
     expect(a.model.model.params).toEqual(b.model.model.params);
   });
 });
+
+describe('resuming a cancelled keyword training run', () => {
+  it('ends with exactly the weights of the run that was never interrupted', async () => {
+    const clips = toneSet(['low', 'high'], 8, 6);
+    const recipe: Partial<KwsRecipe> = { hiddenSize: 8, epochs: 3, augmentedCopies: 1, patience: 10, seed: 4 };
+    const whole = await runRecipe({ train: clips, validation: [], background: [] }, recipe);
+
+    // cancel in the middle of the second epoch, keeping what onTrainer handed out
+    const signal = { aborted: false };
+    let kept: { trainer: import('../../../core/train/trainer.js').Trainer; model: import('../../../core/nn/classifier.js').SequenceClassifier } | undefined;
+    const gen = trainKeywordModel({ train: clips, validation: [], background: [] }, recipe, { signal, onTrainer: (trainer, model) => { kept = { trainer, model }; } });
+    let epochs = 0, steps = 0;
+    await expect((async () => {
+      for (let r = await gen.next(); !r.done; r = await gen.next()) {
+        if (r.value.type === 'epoch') epochs++;
+        if (r.value.type === 'step' && epochs === 1 && ++steps === 2) signal.aborted = true;
+      }
+    })()).rejects.toBeInstanceOf(TrainingAbortedError);
+    expect(kept).toBeDefined();
+    const state = (kept as NonNullable<typeof kept>).trainer.state();
+    expect(state.progress).not.toBeNull(); // stopped mid-epoch
+
+    const gen2 = trainKeywordModel({ train: clips, validation: [], background: [] }, recipe, { resume: { model: (kept as NonNullable<typeof kept>).model, trainer: state } });
+    let r = await gen2.next();
+    while (!r.done) r = await gen2.next();
+    expect(r.value.model.params).toEqual(whole.model.model.params);
+    expect(r.value.history.map((h) => h.trainLoss)).toEqual(whole.model.history.map((h) => h.trainLoss));
+  });
+
+  it('refuses a model of another shape', async () => {
+    const clips = toneSet(['low', 'high'], 6, 6);
+    const other = await runRecipe({ train: clips, validation: [], background: [] }, { hiddenSize: 8, epochs: 1, augmentedCopies: 0 });
+    const state = { epoch: 0 } as unknown as import('../../../core/train/trainer.js').TrainerState;
+    const drain = async (): Promise<void> => {
+      const gen = trainKeywordModel({ train: clips, validation: [], background: [] }, { hiddenSize: 12, epochs: 1, augmentedCopies: 0 }, { resume: { model: other.model.model, trainer: state } });
+      for (let r = await gen.next(); !r.done; r = await gen.next());
+    };
+    expect(await codeOf(drain)).toBe('bad-resume');
+  });
+});

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { findSpeech } from '../../../core/audio/endpoint.js';
 import type { PosteriorStep } from '../../../core/kws/detector.js';
 import type { KwsClip } from '../../../core/kws/examples.js';
 import { composeStream, matchDetections, sweepThresholds, type StreamEvent } from '../../../core/kws/stream-eval.js';
