@@ -48,7 +48,27 @@ export function randomlyPlaced(samples: Float32Array, length: number, rng: Rando
   const spoken = span.end - span.start;
   // out index of the speech's first sample
   const at = spoken <= length ? rng.int(length - spoken + 1) : -rng.int(spoken - length + 1);
-  const offset = span.start - at; // clip index of out[0]
+  return placeAt(samples, span.start, at, length);
+}
+
+/**
+ * The clip's speech cut by an edge of the window, keeping `minKept`–`maxKept` of the
+ * spoken part (its end at the left edge or its start at the right edge, equally often):
+ * what a sliding window sees of a word that is entering or leaving it. Other speech seen
+ * this way is still not a keyword, and the model has to learn that too.
+ */
+export function cutByEdge(samples: Float32Array, length: number, rng: Random, minKept = 0.3, maxKept = 0.8): Float32Array {
+  const span = findSpeech(samples, SAMPLE_RATE) ?? { start: 0, end: samples.length };
+  const spoken = span.end - span.start;
+  const kept = Math.max(1, Math.min(length, Math.round(spoken * rng.uniform(minKept, maxKept))));
+  const leftEdge = rng.next() < 0.5;
+  const at = leftEdge ? kept - spoken : length - kept; // out index of the speech's first sample
+  return placeAt(samples, span.start, at, length);
+}
+
+/** A window of `length` samples with clip sample `first` at index `at` (zeros where the clip does not reach). */
+function placeAt(samples: Float32Array, first: number, at: number, length: number): Float32Array {
+  const offset = first - at; // clip index of out[0]
   const out = new Float32Array(length);
   const from = Math.max(0, offset), to = Math.min(samples.length, offset + length);
   if (to > from) out.set(samples.subarray(from, to), from - offset);
@@ -115,6 +135,8 @@ export interface ExamplePlan {
   classOf: readonly number[];
   /** Augmented copies per clip besides the clean one (0: clean only). */
   augmentedCopies: number;
+  /** Per clip: whether half its augmented copies are cut by a window edge (cutByEdge), for unknown speech. */
+  edgeCuts?: readonly boolean[];
   /** Background windows, and the class index they get. */
   backgroundExamples: number;
   backgroundClass: number;
@@ -161,7 +183,7 @@ export async function* buildExamples(plan: ExamplePlan, rng: Random): AsyncGener
     const clip = plan.clips[c];
     yield* put(centredWindow(clip.samples, config), plan.classOf[c], { kind: 'clip', clip: c });
     for (let k = 0; k < plan.augmentedCopies; k++) {
-      const placed = randomlyPlaced(clip.samples, length, rng);
+      const placed = plan.edgeCuts?.[c] && k % 2 === 1 ? cutByEdge(clip.samples, length, rng) : randomlyPlaced(clip.samples, length, rng);
       yield* put(augmentClip(placed, augment, rng), plan.classOf[c], { kind: 'augmented', clip: c });
     }
   }

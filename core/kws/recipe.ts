@@ -64,7 +64,7 @@ export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   batchSize: 32,
   learningRate: 4e-3,
   weightDecay: 1e-4,
-  labelSmoothing: 0.05,
+  labelSmoothing: 0,
   patience: 8,
   augment: true,
   augmentedCopies: 4,
@@ -72,7 +72,7 @@ export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   // voice; wider and more often than the augmentation module's defaults.
   augmentation: { speedProbability: 0.8, minSpeed: 0.85, maxSpeed: 1.15 },
   backgroundRatio: 1,
-  unknownRatio: 2,
+  unknownRatio: 6,
   validationFraction: 0.15,
   minClipsPerWord: 10,
   seed: 0,
@@ -236,6 +236,8 @@ export async function* trainKeywordModel(
 
   const trainPlan: ExamplePlan = {
     clips: trainSet.clips, classOf: trainSet.classOf, augmentedCopies: copies,
+    // A sliding window sees other words entering and leaving it: teach those as unknown too.
+    edgeCuts: trainSet.classOf.map((k) => labels[k] === UNKNOWN_LABEL),
     backgroundExamples: Math.max(16, Math.round(recipe.backgroundRatio * perWord * (1 + copies))),
     backgroundClass: background, backgroundRecordings: input.background, features: recipe.features, augment: recipe.augmentation,
   };

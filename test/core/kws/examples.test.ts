@@ -3,7 +3,7 @@ import { findSpeech } from '../../../core/audio/endpoint.js';
 import { HarkError } from '../../../core/errors.js';
 import { DEFAULT_FEATURE_CONFIG, featureCount, modelFrames } from '../../../core/features/config.js';
 import { extractFeatures } from '../../../core/features/mfcc.js';
-import { backgroundWindow, buildExamples, centredWindow, plannedExamples, randomlyPlaced, type ExamplePlan, type ExampleSet } from '../../../core/kws/examples.js';
+import { backgroundWindow, buildExamples, centredWindow, cutByEdge, plannedExamples, randomlyPlaced, type ExamplePlan, type ExampleSet } from '../../../core/kws/examples.js';
 import { Random } from '../../../core/tensor/random.js';
 import { toneSet, toneTake } from './tones.js';
 
@@ -35,6 +35,28 @@ describe('word placement', () => {
     }
     expect(earliest).toBeLessThan(800);        // within 50 ms of the left edge
     expect(latest).toBeGreaterThan(16000 - 800); // and of the right
+  });
+
+  it('cuts other speech by a window edge, keeping 30–80% of it, on either side', () => {
+    const rng = new Random(6);
+    const clip = new Float32Array(16000 * 0.8); // 0.2 s silence, 0.4 s tone, 0.2 s silence: edges findSpeech sees exactly
+    for (let i = 3200; i < 9600; i++) clip[i] = 0.3 * Math.sin(i * 0.2);
+    const span = findSpeech(clip, 16000) as { start: number; end: number };
+    const spoken = span.end - span.start;
+    let left = 0, right = 0;
+    for (let k = 0; k < 200; k++) {
+      const w = cutByEdge(clip, 16000, rng);
+      const at = findSpeech(w, 16000) as { start: number; end: number };
+      expect(at).not.toBeNull();
+      const kept = at.end - at.start;
+      expect(kept).toBeGreaterThan(0.3 * spoken - 480);
+      expect(kept).toBeLessThan(0.8 * spoken + 480);
+      if (at.start < 160) left++;
+      else if (at.end > 16000 - 160) right++;
+      else throw new Error(`speech at ${at.start}-${at.end} touches neither edge`);
+    }
+    expect(left).toBeGreaterThan(70);
+    expect(right).toBeGreaterThan(70);
   });
 
   it('crops a clip longer than the window to a part of its speech', () => {
