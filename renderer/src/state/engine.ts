@@ -34,32 +34,55 @@ export function createEngineState() {
     models.value = await client.value.call('models.list');
   }
 
+  /** Opens (or creates) the project and lists what the UI shows. */
+  async function openProject(c: EngineClient): Promise<void> {
+    info.value = await c.call('engine.info');
+    const projects = await c.call('project.list');
+    const name = project.value || projects[0]?.name || DEFAULT_PROJECT;
+    const opened = await c.call('project.open', { name, create: !projects.some((p) => p.name === name) });
+    project.value = opened.name;
+    clips.value = opened.clips;
+    labels.value = opened.labels;
+  }
+
+  function listen(c: EngineClient): void {
+    c.on('models.changed', () => { void refreshModels(); });
+    c.on('host.engine-restarted', (e) => {
+      if (e.gaveUp) { status.value = 'lost'; client.value = null; problem.value = `The engine stopped and was not restarted: ${e.reason}`; return; }
+      // The host restarted the engine behind the same connection: open the project again.
+      void openProject(c).then(refreshModels).catch((err: unknown) => { problem.value = String(err); });
+    });
+  }
+
   async function connect(): Promise<void> {
     status.value = 'connecting';
     try {
       connection = await connectEngine();
+      if (!connection) { status.value = 'absent'; return; }
+      const c = connection.client;
+      connection.onClose((reason) => { status.value = 'lost'; client.value = null; problem.value = reason; });
+      connection.onReplaced((fresh) => {
+        // Electron restarted the engine and handed over a new port.
+        listen(fresh);
+        void openProject(fresh).then(() => { client.value = fresh; return refreshModels(); })
+          .catch((err: unknown) => { status.value = 'lost'; problem.value = String(err); });
+      });
+      listen(c);
+      await openProject(c);
+      client.value = c;
+      status.value = 'connected';
+      await refreshModels();
     } catch (e) {
       status.value = 'lost';
+      client.value = null;
       problem.value = e instanceof Error ? e.message : String(e);
-      return;
     }
-    if (!connection) { status.value = 'absent'; return; }
-    const c = connection.client;
-    connection.onClose(() => { status.value = 'lost'; client.value = null; problem.value = 'The connection to the engine was lost.'; });
-    c.on('models.changed', () => { void refreshModels(); });
-    info.value = await c.call('engine.info');
-    const projects = await c.call('project.list');
-    const name = projects[0]?.name ?? DEFAULT_PROJECT;
-    const opened = await c.call('project.open', { name, create: projects.length === 0 });
-    project.value = opened.name;
-    clips.value = opened.clips;
-    labels.value = opened.labels;
-    client.value = c;
-    status.value = 'connected';
-    await refreshModels();
   }
 
-  return { status, problem, client, info, project, clips, labels, models, connect, refreshClips, refreshModels };
+  /** Electron's folder dialog, or null in a browser (there the page picks files itself). */
+  const pickImportFolder = () => connection?.pickImportFolder ?? null;
+
+  return { status, problem, client, info, project, clips, labels, models, connect, refreshClips, refreshModels, pickImportFolder };
 }
 
 export type EngineState = ReturnType<typeof createEngineState>;
