@@ -5,6 +5,7 @@
 // and the Listen screen must detect the right words for a played sequence and nothing
 // for background noise. Screenshots of every screen go to test-artifacts/e2e.
 
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, type TestPage } from './support/browser.js';
@@ -85,7 +86,19 @@ describe('record, train and listen in the browser host', () => {
           const saved = Number(/Saved (\d+) clip/.exec((await result.textContent()) ?? '')?.[1]);
           expect(saved).toBeGreaterThanOrEqual(3); // ~8.5 s at a word every ~1.7 s, edges left out
           await page.locator(`button.card[data-word="${word}"] .count`).filter({ hasText: `${before + saved} / 20` }).waitFor();
-          if (voice === VOICES[VOICES.length - 1] && word === WORDS[WORDS.length - 1]) await screenshot(page, 'screen-record');
+          if (voice === VOICES[VOICES.length - 1] && word === WORDS[WORDS.length - 1]) {
+            // Play a clip, delete it, undo.
+            const rows = page.locator('tr[data-clip]');
+            const count = await rows.count();
+            await rows.first().getByRole('button', { name: /^Play/ }).click();
+            await rows.first().getByRole('button', { name: /^Delete/ }).click();
+            await page.getByText(/^Deleted /).waitFor();
+            await expect.poll(() => rows.count()).toBe(count - 1);
+            await page.getByRole('button', { name: 'Undo' }).click();
+            await page.getByText(/^Deleted /).waitFor({ state: 'detached' });
+            await expect.poll(() => rows.count()).toBe(count);
+            await screenshot(page, 'screen-record');
+          }
         });
       }
     }
@@ -110,17 +123,15 @@ describe('record, train and listen in the browser host', () => {
       expect(accuracy).toBeGreaterThanOrEqual(80);
       expect(await page.locator('[data-model-comparison] tbody tr').count()).toBe(1);
       await screenshot(page, 'screen-train');
-      await openTab(page, 'Models');
-      await page.locator('tr[data-model]').first().waitFor();
-      await screenshot(page, 'screen-models');
     });
   }, 600_000);
 
-  it('detects the words of a played sequence, in order', async () => {
+  it.each(['typescript', 'onnxruntime'] as const)('detects the words of a played sequence, in order (%s engine)', async (engineKind) => {
     // yes … no … yes … no, 1.5 s apart, looped by Chromium.
     const parts = ['yes', 'no', 'yes', 'no'].map((w) => speakWord(dir, w, LISTEN_VOICE));
     await withMicrophone(concatWithGaps(dir, 'sequence', parts, 1.5, 0.5), async ({ page }) => {
       await openTab(page, 'Listen');
+      await page.getByRole('radio', { name: engineKind === 'typescript' ? /TypeScript/ : /ONNX Runtime/ }).check();
       // The controls as a user would set them after a first try: the model is sure of real
       // words (≥ 0.95) but a word entering its one-second window can briefly look like the
       // other one (≈ 0.8), so a higher threshold and a little more smoothing.
@@ -128,13 +139,23 @@ describe('record, train and listen in the browser host', () => {
       await setRange(page, 'Smoothing', 200);
       await page.locator('[data-action="listen"]').click();
       await page.locator('[data-detections] tr[data-word]').nth(5).waitFor({ timeout: 60_000 });
+      if (engineKind === 'typescript') {
+        await page.locator('[data-action="wrong"]').click();
+        await page.getByText('Filed the last 2 s as background for the next training.').waitFor();
+      }
       await page.locator('[data-action="listen"]').click(); // stop
       const heard = await detections(page);
       expect(heard.length).toBeGreaterThanOrEqual(6);
       // Each word once, alternating as played (the loop may start on either).
       for (let i = 1; i < heard.length; i++) expect(heard[i], heard.join(' ')).not.toBe(heard[i - 1]);
       expect(new Set(heard)).toEqual(new Set(WORDS));
-      await screenshot(page, 'screen-listen');
+      // Every detection has a score over the threshold and a measured latency.
+      const rows = await page.locator('[data-detections] tr[data-word]').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+      for (const [, , score, latency] of rows) {
+        expect(Number(score)).toBeGreaterThanOrEqual(0.9);
+        expect(latency).toMatch(/^\d+ ms$/);
+      }
+      await screenshot(page, `screen-listen-${engineKind}`);
     });
   });
 
@@ -142,12 +163,50 @@ describe('record, train and listen in the browser host', () => {
     await withMicrophone(noise(dir, 3, 'room-again', 0.03), async ({ page }) => {
       await openTab(page, 'Listen');
       await page.locator('[data-action="listen"]').click();
-      // Let 8 s of noise through, judged by the probability bars having moved for that long.
+      // Let 8 s of noise through; the model must be hearing it (background on top), not idle.
       const start = await page.evaluate(() => performance.now());
       await page.waitForFunction((t0) => performance.now() - t0 > 8000, start, { timeout: 30_000, polling: 500 });
+      const background = await page.locator('.bars li[data-label="_background_"] [role=meter]').getAttribute('aria-valuenow');
+      expect(Number(background)).toBeGreaterThan(0.5);
       await page.locator('[data-action="listen"]').click();
       expect(await detections(page)).toEqual([]);
       await screenshot(page, 'screen-listen-background');
+    });
+  });
+
+  it('exports, imports, renames, activates and deletes models', async () => {
+    await withMicrophone(noise(dir, 2, 'quiet-models', 0.001), async ({ page }) => {
+      await openTab(page, 'Models');
+      const trained = page.locator('tr[data-model]').first();
+      await trained.waitFor();
+      const downloading = page.waitForEvent('download');
+      await trained.getByRole('button', { name: 'Export ONNX' }).click();
+      const download = await downloading;
+      expect(download.suggestedFilename()).toMatch(/\.onnx$/);
+      const file = join(dir, download.suggestedFilename());
+      await download.saveAs(file);
+
+      await page.getByLabel('Import an ONNX model').setInputFiles(file);
+      await page.locator('tr[data-model]').nth(1).waitFor();
+      const imported = page.locator('tr[data-model]').filter({ hasText: 'imported' });
+      expect(await imported.count()).toBe(1);
+
+      await imported.getByRole('button', { name: 'Rename' }).click();
+      await imported.getByLabel('New name').fill('my copy');
+      await imported.getByRole('button', { name: 'Save' }).click();
+      await page.locator('tr[data-model]').filter({ hasText: 'my copy' }).waitFor();
+
+      const copy = page.locator('tr[data-model]').filter({ hasText: 'my copy' });
+      await copy.getByRole('button', { name: 'Activate' }).click();
+      await copy.filter({ hasText: '(active)' }).waitFor();
+      await expect.poll(() => page.locator('tr[data-model]').filter({ hasText: '(active)' }).count()).toBe(1);
+      await screenshot(page, 'screen-models');
+
+      // The active model can be deleted too; confirm first.
+      await copy.getByRole('button', { name: 'Delete' }).click();
+      await copy.getByRole('button', { name: 'Really delete' }).click();
+      await page.locator('tr[data-model]').filter({ hasText: 'my copy' }).waitFor({ state: 'detached' });
+      await expect.poll(() => page.locator('tr[data-model]').count()).toBe(1);
     });
   });
 });
