@@ -45,6 +45,21 @@ async function openTab(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name }).click();
 }
 
+/** Waits for `locator`; on a timeout, fails with what the screen says instead. */
+async function explained(page: Page, locator: ReturnType<Page['locator']>): Promise<void> {
+  try {
+    await locator.waitFor({ timeout: 30_000 });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- the screen said:\n${await page.locator('main').innerText()}`);
+  }
+}
+
+/** The detector settings a user would pick after a first try (see the sequence test). */
+async function tuneDetector(page: Page): Promise<void> {
+  await setRange(page, 'Threshold', 0.9);
+  await setRange(page, 'Smoothing', 200);
+}
+
 /** Sets a slider (input type=range) by its label, as dragging it would. */
 async function setRange(page: Page, label: string, value: number): Promise<void> {
   await page.getByLabel(new RegExp(`^${label}`)).evaluate((el, v) => {
@@ -82,7 +97,7 @@ describe('record, train and listen in the browser host', () => {
           await page.getByText(/Recording… (8|9)\.\d s/).waitFor({ timeout: 20_000 });
           await page.locator('[data-action="record"]').click();
           const result = page.locator('[data-record-result]');
-          await result.waitFor();
+          await explained(page, result);
           const saved = Number(/Saved (\d+) clip/.exec((await result.textContent()) ?? '')?.[1]);
           expect(saved).toBeGreaterThanOrEqual(3); // ~8.5 s at a word every ~1.7 s, edges left out
           await page.locator(`button.card[data-word="${word}"] .count`).filter({ hasText: `${before + saved} / 20` }).waitFor();
@@ -92,10 +107,10 @@ describe('record, train and listen in the browser host', () => {
             const count = await rows.count();
             await rows.first().getByRole('button', { name: /^Play/ }).click();
             await rows.first().getByRole('button', { name: /^Delete/ }).click();
-            await page.getByText(/^Deleted /).waitFor();
+            await explained(page, page.getByText(/Deleted .*\.wav/));
             await expect.poll(() => rows.count()).toBe(count - 1);
             await page.getByRole('button', { name: 'Undo' }).click();
-            await page.getByText(/^Deleted /).waitFor({ state: 'detached' });
+            await page.getByText(/Deleted .*\.wav/).waitFor({ state: 'detached' });
             await expect.poll(() => rows.count()).toBe(count);
             await screenshot(page, 'screen-record');
           }
@@ -118,7 +133,8 @@ describe('record, train and listen in the browser host', () => {
       await page.getByLabel('Size (units)').selectOption('32');
       await page.getByLabel('Epochs').fill('60');
       await page.locator('[data-action="train"]').click();
-      await page.locator('[data-training-state="done"]').waitFor({ timeout: 600_000 });
+      await page.locator('[data-training-state]').waitFor({ timeout: 600_000 });
+      await explained(page, page.locator('[data-training-state="done"]'));
       const accuracy = parseFloat((await page.locator('[data-accuracy]').textContent()) ?? '0');
       expect(accuracy).toBeGreaterThanOrEqual(80);
       expect(await page.locator('[data-model-comparison] tbody tr').count()).toBe(1);
@@ -135,8 +151,7 @@ describe('record, train and listen in the browser host', () => {
       // The controls as a user would set them after a first try: the model is sure of real
       // words (≥ 0.95) but a word entering its one-second window can briefly look like the
       // other one (≈ 0.8), so a higher threshold and a little more smoothing.
-      await setRange(page, 'Threshold', 0.9);
-      await setRange(page, 'Smoothing', 200);
+      await tuneDetector(page);
       await page.locator('[data-action="listen"]').click();
       await page.locator('[data-detections] tr[data-word]').nth(5).waitFor({ timeout: 60_000 });
       if (engineKind === 'typescript') {
@@ -162,6 +177,7 @@ describe('record, train and listen in the browser host', () => {
   it('detects nothing in background noise', async () => {
     await withMicrophone(noise(dir, 3, 'room-again', 0.03), async ({ page }) => {
       await openTab(page, 'Listen');
+      await tuneDetector(page); // the same settings as for the words
       await page.locator('[data-action="listen"]').click();
       // Let 8 s of noise through; the model must be hearing it (background on top), not idle.
       const start = await page.evaluate(() => performance.now());
