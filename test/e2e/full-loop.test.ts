@@ -50,7 +50,7 @@ async function explained(page: Page, locator: ReturnType<Page['locator']>): Prom
   try {
     await locator.waitFor({ timeout: 30_000 });
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- the screen said:\n${await page.locator('main').innerText()}`);
+    throw new Error(`${(err as Error).message}\n--- the screen said:\n${await page.locator('main').innerText()}`, { cause: err });
   }
 }
 
