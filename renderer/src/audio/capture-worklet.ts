@@ -1,0 +1,60 @@
+// AudioWorklet processor for the microphone: mixes every input channel to mono and posts
+// the samples to the main thread in blocks of BLOCK frames (transferred, not copied), at
+// the AudioContext's rate, which useMicrophone sets to the device's own rate. Never a
+// ScriptProcessorNode.
+//
+// Loaded with audioWorklet.addModule() from a URL that Vite emits as a separate file
+// (`?worker&url` in useMicrophone.ts), so it runs under the app's CSP (script-src 'self').
+// It must stay self-contained: no imports, nothing from the DOM.
+
+// The AudioWorkletGlobalScope is not in TypeScript's DOM library: the few names used here.
+declare class AudioWorkletProcessor {
+  readonly port: MessagePort;
+  constructor();
+}
+declare function registerProcessor(name: string, ctor: new () => AudioWorkletProcessor): void;
+
+/** Samples per posted block: 1024 at 44.1 kHz is 23 ms, so ~43 messages a second. */
+const BLOCK = 1024;
+
+class HarkCaptureProcessor extends AudioWorkletProcessor {
+  private block = new Float32Array(BLOCK);
+  private filled = 0;
+  private stopped = false;
+
+  constructor() {
+    super();
+    this.port.onmessage = (event: MessageEvent<unknown>) => {
+      if (event.data === 'stop') {
+        this.flush();
+        this.stopped = true;
+        this.port.postMessage({ type: 'stopped' });
+      }
+    };
+  }
+
+  process(inputs: Float32Array[][]): boolean {
+    if (this.stopped) return false;
+    const channels = inputs[0];
+    if (!channels || channels.length === 0) return true; // no input connected yet
+    const frames = channels[0].length;
+    const count = channels.length;
+    for (let i = 0; i < frames; i++) {
+      let sum = 0;
+      for (let c = 0; c < count; c++) sum += channels[c][i];
+      this.block[this.filled++] = count === 1 ? sum : sum / count;
+      if (this.filled === BLOCK) this.flush();
+    }
+    return true;
+  }
+
+  private flush(): void {
+    if (this.filled === 0) return;
+    const out = this.filled === BLOCK ? this.block : this.block.slice(0, this.filled);
+    this.port.postMessage({ type: 'samples', samples: out }, [out.buffer]);
+    this.block = new Float32Array(BLOCK);
+    this.filled = 0;
+  }
+}
+
+registerProcessor('hark-capture', HarkCaptureProcessor);

@@ -1,0 +1,31 @@
+// Plays 16 kHz clips. One AudioContext per playback, closed when it ends, so nothing stays
+// open between plays; starting another playback stops the current one.
+
+let current: { context: AudioContext; source: AudioBufferSourceNode } | null = null;
+
+export function stopPlayback(): void {
+  if (!current) return;
+  const { context, source } = current;
+  current = null;
+  try { source.stop(); } catch { /* already stopped */ }
+  void context.close().catch(() => undefined);
+}
+
+export function playSamples(samples: Float32Array, sampleRate = 16000): Promise<void> {
+  stopPlayback();
+  const context = new AudioContext();
+  const buffer = context.createBuffer(1, samples.length, sampleRate);
+  buffer.copyToChannel(samples as Float32Array<ArrayBuffer>, 0);
+  const source = context.createBufferSource();
+  source.buffer = buffer;
+  source.connect(context.destination);
+  const me = { context, source };
+  current = me;
+  return new Promise((resolve) => {
+    source.onended = () => {
+      if (current === me) { current = null; void context.close().catch(() => undefined); }
+      resolve();
+    };
+    source.start();
+  });
+}

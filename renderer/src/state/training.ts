@@ -1,0 +1,81 @@
+// The training job the UI follows, kept outside the Train screen so its curves and
+// report survive switching screens. Listens to the engine's training events.
+
+import { ref, shallowRef, watch } from 'vue';
+import type { EngineState } from './engine';
+import type { ModelInfo, ModelReport, WireError } from '../../../app/shared/protocol.js';
+
+export interface EpochPoint {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+}
+
+export type JobState = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+
+export function createTrainingState(engine: EngineState) {
+  const jobId = ref<string | null>(null);
+  const state = ref<JobState>('idle');
+  const epochs = shallowRef<EpochPoint[]>([]);
+  const totalEpochs = ref(0);
+  const step = ref<{ epoch: number; loss: number; accuracy: number } | null>(null);
+  const resumable = ref(false);
+  const error = shallowRef<WireError | null>(null);
+  const model = shallowRef<ModelInfo | null>(null);
+  const report = shallowRef<ModelReport | null>(null);
+  let unsubscribe: Array<() => void> = [];
+
+  watch(engine.client, (client) => {
+    for (const u of unsubscribe) u();
+    unsubscribe = [];
+    if (!client) return;
+    unsubscribe = [
+      client.on('training.progress', (e) => {
+        if (e.jobId !== jobId.value) return;
+        const ev = e.event as Record<string, unknown> & { type: string };
+        if (ev.type === 'start') totalEpochs.value = Number(ev.epochs) || 0;
+        else if (ev.type === 'step') step.value = { epoch: Number(ev.epoch), loss: Number(ev.loss), accuracy: Number(ev.accuracy) };
+        else if (ev.type === 'epoch') {
+          epochs.value = [...epochs.value, {
+            epoch: Number(ev.epoch), trainLoss: Number(ev.trainLoss), trainAccuracy: Number(ev.trainAccuracy),
+            valLoss: ev.valLoss == null ? null : Number(ev.valLoss), valAccuracy: ev.valAccuracy == null ? null : Number(ev.valAccuracy),
+          }];
+        }
+      }),
+      client.on('training.done', (e) => {
+        if (e.jobId !== jobId.value) return;
+        state.value = 'done';
+        model.value = e.model;
+        report.value = e.report;
+        void engine.refreshModels();
+      }),
+      client.on('training.cancelled', (e) => {
+        if (e.jobId !== jobId.value) return;
+        state.value = 'cancelled';
+        resumable.value = e.resumable;
+      }),
+      client.on('training.failed', (e) => {
+        if (e.jobId !== jobId.value) return;
+        state.value = 'failed';
+        error.value = e.error;
+      }),
+    ];
+  }, { immediate: true });
+
+  function begin(id: string): void {
+    jobId.value = id;
+    state.value = 'running';
+    epochs.value = [];
+    step.value = null;
+    error.value = null;
+    model.value = null;
+    report.value = null;
+    resumable.value = false;
+  }
+
+  return { jobId, state, epochs, totalEpochs, step, resumable, error, model, report, begin };
+}
+
+export type TrainingState = ReturnType<typeof createTrainingState>;
