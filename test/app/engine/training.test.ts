@@ -8,9 +8,9 @@ const scratch = engineScratch();
 describe('training and listening over a real engine process (child_process.fork)', () => {
   it('trains with progress events, reports, exports, imports and detects streamed words', async () => {
     await trainExportImportListen((await scratch.start()).client);
-  });
+  }, 300_000);
 
   it('cancels a run and resumes it', async () => {
     await cancelAndResume((await scratch.start()).client);
-  });
+  }, 300_000);
 });

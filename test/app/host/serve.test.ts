@@ -135,9 +135,9 @@ describe('browser host (npm run serve)', () => {
     const info = await client.call('engine.info');
     expect(info).toMatchObject({ host: 'node', version: '0.0.0-serve' });
     await trainExportImportListen(client);
-  });
+  }, 300_000);
 
   it('cancels and resumes training over the WebSocket', async () => {
     await cancelAndResume(await connect(await startHost()));
-  });
+  }, 300_000);
 });
