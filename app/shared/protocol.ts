@@ -89,6 +89,7 @@ export const DetectorOptions = z
     threshold: score.optional(),
     thresholds: z.record(Label, score).optional(),
     refractoryMs: z.number().min(0).max(10000).optional(),
+    maxTrailingSilenceMs: z.number().min(0).max(10000).optional(),
   })
   .strict();
 

@@ -51,6 +51,8 @@ export interface PosteriorStep {
   time: number;
   /** Smoothed posteriors (C), in label order. A fresh array each step. */
   smoothed: Float32Array;
+  /** Time since the window's last speech-like frame (s); the decision rule's check 5. */
+  trailingSilence: number;
 }
 
 export interface KeywordModelInfo {
@@ -170,11 +172,35 @@ export class KeywordDetector {
     for (const p of this.history) for (let k = 0; k < C; k++) smoothed[k] += p[k] / this.history.length;
     this.latest = smoothed;
     const time = this.frameTime(this.received);
-    this.onPosteriors?.({ time, smoothed });
-    const decision = this.rule.step(time, smoothed);
+    const trailingSilence = this.trailingSilence();
+    this.onPosteriors?.({ time, smoothed, trailingSilence });
+    const decision = this.rule.step(time, smoothed, trailingSilence);
     if (!decision) return null;
     const span = this.speechSpan();
     return { label: decision.label, score: decision.score, time, startTime: span.start, endTime: span.end };
+  }
+
+  /** Per-frame energy: log-energy when the features have it, else c0. */
+  private energyColumn(): number {
+    return this.features.logEnergy ? this.features.mfccCoefficients : 0;
+  }
+
+  /**
+   * Seconds from the window's last speech-like frame to its end: frames at or above
+   * floor + 35% of the floor-to-peak energy range count as speech, as in speechSpan.
+   */
+  private trailingSilence(): number {
+    const F = this.featureCount, T = this.frames, column = this.energyColumn();
+    let lo = Infinity, hi = -Infinity;
+    for (let t = 0; t < T; t++) {
+      const e = this.ring[t * F + column];
+      if (e > hi) hi = e;
+      if (e < lo) lo = e;
+    }
+    const level = lo + 0.35 * (hi - lo);
+    let last = T - 1;
+    while (last > 0 && this.ring[last * F + column] < level) last--;
+    return ((T - 1 - last) * this.features.hopSamples) / this.features.sampleRate;
   }
 
   /**
@@ -184,7 +210,7 @@ export class KeywordDetector {
    */
   private speechSpan(): { start: number; end: number } {
     const F = this.featureCount, T = this.frames;
-    const column = this.features.logEnergy ? this.features.mfccCoefficients : 0;
+    const column = this.energyColumn();
     const { hopSamples, windowSamples, sampleRate } = this.features;
     let peak = 0, lo = Infinity, hi = -Infinity;
     for (let t = 0; t < T; t++) {

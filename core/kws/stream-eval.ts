@@ -190,17 +190,17 @@ export const SWEEP_THRESHOLDS: readonly number[] = [0.5, 0.55, 0.6, 0.65, 0.7, 0
  */
 export function sweepThresholds(
   steps: readonly PosteriorStep[], labels: readonly string[], events: readonly StreamEvent[], durationSeconds: number,
-  options: { refractoryMs?: number; targetPerHour?: number; thresholds?: readonly number[]; maxDelay?: number } = {},
+  options: { refractoryMs?: number; maxTrailingSilenceMs?: number; targetPerHour?: number; thresholds?: readonly number[]; maxDelay?: number } = {},
 ): WordSweep[] {
   const words = labels.filter((l) => !isFillerLabel(l));
   const budget = (options.targetPerHour ?? 2) / Math.max(1, words.length);
   return words.map((word) => {
     const points = (options.thresholds ?? SWEEP_THRESHOLDS).map((threshold) => {
       const thresholds = Object.fromEntries(words.map((w) => [w, w === word ? threshold : 1]));
-      const rule = new DecisionRule(labels, { thresholds, refractoryMs: options.refractoryMs });
+      const rule = new DecisionRule(labels, { thresholds, refractoryMs: options.refractoryMs, maxTrailingSilenceMs: options.maxTrailingSilenceMs });
       const detections = [];
       for (const s of steps) {
-        const d = rule.step(s.time, s.smoothed);
+        const d = rule.step(s.time, s.smoothed, s.trailingSilence);
         if (d && d.label === word) detections.push({ label: d.label, score: d.score, time: s.time, startTime: s.time, endTime: s.time });
       }
       const m = matchDetections(detections, events.filter((e) => !e.keyword || e.label === word), durationSeconds, [word], { maxDelay: options.maxDelay });
@@ -238,7 +238,7 @@ export async function evaluateStream(
   const words = model.labels.filter((l) => !isFillerLabel(l));
   return {
     metrics: matchDetections(detections, stream.events, duration, words),
-    sweep: sweepThresholds(steps, model.labels, stream.events, duration, { refractoryMs: options.refractoryMs, targetPerHour: options.targetPerHour }),
+    sweep: sweepThresholds(steps, model.labels, stream.events, duration, { refractoryMs: options.refractoryMs, maxTrailingSilenceMs: options.maxTrailingSilenceMs, targetPerHour: options.targetPerHour }),
     detections,
   };
 }

@@ -54,9 +54,22 @@ describe('the decision rule', () => {
     expect(rule.threshold('no')).toBe(0.6);
   });
 
+  it('fires only while speech was heard within maxTrailingSilenceMs, and a word that crossed too late stays spent', () => {
+    const rule = new DecisionRule(labels, { threshold: 0.8, refractoryMs: 0, maxTrailingSilenceMs: 300 });
+    expect(rule.step(0, p(0.9, 0, 0), 0.35)).toBeNull();   // the tail of a longer word, 350 ms after it ended
+    expect(rule.step(0.05, p(0.9, 0, 0), 0.1)).toBeNull();  // spent: still the same bump, though speech came again
+    expect(rule.step(0.1, p(0.3, 0, 0), 0.1)).toBeNull();   // below half: re-armed
+    expect(rule.step(0.15, p(0.9, 0, 0), 0.3)?.label).toBe('yes'); // at the limit: fires
+    const off = new DecisionRule(labels, { threshold: 0.8, maxTrailingSilenceMs: 1000 });
+    expect(off.step(0, p(0.9, 0, 0), 0.9)?.label).toBe('yes');
+    // the default is 300 ms, and a caller that does not know the silence (0) is never gated
+    expect(new DecisionRule(labels, { threshold: 0.8 }).step(0, p(0.9, 0, 0), 0.31)).toBeNull();
+    expect(new DecisionRule(labels, { threshold: 0.8 }).step(0, p(0.9, 0, 0))?.label).toBe('yes');
+  });
+
   it('refuses thresholds and times that cannot work, with a typed error', () => {
     const bad: DecisionOptions[] = [{ threshold: 0 }, { threshold: 1.5 }, { threshold: Number.NaN }, { thresholds: { maybe: 0.5 } },
-      { thresholds: { _background_: 0.5 } }, { refractoryMs: -1 }, { refractoryMs: Infinity }];
+      { thresholds: { _background_: 0.5 } }, { refractoryMs: -1 }, { refractoryMs: Infinity }, { maxTrailingSilenceMs: -1 }, { maxTrailingSilenceMs: Number.NaN }];
     for (const options of bad) {
       let caught: unknown;
       try { new DecisionRule(labels, options); } catch (err) { caught = err; }

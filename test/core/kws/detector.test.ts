@@ -46,8 +46,20 @@ function audioWithBursts(seconds: number, bursts: [number, number][]): Float32Ar
   return x;
 }
 
-async function detectInChunks(audio: Float32Array, chunk: number, options = {}): Promise<{ detections: Detection[]; steps: PosteriorStep[]; engine: BurstEngine }> {
-  const engine = new BurstEngine();
+/**
+ * Mistakes the tail of a longer sound for the word, as a network judging a whole second
+ * can: 'beep' at 0.95 while the window's loud frames all lie in its first 30 frames.
+ */
+class TailEngine extends BurstEngine {
+  override async run(x: Float32Array, steps: number): Promise<Float32Array> {
+    let first = -1, last = -1;
+    for (let t = 0; t < steps; t++) if (x[t * F + E] > 20) { if (first < 0) first = t; last = t; }
+    const beep = first >= 0 && last < 30 ? 0.95 : 0.05;
+    return Float32Array.of(beep, 1 - beep);
+  }
+}
+
+async function detectInChunks(audio: Float32Array, chunk: number, options = {}, engine = new BurstEngine()): Promise<{ detections: Detection[]; steps: PosteriorStep[]; engine: BurstEngine }> {
   const steps: PosteriorStep[] = [];
   const detector = new KeywordDetector(engine, { labels, features: config }, { smoothingMs: 0, threshold: 0.8, ...options, onPosteriors: (s) => steps.push(s) });
   const detections: Detection[] = [];
@@ -114,6 +126,20 @@ describe('KeywordDetector', () => {
     const close = audioWithBursts(5, [[1.5, 1.7], [2.2, 2.4]]);
     expect((await detectInChunks(close, 1600, { refractoryMs: 1500 })).detections).toHaveLength(1);
     expect((await detectInChunks(close, 1600, { refractoryMs: 200 })).detections).toHaveLength(2);
+  });
+
+  it('measures the silence since the last speech-like frame, and does not fire on a sound long gone', async () => {
+    const { steps } = await detectInChunks(audio, 1600);
+    // 1.5–1.9 s burst: at 2.4 s the window's last loud frame ended about 0.5 s before
+    // (less the 20 ms delta look-ahead and up to a 32 ms frame)
+    const at = steps.find((s) => Math.abs(s.time - 2.4) < 0.026)!;
+    expect(at.trailingSilence).toBeGreaterThan(0.5 - 0.02 - 0.032 - 0.011);
+    expect(at.trailingSilence).toBeLessThan(0.5 - 0.02 + 0.011);
+    expect(steps.find((s) => Math.abs(s.time - 1.8) < 0.026)!.trailingSilence).toBe(0);
+    // the tail stand-in believes in the word only ~0.7 s after the burst: gated by default, heard with the check off
+    expect((await detectInChunks(audio, 1600, {}, new TailEngine())).detections).toEqual([]);
+    const ungated = await detectInChunks(audio, 1600, { maxTrailingSilenceMs: 1000 }, new TailEngine());
+    expect(ungated.detections.map((d) => d.label)).toEqual(['beep', 'beep']);
   });
 
   it('starts over after reset, with times from zero again', async () => {

@@ -118,7 +118,7 @@ describe('sweepThresholds', () => {
     const steps: PosteriorStep[] = [];
     for (let t = 0; t < 3600; t += 0.05) {
       const yes = t > 5.5 && t < 5.8 ? 0.9 : t > 20 && t < 20.2 ? 0.6 : 0.05;
-      steps.push({ time: t, smoothed: Float32Array.of(yes, 1 - yes) });
+      steps.push({ time: t, smoothed: Float32Array.of(yes, 1 - yes), trailingSilence: 0 });
     }
     const [sweep] = sweepThresholds(steps, labels, events, 3600, { targetPerHour: 0.5 });
     const at = (th: number) => sweep.points.find((p) => p.threshold === th);
