@@ -2,7 +2,8 @@
 //   - the whole recipe (features of every augmented window + training + validation) on a
 //     5-word set of 30 real clips per word (spoken digits 0-4, 10 takes of each of the 3
 //     FSDD speakers; CC BY-SA 4.0, Free Spoken Digit Dataset), against the 60 s budget of
-//     issue 5, on the calling thread and with the data-parallel training threads;
+//     issue 5, on the calling thread and with threads (feature extraction and data-parallel
+//     training);
 //   - live listening: the detector's cost per second of audio (features + a 1 s window
 //     every 50 ms) with our TypeScript engine against onnxruntime, as % of one core.
 
@@ -18,6 +19,7 @@ import { SequenceClassifier } from '../core/nn/classifier.js';
 import { Random } from '../core/tensor/random.js';
 import { createOnnxEngine } from '../app/engine/onnx-engine.js';
 import { defaultWorkerCount, startTrainingThreads, type TrainingThreads } from '../app/engine/training-threads.js';
+import { startFeatureThreads } from '../app/engine/feature-threads.js';
 
 export const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
 
@@ -47,9 +49,12 @@ async function timeRecipe(clips: KwsClip[], recipe: Partial<KwsRecipe>, workers:
   let threads: TrainingThreads | null = null;
   const t0 = performance.now();
   let prepared = 0, epochs = 0;
+  const features = workers > 0 ? startFeatureThreads({ workers }) : null;
   try {
     const gen = trainKeywordModel({ train: clips, validation: [], background: [] }, recipe, {
+      featurize: features?.featurize,
       gradients: workers > 0 ? async (model, shape) => {
+        await features?.close();
         threads = await startTrainingThreads(model, { workers, maxSteps: shape.steps, maxBatch: shape.batchSize });
         return threads.gradients;
       } : undefined,
@@ -59,6 +64,7 @@ async function timeRecipe(clips: KwsClip[], recipe: Partial<KwsRecipe>, workers:
       if (r.value.type === 'epoch') epochs++;
     }
   } finally {
+    await features?.close();
     await (threads as TrainingThreads | null)?.close();
   }
   return { ms: performance.now() - t0, epochs, prepareMs: prepared };

@@ -6,6 +6,7 @@ import { trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, t
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import type { GradientSource } from '../../core/train/trainer.js';
 import { defaultWorkerCount, startTrainingThreads, type TrainingThreads } from '../engine/training-threads.js';
+import { startFeatureThreads } from '../engine/feature-threads.js';
 
 export interface TrainOptions {
   signal?: AbortSignal;
@@ -28,7 +29,9 @@ export async function trainModel(input: KwsTrainInput, overrides: Partial<KwsRec
   const wanted = options.workers ?? defaultWorkerCount();
   let threads: TrainingThreads | null = null;
   let workers = 0;
+  const features = wanted > 0 ? startFeatureThreads({ workers: wanted, onWarning: options.onWarning }) : null;
   const gradients = wanted > 0 ? async (model: SequenceClassifier, shape: { steps: number; batchSize: number }): Promise<GradientSource> => {
+    await features?.close(); // the examples are ready: their threads' cores go to training
     try {
       threads = await startTrainingThreads(model, {
         workers: wanted, maxSteps: shape.steps, maxBatch: shape.batchSize,
@@ -42,7 +45,7 @@ export async function trainModel(input: KwsTrainInput, overrides: Partial<KwsRec
     }
   } : undefined;
   try {
-    const run = trainKeywordModel(input, overrides, { signal: options.signal, gradients });
+    const run = trainKeywordModel(input, overrides, { signal: options.signal, gradients, featurize: features?.featurize });
     let step = await run.next();
     while (!step.done) {
       options.onEvent?.(step.value);
@@ -50,6 +53,7 @@ export async function trainModel(input: KwsTrainInput, overrides: Partial<KwsRec
     }
     return { model: step.value, seconds: (performance.now() - started) / 1000, workers };
   } finally {
+    await features?.close();
     await (threads as TrainingThreads | null)?.close();
   }
 }

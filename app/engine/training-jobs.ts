@@ -23,6 +23,7 @@ import { trainKeywordModel, type KwsClip, type KwsModel, type KwsRecipe, type Kw
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import type { Trainer, TrainerState } from '../../core/train/trainer.js';
 import { defaultWorkerCount, startTrainingThreads, type TrainingThreads } from './training-threads.js';
+import { startFeatureThreads } from './feature-threads.js';
 import { EngineServiceError } from './service-error.js';
 import type { ClipEntry } from './dataset/store.js';
 import type { OpenProject } from './service.js';
@@ -118,6 +119,8 @@ export class TrainingJobs {
   private async run(job: Job): Promise<void> {
     const { info, params, project, controller } = job;
     let threads: TrainingThreads | null = null;
+    const warn = (message: string): void => this.emit({ type: 'training.progress', jobId: info.jobId, event: { type: 'warning', message } });
+    const features = defaultWorkerCount() > 0 ? startFeatureThreads({ onWarning: warn }) : null;
     try {
       const { train, validation, test, background } = await readClips(project, job.snapshot, job.background);
       const generator = trainKeywordModel({ train: train.clips, validation: validation.clips, background, words: params.words }, params.recipe ?? {}, {
@@ -126,13 +129,15 @@ export class TrainingJobs {
         onTrainer: (trainer, model) => {
           job.live = { trainer, model };
         },
+        featurize: features?.featurize,
         gradients: async (model, shape) => {
+          await features?.close(); // the examples are ready: their threads' cores go to training
           if (defaultWorkerCount() < 1) return model;
           try {
             threads = await startTrainingThreads(model, { maxSteps: shape.steps, maxBatch: shape.batchSize });
             return threads.gradients;
           } catch (err) {
-            this.emit({ type: 'training.progress', jobId: info.jobId, event: { type: 'warning', message: `training on one thread: ${(err as Error).message}` } });
+            warn(`training on one thread: ${(err as Error).message}`);
             return model;
           }
         },
@@ -179,6 +184,7 @@ export class TrainingJobs {
       }
     } finally {
       job.live = null;
+      await features?.close();
       await (threads as TrainingThreads | null)?.close();
     }
   }

@@ -3,18 +3,10 @@
 // result to the Trainer as `gradients`, and close it when training ends.
 
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { DataParallelGradients, GradientWorkerError } from '../../core/train/data-parallel.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
+import { spawnThread } from './threads.js';
 
-// Running from TypeScript sources (tsx, vitest), the thread registers tsx's loader before
-// importing its .ts entry; a build ships the compiled .js entry next to this file.
-function spawnThread(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./training-thread.js', import.meta.url), { workerData });
-  const entry = new URL('./training-thread.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
 
 export interface TrainingThreads {
   gradients: DataParallelGradients;
@@ -36,7 +28,7 @@ export async function startTrainingThreads(
   const workers = options.workers ?? defaultWorkerCount();
   if (workers < 1) throw new GradientWorkerError('bad-config', 'no spare core for training threads: train on the calling thread');
   const gradients = new DataParallelGradients(model, { workers, maxSteps: options.maxSteps, maxBatch: options.maxBatch, timeoutMs: options.timeoutMs, onWorkerLost: options.onWorkerLost });
-  const threads = Array.from({ length: gradients.init.workers }, (_, index) => spawnThread({ init: gradients.init, index }));
+  const threads = Array.from({ length: gradients.init.workers }, (_, index) => spawnThread('training-thread', { init: gradients.init, index }));
   const failed = new Promise<never>((_, reject) => {
     for (const t of threads) t.once('error', (err) => reject(err));
   });

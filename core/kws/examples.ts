@@ -163,13 +163,27 @@ export function plannedExamples(plan: ExamplePlan): number {
 }
 
 const YIELD_EVERY_MS = 50;
+/** Windows handed to the featurizer at once: enough to split over a few threads. */
+const FEATURE_BATCH = 96;
+
+/**
+ * Computes the raw features of windows of windowLength samples, in order: each at least
+ * T·F values, (T, F). Feature extraction is most of the preparation time, so the engine
+ * passes one that spreads a batch over threads (app/engine/feature-threads.ts); the
+ * default runs here. Either way it is extractFeatures with the recipe's settings, the
+ * code live recognition runs.
+ */
+export type WindowFeaturizer = (windows: Float32Array[], config: FeatureConfig) => Promise<Float32Array[]>;
+
+export const featurizeHere: WindowFeaturizer = async (windows, config) => windows.map((w) => extractFeatures(w, config));
 
 /**
  * Builds the windows of the plan and their features, yielding (done, total) now and then
  * so a caller can report progress and the event loop (and an abort) gets a turn: feature
- * extraction is most of the preparation time. Deterministic for a given rng state.
+ * extraction is most of the preparation time. Deterministic for a given rng state, and
+ * the same whichever featurizer computes the features.
  */
-export async function* buildExamples(plan: ExamplePlan, rng: Random): AsyncGenerator<{ done: number; total: number }, ExampleSet> {
+export async function* buildExamples(plan: ExamplePlan, rng: Random, featurize: WindowFeaturizer = featurizeHere): AsyncGenerator<{ done: number; total: number }, ExampleSet> {
   const config = plan.features;
   if (config.normalization !== null) throw new ConfigError('feature-config', 'training examples are built from raw features (normalization: null); the model normalises');
   const T = modelFrames(config), F = featureCount(config), length = windowLength(config);
@@ -179,17 +193,21 @@ export async function* buildExamples(plan: ExamplePlan, rng: Random): AsyncGener
   const sources: ExampleSource[] = [];
   const augment: AugmentOptions = { ...plan.augment, shiftProbability: 0, noise: plan.backgroundRecordings };
   let n = 0, lastYield = performance.now();
-  const put = async function* (window: Float32Array, label: number, source: ExampleSource): AsyncGenerator<{ done: number; total: number }> {
-    const f = extractFeatures(window, config);
-    x.set(f.subarray(0, T * F), n * T * F);
-    labels[n] = label;
-    sources.push(source);
-    n++;
+  const pending: Float32Array[] = []; // windows whose features are not computed yet
+  const flush = async function* (): AsyncGenerator<{ done: number; total: number }> {
+    const features = await featurize(pending.splice(0), config);
+    for (const f of features) x.set(f.subarray(0, T * F), n++ * T * F);
     if (performance.now() - lastYield >= YIELD_EVERY_MS) {
       yield { done: n, total: N };
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       lastYield = performance.now();
     }
+  };
+  const put = async function* (window: Float32Array, label: number, source: ExampleSource): AsyncGenerator<{ done: number; total: number }> {
+    labels[sources.length] = label;
+    sources.push(source);
+    pending.push(window);
+    if (pending.length >= FEATURE_BATCH) yield* flush();
   };
   for (let c = 0; c < plan.clips.length; c++) {
     const clip = plan.clips[c];
@@ -204,6 +222,7 @@ export async function* buildExamples(plan: ExamplePlan, rng: Random): AsyncGener
   for (let b = 0; b < plan.backgroundExamples; b++) {
     yield* put(backgroundWindow(length, plan.backgroundRecordings, rng), plan.backgroundClass, { kind: 'background', clip: -1 });
   }
+  if (pending.length > 0) yield* flush();
   yield { done: n, total: N };
   return { x, labels, steps: T, features: F, sources };
 }

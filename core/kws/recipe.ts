@@ -18,7 +18,7 @@ import type { CellKind } from '../nn/layer.js';
 import { Random } from '../tensor/random.js';
 import { featureStatistics, type SequenceDataset } from '../train/dataset.js';
 import { Trainer, type AbortSignalLike, type EpochRecord, type GradientSource, type TrainerState, type TrainEvent, type TrainResult } from '../train/trainer.js';
-import { buildExamples, plannedExamples, type ExamplePlan, type ExampleSet, type KwsClip } from './examples.js';
+import { buildExamples, plannedExamples, type ExamplePlan, type ExampleSet, type KwsClip, type WindowFeaturizer } from './examples.js';
 import { BACKGROUND_LABEL, classLabels, UNKNOWN_LABEL } from './labels.js';
 
 export type { KwsClip } from './examples.js';
@@ -121,6 +121,8 @@ export interface KwsTrainOptions {
   resume?: { model: SequenceClassifier; trainer: TrainerState };
   /** Called once the trainer exists: keep it to save trainer.state() and the model after a cancel. */
   onTrainer?: (trainer: Trainer, model: SequenceClassifier) => void;
+  /** Computes the examples' features (default: on this thread; app/engine/feature-threads.ts spreads them over threads). */
+  featurize?: WindowFeaturizer;
 }
 
 /** The recipe with `overrides` applied and checked. */
@@ -249,7 +251,7 @@ export async function* trainKeywordModel(
     backgroundClass: background, backgroundRecordings: input.background, features: recipe.features,
   };
   const total = plannedExamples(trainPlan) + plannedExamples(valPlan);
-  const trainBuild = buildExamples(trainPlan, rng);
+  const trainBuild = buildExamples(trainPlan, rng, options.featurize);
   let step = await trainBuild.next();
   while (!step.done) {
     yield { type: 'prepare', done: step.value.done, total };
@@ -259,7 +261,7 @@ export async function* trainKeywordModel(
   const trainExamples = step.done ? step.value : null;
   let valExamples: ExampleSet | null = null;
   if (trainExamples && valPlan.clips.length > 0) {
-    const valBuild = buildExamples(valPlan, rng);
+    const valBuild = buildExamples(valPlan, rng, options.featurize);
     let v = await valBuild.next();
     while (!v.done) {
       yield { type: 'prepare', done: trainExamples.labels.length + v.value.done, total };
