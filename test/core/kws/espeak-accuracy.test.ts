@@ -5,12 +5,13 @@
 //     with the keywords at known times, all spoken by the held-out voices, through the
 //     detector at its default settings: recall ≥ 95%, median detection latency ≤ 300 ms
 //     after the word ends, and false activations bounded.
-// NOT YET MET: issue 5 asks for ≤ 2 false activations per hour on this stream. Measured
-// here: 10 per hour (5 in 30 minutes, "no"/"down"/"left" on other words at 0.91–0.99);
-// other seeds and settings gave 2–26 per hour, and recall fell as the threshold rose to
-// cut them (README, "Keyword spotting"). The bound below is what the recipe reaches
-// today with room for platform differences, so a regression shows; tighten it to 2 when
-// the recipe gets there.
+// False activations: issue 5 asks for ≤ 2 per hour on this stream. Measured here (seed 0):
+// 2 per hour (1 in 30 minutes, "left" on "bed" at 0.91), since the detector fires only
+// while speech was heard in the last 300 ms (before that: 10 per hour, four of the five
+// on the tail of a longer word cut by the window's start). Other training seeds gave 0
+// (seed 1) and 12 (seed 2) per hour, so the target is met on this seed, not on every
+// run (README, "Keyword spotting"). The bound is 4 per hour: one false activation more
+// than today, for platform differences; the level before the change (10) fails it.
 // The recipe runs with 8 augmented copies per clip instead of its default 4: on unseen
 // voices that lifted stream recall from 88–96% to 99.5% (the default keeps a 5-word,
 // 30-clip model inside the 60 s training budget).
@@ -67,7 +68,7 @@ describe('keyword spotting on espeak-ng voices held out of training', () => {
     expect(report.accuracy).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('spots the keywords in 30 minutes of noise and other speech: recall ≥ 95%, median latency ≤ 300 ms, false activations bounded', async () => {
+  it('spots the keywords in 30 minutes of noise and other speech: recall ≥ 95%, median latency ≤ 300 ms, false activations bounded', { timeout: 900_000 }, async () => {
     const duration = 30 * 60;
     const fillers = test.filter((c) => !KEYWORDS.includes(c.label));
     const stream = composeStream({ keywords: test.filter((c) => KEYWORDS.includes(c.label)), fillers, background: [], durationSeconds: duration, seed: 11 });
@@ -80,7 +81,7 @@ describe('keyword spotting on espeak-ng voices held out of training', () => {
       `false: ${m.false.map((d) => `${d.label}@${d.time.toFixed(1)}s`).join(' ')}`);
     expect(m.occurrences).toBeGreaterThan(250);
     expect(m.recall).toBeGreaterThanOrEqual(0.95);
-    expect(m.falseActivationsPerHour).toBeLessThanOrEqual(20); // target 2 (see the top of this file)
+    expect(m.falseActivationsPerHour).toBeLessThanOrEqual(4); // target 2 (see the top of this file)
     expect(m.medianLatency).not.toBeNull();
     expect(m.medianLatency as number).toBeLessThanOrEqual(0.3);
   });
