@@ -5,7 +5,7 @@
 // would give it (the recipe's background class includes digital silence, so stretches of
 // exact zeros in edited or synthesised files are heard as background).
 
-import { DEFAULT_REFRACTORY_MS, DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
+import { DEFAULT_MAX_TRAILING_SILENCE_MS, DEFAULT_REFRACTORY_MS, DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
 import { DEFAULT_HOP_MS, DEFAULT_SMOOTHING_MS, KeywordDetector, type Detection } from '../../../core/kws/detector.js';
 import { intOption, numberOption, type Command } from '../command.js';
 import { CancelledError, EXIT_OK, UsageError } from '../errors.js';
@@ -30,12 +30,13 @@ export const listen: Command = {
     `  --refractory MS  no other detection for this long after one (default ${DEFAULT_REFRACTORY_MS})`,
     `  --smoothing MS   posteriors averaged over this span (default ${DEFAULT_SMOOTHING_MS})`,
     `  --hop MS         time between decisions, a multiple of 10 up to 100 (default ${DEFAULT_HOP_MS})`,
+    `  --word-end MS    a word fires only if speech was heard this recently (default ${DEFAULT_MAX_TRAILING_SILENCE_MS}; 1000 turns it off)`,
     '  --engine E       ts (default) or onnx',
     '  --json           one JSON object per line: {label, score, startTime, endTime, time} (seconds)',
   ].join('\n'),
   options: {
     threshold: { type: 'string' }, refractory: { type: 'string' }, smoothing: { type: 'string' }, hop: { type: 'string' },
-    engine: { type: 'string' }, json: { type: 'boolean' },
+    'word-end': { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
   },
   positionals: ['model-file', 'audio.wav'],
   async run(ctx) {
@@ -46,13 +47,14 @@ export const listen: Command = {
     const smoothingMs = intOption(this, values, 'smoothing', 0, 2000, DEFAULT_SMOOTHING_MS);
     const hopMs = intOption(this, values, 'hop', 10, 100, DEFAULT_HOP_MS);
     if (hopMs % 10 !== 0) throw new UsageError('--hop must be a multiple of 10 ms', this.usage);
+    const maxTrailingSilenceMs = intOption(this, values, 'word-end', 0, 1000, DEFAULT_MAX_TRAILING_SILENCE_MS);
     const json = values.json === true;
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
     const audio = await readWav16k(ctx.path(ctx.positionals[1]));
     const engine = await openEngine(choice, m);
     let count = 0;
     try {
-      const detector = new KeywordDetector(engine, m, { threshold, refractoryMs, smoothingMs, hopMs });
+      const detector = new KeywordDetector(engine, m, { threshold, refractoryMs, smoothingMs, hopMs, maxTrailingSilenceMs });
       const padded = new Float32Array(audio.length + TAIL_SECONDS * SAMPLE_RATE);
       padded.set(audio);
       for (let at = 0; at < padded.length; at += CHUNK) {
