@@ -17,7 +17,8 @@ import { centreInWindow, findSpeech } from '../audio/endpoint.js';
 import { ConfigError } from '../errors.js';
 import { featureCount, modelFrames, type FeatureConfig } from '../features/config.js';
 import { extractFeatures } from '../features/mfcc.js';
-import type { Random } from '../tensor/random.js';
+import { specAugment, type SpecAugmentOptions } from '../features/spec-augment.js';
+import { Random } from '../tensor/random.js';
 
 /** A labelled clip: 16 kHz mono samples in [-1, 1]. */
 export interface KwsClip {
@@ -153,6 +154,8 @@ export interface ExamplePlan {
   backgroundClass: number;
   backgroundRecordings: readonly Float32Array[];
   augment?: AugmentOptions;
+  /** SpecAugment masks on the features of the augmented copies and fragments (default none). */
+  specAugment?: SpecAugmentOptions | null;
   features: FeatureConfig;
 }
 
@@ -192,11 +195,20 @@ export async function* buildExamples(plan: ExamplePlan, rng: Random, featurize: 
   const labels = new Int32Array(N);      // (N)
   const sources: ExampleSource[] = [];
   const augment: AugmentOptions = { ...plan.augment, shiftProbability: 0, noise: plan.backgroundRecordings };
+  // The masks have their own stream, seeded once from rng (only when on, so a plan
+  // without them draws exactly as before), and are applied in example order: the same
+  // whichever featurizer computed the features.
+  const masks = plan.specAugment ? new Random(rng.int(2 ** 31)) : null;
   let n = 0, lastYield = performance.now();
   const pending: Float32Array[] = []; // windows whose features are not computed yet
   const flush = async function* (): AsyncGenerator<{ done: number; total: number }> {
     const features = await featurize(pending.splice(0), config);
-    for (const f of features) x.set(f.subarray(0, T * F), n++ * T * F);
+    for (const f of features) {
+      const example = x.subarray(n * T * F, (n + 1) * T * F); // (T, F)
+      example.set(f.subarray(0, T * F));
+      if (masks && sources[n].kind !== 'clip' && sources[n].kind !== 'background') specAugment(example, T, F, plan.specAugment!, masks);
+      n++;
+    }
     if (performance.now() - lastYield >= YIELD_EVERY_MS) {
       yield { done: n, total: N };
       await new Promise<void>((resolve) => setTimeout(resolve, 0));

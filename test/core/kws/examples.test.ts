@@ -135,6 +135,26 @@ describe('buildExamples', () => {
     expect(a.set.x.subarray(size, 2 * size)).not.toEqual(a.set.x.subarray(2 * size, 3 * size));
   });
 
+  it('masks the augmented copies with SpecAugment when asked, never the clean ones, deterministically', async () => {
+    const masked = { ...plan, augmentedCopies: 4, specAugment: { timeMasks: 1, maxTimeWidth: 10, freqMasks: 2, maxFreqWidth: 3, fill: 'zero' as const } };
+    const a = await build(masked, 1), b = await build(masked, 1);
+    expect(a.set.x).toEqual(b.set.x);
+    const T = a.set.steps, F = a.set.features;
+    // zero fill: a coefficient is never exactly zero over a whole window with a word in it
+    // (its padding frames are: so frames are not a sign of a mask), a frequency mask makes it so
+    const hasMask = (n: number): boolean => {
+      const e = a.set.x.subarray(n * T * F, (n + 1) * T * F);
+      return Array.from({ length: F }, (_, f) => Array.from({ length: T }, (_, t) => e[t * F + f]).every((v) => v === 0)).some(Boolean);
+    };
+    const kinds = a.set.sources.map((src) => src.kind);
+    const clean = kinds.flatMap((k, n) => (k === 'clip' ? [n] : [])), augmented = kinds.flatMap((k, n) => (k === 'augmented' ? [n] : []));
+    expect(clean.some(hasMask)).toBe(false);
+    expect(augmented.filter(hasMask).length).toBeGreaterThanOrEqual(augmented.length / 2);
+    // the clean copy is still exactly the centred clip's features
+    const first = extractFeatures(centredWindow(clips[0].samples, DEFAULT_FEATURE_CONFIG), DEFAULT_FEATURE_CONFIG);
+    expect(a.set.x.subarray(0, first.length)).toEqual(first);
+  });
+
   it('refuses normalised features (the model normalises)', async () => {
     const bad = { ...plan, features: { ...DEFAULT_FEATURE_CONFIG, normalization: { mean: new Array(28).fill(0), std: new Array(28).fill(1) } } };
     await expect(build(bad, 1)).rejects.toBeInstanceOf(HarkError);
