@@ -7,7 +7,7 @@
 //     measured against; same model size, same epochs and early stopping). With 1,000
 //     training clips the recipe makes 2 augmented copies of each rather than its default 4,
 //     as the own-split test does, to keep the report under half an hour.
-// Prints a Markdown table (or JSON with --json). Slow: it trains 7 models; it uses the
+// Prints a Markdown table (or JSON with --json). Slow: by default it trains 7 models (1 + 2 per speaker); it uses the
 // data-parallel training threads when the machine has a spare core.
 //   npm run report:kws [-- --json] [-- --quick] [-- --loso-only] [-- --configs plain,recipe,specaugment]
 // (--loso-only leaves out the own split, which test/core/kws/fsdd-accuracy.test.ts measures;
@@ -27,9 +27,15 @@ const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json'), quick = args.has('--quick'), losoOnly = args.has('--loso-only');
 const configsArg = process.argv.slice(2).find((a) => a.startsWith('--configs='))?.slice('--configs='.length)
-  ?? (process.argv.includes('--configs') ? process.argv[process.argv.indexOf('--configs') + 1] : 'plain,recipe');
+  ?? (process.argv.includes('--configs') ? process.argv[process.argv.indexOf('--configs') + 1] ?? '' : 'plain,recipe');
 const configs = new Set(configsArg.split(','));
-/** SpecAugment as in the paper's LibriSpeech "basic" policy, scaled to 1 s windows of 28 features. */
+for (const c of configs) {
+  if (!['plain', 'recipe', 'specaugment'].includes(c)) {
+    process.stderr.write(`report failed: --configs takes plain, recipe and specaugment, separated by commas; got "${configsArg}"\n`);
+    process.exit(2);
+  }
+}
+/** SpecAugment with one time mask (≤ 10 frames) and two feature masks (≤ 4 of 28), as in the development run on jackson. */
 const SPEC_AUGMENT = { timeMasks: 1, maxTimeWidth: 10, freqMasks: 2, maxFreqWidth: 4, fill: 'mean' as const };
 
 const log = (m: string): void => { process.stderr.write(`${m}\n`); };

@@ -2,11 +2,9 @@
 // worker_threads. The engine (and the benchmark) call startTrainingThreads, pass the
 // result to the Trainer as `gradients`, and close it when training ends.
 
-import { availableParallelism } from 'node:os';
 import { DataParallelGradients, GradientWorkerError } from '../../core/train/data-parallel.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
-import { spawnThread } from './threads.js';
-
+import { defaultWorkerCount, spawnThread } from './threads.js';
 
 export interface TrainingThreads {
   gradients: DataParallelGradients;
@@ -16,10 +14,7 @@ export interface TrainingThreads {
   kill(index: number): Promise<void>;
 }
 
-/** How many extra threads to use by default: all cores but the caller's, at most 3. */
-export function defaultWorkerCount(): number {
-  return Math.max(0, Math.min(3, availableParallelism() - 1));
-}
+export { defaultWorkerCount } from './threads.js';
 
 export async function startTrainingThreads(
   model: SequenceClassifier,

@@ -15,7 +15,9 @@
 //      ("go" without its g, "learn" without its l) can look like a keyword half a second
 //      after it ended, while a real keyword is recognised as it ends (median latency
 //      11 ms on the espeak-ng stream). A word that reaches its threshold outside that
-//      time is disarmed, as in 4.
+//      time is disarmed, as in 4. "Speech" is relative to the window's own energy range
+//      (see KeywordDetector), so a keyword much quieter than a word just before it in
+//      the same window can be taken for silence and missed.
 
 import { ConfigError } from '../errors.js';
 import { isFillerLabel } from './labels.js';
@@ -27,7 +29,7 @@ export interface DecisionOptions {
   thresholds?: Readonly<Record<string, number>>;
   /** After a detection, no other for this long (ms; default 1000). */
   refractoryMs?: number;
-  /** A word fires only if speech was heard within this long before the decision (ms; default 300; 1000 or more turns the check off). */
+  /** A word fires only if speech was heard within this long before the decision (ms, up to 60000; default 300; 1000 or more turns the check off). */
   maxTrailingSilenceMs?: number;
 }
 
@@ -44,6 +46,11 @@ export interface Decision {
   label: string;
   index: number;
   score: number;
+}
+
+function checkMs(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v >= 0 && v <= 60_000)) throw new ConfigError('bad-detector-option', `${name} must be in [0, 60000] ms, got ${String(v)}`);
+  return v;
 }
 
 function checkThreshold(name: string, v: unknown): number {
@@ -73,16 +80,11 @@ export class DecisionRule {
       if (!this.labels.includes(name) || isFillerLabel(name)) throw new ConfigError('bad-detector-option', `thresholds: "${name}" is not a word of this model`);
       checkThreshold(`thresholds["${name}"]`, per[name]);
     }
+    const refractoryMs = checkMs('refractoryMs', options.refractoryMs ?? DEFAULT_REFRACTORY_MS);
+    const trailingMs = checkMs('maxTrailingSilenceMs', options.maxTrailingSilenceMs ?? DEFAULT_MAX_TRAILING_SILENCE_MS);
+    // All checked: only now change anything, so a refused call leaves the rule as it was.
     this.labels.forEach((label, k) => { this.thresholdOf[k] = isFillerLabel(label) ? Infinity : (per[label] ?? base); });
-    const refractoryMs = options.refractoryMs ?? DEFAULT_REFRACTORY_MS;
-    if (typeof refractoryMs !== 'number' || !(refractoryMs >= 0 && refractoryMs <= 60_000)) {
-      throw new ConfigError('bad-detector-option', `refractoryMs must be in [0, 60000], got ${String(refractoryMs)}`);
-    }
     this.refractory = refractoryMs / 1000;
-    const trailingMs = options.maxTrailingSilenceMs ?? DEFAULT_MAX_TRAILING_SILENCE_MS;
-    if (typeof trailingMs !== 'number' || !(trailingMs >= 0)) {
-      throw new ConfigError('bad-detector-option', `maxTrailingSilenceMs must be ≥ 0, got ${String(trailingMs)}`);
-    }
     this.maxTrailingSilence = trailingMs >= 1000 ? Infinity : trailingMs / 1000;
   }
 

@@ -200,7 +200,7 @@ export async function* buildExamples(plan: ExamplePlan, rng: Random, featurize: 
   // whichever featurizer computed the features.
   const masks = plan.specAugment ? new Random(rng.int(2 ** 31)) : null;
   let n = 0, lastYield = performance.now();
-  const pending: Float32Array[] = []; // windows whose features are not computed yet
+  const pending: Float32Array[] = []; // windows whose features are not computed yet, each (length)
   const flush = async function* (): AsyncGenerator<{ done: number; total: number }> {
     const features = await featurize(pending.splice(0), config);
     for (const f of features) {

@@ -41,11 +41,13 @@ describe('feature threads', () => {
     }
   });
 
-  it('build the very same training examples as the calling thread', async () => {
-    const clips = toneSet(['low', 'high'], 6, 3);
+  it('build the very same training examples as the calling thread, across batches, with SpecAugment', async () => {
+    const clips = toneSet(['low', 'high'], 15, 3);
+    // 30 clips · (1 + 4) + 30 fragments + 40 background = 220 windows: three batches of ≤ 96
     const plan: ExamplePlan = {
-      clips, classOf: clips.map((c) => (c.label === 'low' ? 0 : 1)), augmentedCopies: 3, backgroundExamples: 20, backgroundClass: 2,
+      clips, classOf: clips.map((c) => (c.label === 'low' ? 0 : 1)), augmentedCopies: 4, backgroundExamples: 40, backgroundClass: 2,
       backgroundRecordings: [], features: config, fragmentClass: clips.map(() => 2),
+      specAugment: { timeMasks: 1, maxTimeWidth: 10, freqMasks: 2, maxFreqWidth: 4, fill: 'mean' },
     };
     const drain = async (featurize?: FeatureThreads['featurize']) => {
       const gen = buildExamples(plan, new Random(4), featurize);
@@ -56,12 +58,13 @@ describe('feature threads', () => {
     const pool = startFeatureThreads({ workers: 1 });
     open.push(pool);
     const [here, threaded] = [await drain(), await drain(pool.featurize)];
+    expect(here.labels.length).toBe(220);
     expect(threaded.labels).toEqual(here.labels);
     expect(threaded.sources).toEqual(here.sources);
     expect(Buffer.from(threaded.x.buffer).equals(Buffer.from(here.x.buffer))).toBe(true);
   });
 
-  it('carry on on the calling thread, with one warning, when a thread dies, never starts, or after close', async () => {
+  it('carry on on the calling thread, with one warning, when a thread dies, hangs, cannot start, or after close', async () => {
     const w = windows(5, 2);
     const expected = w.map((x) => Array.from(extractFeatures(x, config)));
     const same = async (pool: FeatureThreads): Promise<void> => expect((await pool.featurize(w, config)).map((f) => Array.from(f))).toEqual(expected);
@@ -69,19 +72,24 @@ describe('feature threads', () => {
       'dies on its first request': () => new Worker("require('node:worker_threads').parentPort.once('message', () => process.exit(3))", { eval: true }),
       'exits at once': () => new Worker('process.exit(4)', { eval: true }),
       'throws while starting': () => new Worker("throw new Error('no such entry')", { eval: true }),
+      'never answers': () => new Worker("require('node:worker_threads').parentPort.on('message', () => {})", { eval: true }),
+      'cannot be created': (): Worker => { throw new Error('EMFILE: too many open files'); },
     };
     for (const [what, spawn] of Object.entries(crashes)) {
       const warnings: string[] = [];
-      const pool = startFeatureThreads({ workers: 1, spawn, onWarning: (m) => warnings.push(m) });
+      const pool = startFeatureThreads({ workers: 1, spawn, timeoutMs: 500, onWarning: (m) => warnings.push(m) });
       open.push(pool);
       await same(pool);
       await same(pool);
       expect(warnings, what).toHaveLength(1);
       expect(warnings.every((m) => m.startsWith('feature extraction on one thread: feature thread 1 ')), what).toBe(true);
     }
-    const pool = startFeatureThreads({ workers: 1 });
-    await pool.close();
-    await same(pool);
+    // closed while a batch is out: the calling thread finishes it
+    const closing = startFeatureThreads({ workers: 1 });
+    const pending = closing.featurize(w, config);
+    await closing.close();
+    expect((await pending).map((f) => Array.from(f))).toEqual(expected);
+    await same(closing);
   });
 
   it('the built app runs the thread entry (out/main/feature-thread.js, built by npm test)', async () => {

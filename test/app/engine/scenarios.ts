@@ -99,9 +99,9 @@ export async function cancelAndResume(client: EngineClient): Promise<void> {
   // A run cancelled after its first epoch, then resumed, ends with exactly the model an
   // uninterrupted run gives. (The end-of-epoch event, not a step: step events are
   // throttled, so a short epoch may send none.)
-  const secondEpoch = waitForEvent(client, 'training.progress', (e) => e.event.type === 'epoch' && (e.event as { epoch?: number }).epoch === 1);
+  const firstEpochDone = waitForEvent(client, 'training.progress', (e) => e.event.type === 'epoch' && (e.event as { epoch?: number }).epoch === 1);
   const job = await client.call('training.start', { name: 'resumed', recipe: SHORT });
-  await secondEpoch;
+  await firstEpochDone;
   await expect(client.call('training.start', { recipe: SHORT })).rejects.toMatchObject({ code: 'busy' });
   const cancelled = waitForEvent(client, 'training.cancelled');
   expect(await client.call('training.cancel', { jobId: job.jobId })).toMatchObject({ state: 'cancelled', resumable: true });

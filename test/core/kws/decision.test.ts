@@ -69,13 +69,17 @@ describe('the decision rule', () => {
 
   it('refuses thresholds and times that cannot work, with a typed error', () => {
     const bad: DecisionOptions[] = [{ threshold: 0 }, { threshold: 1.5 }, { threshold: Number.NaN }, { thresholds: { maybe: 0.5 } },
-      { thresholds: { _background_: 0.5 } }, { refractoryMs: -1 }, { refractoryMs: Infinity }, { maxTrailingSilenceMs: -1 }, { maxTrailingSilenceMs: Number.NaN }];
+      { thresholds: { _background_: 0.5 } }, { refractoryMs: -1 }, { refractoryMs: Infinity }, { maxTrailingSilenceMs: -1 }, { maxTrailingSilenceMs: Number.NaN }, { maxTrailingSilenceMs: Infinity }];
     for (const options of bad) {
       let caught: unknown;
       try { new DecisionRule(labels, options); } catch (err) { caught = err; }
       expect(caught, JSON.stringify(options)).toBeInstanceOf(HarkError);
       expect((caught as HarkError).code).toBe('bad-detector-option');
     }
+    // a refused change leaves the rule as it was
+    const rule = new DecisionRule(labels, { threshold: 0.8 });
+    expect(() => rule.setOptions({ threshold: 0.6, refractoryMs: -1 })).toThrow(HarkError);
+    expect(rule.threshold('yes')).toBe(0.8);
   });
 
   it('forgets its state on reset', () => {
