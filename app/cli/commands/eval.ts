@@ -8,7 +8,7 @@ import { extractFeatures } from '../../../core/features/mfcc.js';
 import { evaluateClips, type ClipReport } from '../../../core/kws/evaluate.js';
 import { centredWindow } from '../../../core/kws/examples.js';
 import { classIndexOf } from '../../../core/kws/labels.js';
-import { DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
+import { DEFAULT_MAX_TRAILING_SILENCE_MS, DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
 import { isFillerLabel } from '../../../core/kws/labels.js';
 import { composeStream, evaluateStream, type StreamEvaluation } from '../../../core/kws/stream-eval.js';
 import { intOption, numberOption, pct, type Command } from '../command.js';
@@ -85,7 +85,7 @@ export function printReport(io: CliIO, r: ClipReport): void {
 export const evaluate: Command = {
   name: 'eval',
   summary: 'score a model on every clip of a folder (accuracy, per-class precision/recall/F1, confusion)',
-  usage: 'hark eval <model-file> <dataset-dir> [--engine ts|onnx] [--stream MINUTES] [--threshold P] [--seed N] [--json]',
+  usage: 'hark eval <model-file> <dataset-dir> [--engine ts|onnx] [--stream MINUTES] [--threshold P] [--word-end MS] [--seed N] [--json]',
   help: [
     '  --engine E       ts (the TypeScript engine, default) or onnx (onnxruntime)',
     '  --stream M       also run the live detector over M minutes of audio made from the clips: the',
@@ -93,6 +93,7 @@ export const evaluate: Command = {
     '                   recordings (or pink noise); prints recall, false activations per hour, latency',
     '                   and a suggested threshold per word',
     '  --threshold P    the detector\'s threshold for --stream (default 0.9)',
+    `  --word-end MS    the detector's word-end check for --stream (default ${DEFAULT_MAX_TRAILING_SILENCE_MS}; 1000 turns it off)`,
     '  --seed N         the order and timing of the words in the stream (default 1)',
     '  --json           print one JSON object: accuracy, labels, perClass, confusion, predictions (one per clip), skipped',
     '                   (and stream, with --stream)',
@@ -100,7 +101,7 @@ export const evaluate: Command = {
     'Every <word>/*.wav clip is scored (all splits). Words the model was not taught count as',
     '_unknown_; if the model has no _unknown_ class those clips are skipped and listed.',
   ].join('\n'),
-  options: { engine: { type: 'string' }, json: { type: 'boolean' }, stream: { type: 'string' }, threshold: { type: 'string' }, seed: { type: 'string' } },
+  options: { engine: { type: 'string' }, json: { type: 'boolean' }, stream: { type: 'string' }, threshold: { type: 'string' }, 'word-end': { type: 'string' }, seed: { type: 'string' } },
   positionals: ['model-file', 'dataset-dir'],
   async run(ctx) {
     const { io, values } = ctx;
@@ -109,12 +110,13 @@ export const evaluate: Command = {
     const minutes = numberOption(this, values, 'stream', 0.1, 600);
     const threshold = numberOption(this, values, 'threshold', 0.01, 1, DEFAULT_THRESHOLD) as number;
     const seed = intOption(this, values, 'seed', 0, 2 ** 32 - 1, 1);
+    const maxTrailingSilenceMs = intOption(this, values, 'word-end', 0, 1000, DEFAULT_MAX_TRAILING_SILENCE_MS);
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
     const progress = createProgress(io, { json });
     const folder = await readFolder(io, progress, ctx.path(ctx.positionals[1]), { background: minutes !== undefined });
     const windows = await clipFeatures(io, progress, m, folder.clips);
     const report = await evaluateFolderClips(choice, m, folder.clips, windows);
-    const stream = minutes === undefined ? null : await streamEvaluation(io, progress, choice, m, folder, minutes, threshold, seed);
+    const stream = minutes === undefined ? null : await streamEvaluation(io, progress, choice, m, folder, minutes, { threshold, maxTrailingSilenceMs }, seed);
     if (json) {
       out(io, JSON.stringify({ ...evalJson(m, choice, folder.root, folder.clips, report), ...(stream ? { stream: streamJson(stream, threshold) } : {}) }));
       return EXIT_OK;
@@ -138,7 +140,10 @@ export const evaluate: Command = {
 };
 
 /** The detector over `minutes` of audio composed from the folder's clips (core/kws/stream-eval.ts). */
-async function streamEvaluation(io: CliIO, progress: Progress, choice: EngineChoice, m: LoadedModel, folder: LoadedFolder, minutes: number, threshold: number, seed: number): Promise<StreamEvaluation> {
+async function streamEvaluation(
+  io: CliIO, progress: Progress, choice: EngineChoice, m: LoadedModel, folder: LoadedFolder, minutes: number,
+  detector: { threshold: number; maxTrailingSilenceMs: number }, seed: number,
+): Promise<StreamEvaluation> {
   const words = m.labels.filter((l) => !isFillerLabel(l));
   const keywords = folder.clips.filter((c) => words.includes(c.label));
   if (keywords.length === 0) throw new CliError(`the folder has no clips of the model's words (${words.join(', ')}) to put in a stream`);
@@ -150,7 +155,7 @@ async function streamEvaluation(io: CliIO, progress: Progress, choice: EngineCho
   const bar = progress.bar('stream', Math.round(minutes * 60));
   try {
     const result = await evaluateStream(engine, m, composed, {
-      threshold,
+      ...detector,
       onProgress: async (seconds) => {
         bar.update(Math.round(seconds));
         await new Promise<void>((resolve) => setImmediate(resolve));

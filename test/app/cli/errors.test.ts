@@ -45,6 +45,7 @@ describe('usage errors (exit 2, one line and the usage)', () => {
     [['train', 'data', '--out', 'm.hark', '--cell', 'rnn'], /^hark: --cell must be lstm, peephole, cifg or gru, not "rnn"$/],
     [['listen', 'm.hark', 'a.wav', '--threshold', '2'], /^hark: --threshold must be a number from 0.5 to 1/],
     [['listen', 'm.hark', 'a.wav', '--word-end', '5000'], /^hark: --word-end must be an integer from 0 to 1000/],
+    [['eval', 'm.hark', 'data', '--stream', '1', '--word-end', 'x'], /^hark: --word-end must be an integer from 0 to 1000/],
     [['compare', 'data', '--cells', 'lstm,rnn'], /^hark: --cells: unknown cell "rnn"/],
     [['help', 'nope'], /^hark: unknown command "nope"$/],
   ])('hark %j', async (args, pattern) => {
