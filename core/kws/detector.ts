@@ -70,8 +70,9 @@ export class KeywordDetector {
   private readonly stream: FeatureStream;
   private hopFrames = 5;
   private smoothCount = 2;     // S
-  private readonly ring: Float32Array;   // (T, F) the last T frames, oldest first
-  private readonly window: Float32Array; // (T, 1, F) input of the engine
+  private readonly ring: Float32Array;   // (T, F) the last T frames, circular: the oldest at ringHead
+  private ringHead = 0;                  // ring row the next frame overwrites
+  private readonly window: Float32Array; // (T, 1, F) the ring in time order: the engine's input, read by the energy checks
   private history: Float32Array[] = [];  // ≤ S raw posteriors (C)
   private received = 0;        // frames pushed since reset
   private sinceDecision = 0;   // frames since the last decision
@@ -134,8 +135,8 @@ export class KeywordDetector {
     if (!Number.isInteger(count) || count < 0 || frames.length < count * F) throw new ConfigError('bad-frames', `expected ${count} frames of ${F} features`);
     const out: Detection[] = [];
     for (let j = 0; j < count; j++) {
-      this.ring.copyWithin(0, F);
-      this.ring.set(frames.subarray(j * F, (j + 1) * F), (T - 1) * F);
+      this.ring.set(frames.subarray(j * F, (j + 1) * F), this.ringHead * F);
+      this.ringHead = (this.ringHead + 1) % T;
       this.received++;
       this.sinceDecision++;
       if (this.received < T || this.sinceDecision < this.hopFrames) continue;
@@ -151,6 +152,7 @@ export class KeywordDetector {
     this.stream.reset();
     this.rule.reset();
     this.ring.fill(0);
+    this.ringHead = 0;
     this.history = [];
     this.received = 0;
     this.sinceDecision = 0;
@@ -163,7 +165,9 @@ export class KeywordDetector {
   }
 
   private async decide(): Promise<Detection | null> {
-    this.window.set(this.ring);
+    const split = this.ringHead * this.featureCount;
+    this.window.set(this.ring.subarray(split));
+    this.window.set(this.ring.subarray(0, split), this.ring.length - split);
     const probs = await this.engine.run(this.window, this.frames, 1); // (1, C)
     const C = this.labels.length;
     this.history.push(Float32Array.from(probs.subarray(0, C)));
@@ -193,13 +197,13 @@ export class KeywordDetector {
     const F = this.featureCount, T = this.frames, column = this.energyColumn();
     let lo = Infinity, hi = -Infinity;
     for (let t = 0; t < T; t++) {
-      const e = this.ring[t * F + column];
+      const e = this.window[t * F + column];
       if (e > hi) hi = e;
       if (e < lo) lo = e;
     }
     const level = lo + 0.35 * (hi - lo);
     let last = T - 1;
-    while (last > 0 && this.ring[last * F + column] < level) last--;
+    while (last > 0 && this.window[last * F + column] < level) last--;
     return ((T - 1 - last) * this.features.hopSamples) / this.features.sampleRate;
   }
 
@@ -214,16 +218,16 @@ export class KeywordDetector {
     const { hopSamples, windowSamples, sampleRate } = this.features;
     let peak = 0, lo = Infinity, hi = -Infinity;
     for (let t = 0; t < T; t++) {
-      const e = this.ring[t * F + column];
+      const e = this.window[t * F + column];
       if (e > hi) { hi = e; peak = t; }
       lo = Math.min(lo, e);
     }
     const level = lo + 0.35 * (hi - lo);
     const bridge = Math.round((0.15 * sampleRate) / hopSamples);
     let first = peak, last = peak;
-    for (let t = peak - 1, gap = 0; t >= 0 && gap <= bridge; t--) { if (this.ring[t * F + column] >= level) { first = t; gap = 0; } else gap++; }
-    for (let t = peak + 1, gap = 0; t < T && gap <= bridge; t++) { if (this.ring[t * F + column] >= level) { last = t; gap = 0; } else gap++; }
-    const windowStartFrame = this.received - T; // absolute index of ring frame 0
+    for (let t = peak - 1, gap = 0; t >= 0 && gap <= bridge; t--) { if (this.window[t * F + column] >= level) { first = t; gap = 0; } else gap++; }
+    for (let t = peak + 1, gap = 0; t < T && gap <= bridge; t++) { if (this.window[t * F + column] >= level) { last = t; gap = 0; } else gap++; }
+    const windowStartFrame = this.received - T; // absolute index of the window's frame 0
     return {
       start: ((windowStartFrame + first) * hopSamples) / sampleRate,
       end: ((windowStartFrame + last) * hopSamples + windowSamples) / sampleRate,
