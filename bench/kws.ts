@@ -14,12 +14,12 @@ import { resample } from '../core/audio/resample.js';
 import { TypeScriptEngine } from '../core/inference/engine.js';
 import { KeywordDetector } from '../core/kws/detector.js';
 import type { KwsClip } from '../core/kws/examples.js';
-import { trainKeywordModel, type KwsRecipe } from '../core/kws/recipe.js';
+import type { KwsRecipe } from '../core/kws/recipe.js';
 import { SequenceClassifier } from '../core/nn/classifier.js';
 import { Random } from '../core/tensor/random.js';
 import { createOnnxEngine } from '../app/engine/onnx-engine.js';
-import { defaultWorkerCount, startTrainingThreads, type TrainingThreads } from '../app/engine/training-threads.js';
-import { startFeatureThreads } from '../app/engine/feature-threads.js';
+import { trainModel } from '../app/engine/keyword-training.js';
+import { defaultWorkerCount } from '../app/engine/threads.js';
 
 export const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
 
@@ -46,27 +46,15 @@ export function fsddClips(words: readonly string[], perWord: number): KwsClip[] 
 }
 
 async function timeRecipe(clips: KwsClip[], recipe: Partial<KwsRecipe>, workers: number): Promise<{ ms: number; epochs: number; prepareMs: number }> {
-  let threads: TrainingThreads | null = null;
   const t0 = performance.now();
   let prepared = 0, epochs = 0;
-  const features = workers > 0 ? startFeatureThreads({ workers }) : null;
-  try {
-    const gen = trainKeywordModel({ train: clips, validation: [], background: [] }, recipe, {
-      featurize: features?.featurize,
-      gradients: workers > 0 ? async (model, shape) => {
-        await features?.close();
-        threads = await startTrainingThreads(model, { workers, maxSteps: shape.steps, maxBatch: shape.batchSize });
-        return threads.gradients;
-      } : undefined,
-    });
-    for (let r = await gen.next(); !r.done; r = await gen.next()) {
-      if (r.value.type === 'start') prepared = performance.now() - t0;
-      if (r.value.type === 'epoch') epochs++;
-    }
-  } finally {
-    await features?.close();
-    await (threads as TrainingThreads | null)?.close();
-  }
+  await trainModel({ train: clips, validation: [], background: [] }, recipe, {
+    workers,
+    onEvent: (e) => {
+      if (e.type === 'start') prepared = performance.now() - t0;
+      if (e.type === 'epoch') epochs++;
+    },
+  });
   return { ms: performance.now() - t0, epochs, prepareMs: prepared };
 }
 

@@ -7,8 +7,8 @@
 //     measured against; same model size, same epochs and early stopping). With 1,000
 //     training clips the recipe makes 2 augmented copies of each rather than its default 4,
 //     as the own-split test does, to keep the report under half an hour.
-// Prints a Markdown table (or JSON with --json). Slow: by default it trains 7 models (1 + 2 per speaker); it uses the
-// data-parallel training threads when the machine has a spare core.
+// Prints a Markdown table (or JSON with --json). Slow: by default it trains 7 models (1 + 2 per speaker); it trains
+// through app/engine/keyword-training.ts, on every spare core.
 //   npm run report:kws [-- --json] [-- --quick] [-- --loso-only] [-- --configs plain,recipe,specaugment]
 // (--loso-only leaves out the own split, which test/core/kws/fsdd-accuracy.test.ts measures;
 // --configs picks the leave-one-speaker-out models, default plain and recipe; specaugment
@@ -18,10 +18,9 @@ import { join } from 'node:path';
 import { TypeScriptEngine } from '../core/inference/engine.js';
 import { evaluateClips } from '../core/kws/evaluate.js';
 import type { KwsClip } from '../core/kws/examples.js';
-import { trainKeywordModel, type KwsModel, type KwsRecipe } from '../core/kws/recipe.js';
+import type { KwsModel, KwsRecipe } from '../core/kws/recipe.js';
 import { loadFolder } from '../app/cli/load-folder.js';
-import { defaultWorkerCount, startTrainingThreads, type TrainingThreads } from '../app/engine/training-threads.js';
-import { startFeatureThreads } from '../app/engine/feature-threads.js';
+import { trainModel } from '../app/engine/keyword-training.js';
 
 const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
 const args = new Set(process.argv.slice(2));
@@ -41,28 +40,11 @@ const SPEC_AUGMENT = { timeMasks: 1, maxTimeWidth: 10, freqMasks: 2, maxFreqWidt
 const log = (m: string): void => { process.stderr.write(`${m}\n`); };
 
 async function train(clips: readonly KwsClip[], recipe: Partial<KwsRecipe>, name: string): Promise<KwsModel & { seconds: number }> {
-  const workers = defaultWorkerCount();
-  let threads: TrainingThreads | null = null;
-  const t0 = performance.now();
-  const features = workers > 0 ? startFeatureThreads({ workers }) : null;
-  try {
-    const gen = trainKeywordModel({ train: clips, validation: [], background: [] }, recipe, {
-      featurize: features?.featurize,
-      gradients: workers > 0 ? async (model, shape) => {
-        await features?.close();
-        return (threads = await startTrainingThreads(model, { workers, maxSteps: shape.steps, maxBatch: shape.batchSize })).gradients;
-      } : undefined,
-    });
-    let r = await gen.next();
-    while (!r.done) {
-      if (r.value.type === 'epoch') log(`  ${name}: epoch ${r.value.epoch} validation ${(100 * (r.value.valAccuracy ?? 0)).toFixed(1)}%`);
-      r = await gen.next();
-    }
-    return { ...r.value, seconds: (performance.now() - t0) / 1000 };
-  } finally {
-    await features?.close();
-    await (threads as TrainingThreads | null)?.close();
-  }
+  const run = await trainModel({ train: clips, validation: [], background: [] }, recipe, {
+    onEvent: (e) => { if (e.type === 'epoch') log(`  ${name}: epoch ${e.epoch} validation ${(100 * (e.valAccuracy ?? 0)).toFixed(1)}%`); },
+    onWarning: log,
+  });
+  return { ...run.model, seconds: run.seconds };
 }
 
 async function accuracy(model: KwsModel, clips: readonly KwsClip[]): Promise<number> {

@@ -19,11 +19,10 @@ import { randomBytes } from 'node:crypto';
 import { TrainingAbortedError } from '../../core/errors.js';
 import { TypeScriptEngine } from '../../core/inference/engine.js';
 import { evaluateClips } from '../../core/kws/evaluate.js';
-import { trainKeywordModel, type KwsClip, type KwsModel, type KwsRecipe, type KwsTrainEvent } from '../../core/kws/recipe.js';
+import type { KwsClip, KwsModel, KwsRecipe } from '../../core/kws/recipe.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import type { Trainer, TrainerState } from '../../core/train/trainer.js';
-import { defaultWorkerCount, startTrainingThreads, type TrainingThreads } from './training-threads.js';
-import { startFeatureThreads } from './feature-threads.js';
+import { trainModel } from './keyword-training.js';
 import { EngineServiceError } from './service-error.js';
 import type { ClipEntry } from './dataset/store.js';
 import type { OpenProject } from './service.js';
@@ -118,43 +117,26 @@ export class TrainingJobs {
 
   private async run(job: Job): Promise<void> {
     const { info, params, project, controller } = job;
-    let threads: TrainingThreads | null = null;
     const warn = (message: string): void => this.emit({ type: 'training.progress', jobId: info.jobId, event: { type: 'warning', message } });
-    const features = defaultWorkerCount() > 0 ? startFeatureThreads({ onWarning: warn }) : null;
     try {
       const { train, validation, test, background } = await readClips(project, job.snapshot, job.background);
-      const generator = trainKeywordModel({ train: train.clips, validation: validation.clips, background, words: params.words }, params.recipe ?? {}, {
+      let lastProgress = 0;
+      const { model: trained } = await trainModel({ train: train.clips, validation: validation.clips, background, words: params.words }, params.recipe ?? {}, {
         signal: controller.signal,
         resume: job.saved ?? undefined,
         onTrainer: (trainer, model) => {
           job.live = { trainer, model };
         },
-        featurize: features?.featurize,
-        gradients: async (model, shape) => {
-          await features?.close(); // the examples are ready: their threads' cores go to training
-          if (defaultWorkerCount() < 1) return model;
-          try {
-            threads = await startTrainingThreads(model, { maxSteps: shape.steps, maxBatch: shape.batchSize });
-            return threads.gradients;
-          } catch (err) {
-            warn(`training on one thread: ${(err as Error).message}`);
-            return model;
+        onWarning: warn,
+        onEvent: (event) => {
+          if (event.type === 'epoch') info.epoch = event.epoch;
+          const now = Date.now();
+          if ((event.type !== 'step' && event.type !== 'prepare') || now - lastProgress >= PROGRESS_INTERVAL_MS) {
+            lastProgress = now;
+            this.emit({ type: 'training.progress', jobId: info.jobId, event: { ...event } });
           }
         },
       });
-      let lastProgress = 0;
-      let step = await generator.next();
-      while (!step.done) {
-        const event: KwsTrainEvent = step.value;
-        if (event.type === 'epoch') info.epoch = event.epoch;
-        const now = Date.now();
-        if ((event.type !== 'step' && event.type !== 'prepare') || now - lastProgress >= PROGRESS_INTERVAL_MS) {
-          lastProgress = now;
-          this.emit({ type: 'training.progress', jobId: info.jobId, event: { ...event } });
-        }
-        step = await generator.next();
-      }
-      const trained: KwsModel = step.value;
       // The report is on clips the model did not learn from when the dataset has any.
       const [evaluated, split] =
         test.clips.length > 0 ? [test, 'testing' as const] : validation.clips.length > 0 ? [validation, 'validation' as const] : [train, 'training' as const];
@@ -184,8 +166,6 @@ export class TrainingJobs {
       }
     } finally {
       job.live = null;
-      await features?.close();
-      await (threads as TrainingThreads | null)?.close();
     }
   }
 }

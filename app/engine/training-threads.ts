@@ -14,8 +14,6 @@ export interface TrainingThreads {
   kill(index: number): Promise<void>;
 }
 
-export { defaultWorkerCount } from './threads.js';
-
 export async function startTrainingThreads(
   model: SequenceClassifier,
   options: { workers?: number; maxSteps: number; maxBatch: number; timeoutMs?: number; onWorkerLost?: (error: GradientWorkerError) => void },

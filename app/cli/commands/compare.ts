@@ -16,7 +16,7 @@ import { out, warn } from '../io.js';
 import type { FolderClip } from '../load-folder.js';
 import { formatBytes } from '../model-io.js';
 import { createProgress } from '../progress.js';
-import { trainModel } from '../training.js';
+import { trainModel } from '../../engine/keyword-training.js';
 import { readFolder, recipeOptions, splitForTraining, trainingReporter, wordsOption } from './train.js';
 
 const TIMED_RUNS = 50;

@@ -14,7 +14,7 @@ import { out, warn, type CliIO } from '../io.js';
 import { bySplit, loadFolder, type FolderClip, type LoadedFolder } from '../load-folder.js';
 import { checkWritable, describeModel, formatBytes, writeFileSafely } from '../model-io.js';
 import { createProgress, type Progress, type ProgressBar } from '../progress.js';
-import { trainModel, type TrainRun } from '../training.js';
+import { trainModel, type TrainRun } from '../../engine/keyword-training.js';
 
 export const TRAIN_OPTIONS = {
   out: { type: 'string', short: 'o' },

@@ -1,18 +1,23 @@
-// Training for `hark train` and `hark compare`: the keyword recipe (core/kws/recipe.ts),
-// with data-parallel gradients on training threads when there is a spare core. The recipe
-// asks for the gradient source once its model exists, and waits while the threads start.
+// One keyword training run on every spare core: the recipe (core/kws/recipe.ts) with its
+// examples' features on feature threads, then, once the model exists, its gradients on
+// data-parallel training threads (the feature threads are closed first, so their cores go
+// to training). The engine's jobs, `hark train`/`compare`, the bench and the report all
+// train through here. Threads that cannot start cost speed, never the run.
 
-import { trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput } from '../../core/kws/recipe.js';
+import { trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput, type KwsTrainOptions } from '../../core/kws/recipe.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import type { GradientSource } from '../../core/train/trainer.js';
-import { defaultWorkerCount, startTrainingThreads, type TrainingThreads } from '../engine/training-threads.js';
-import { startFeatureThreads } from '../engine/feature-threads.js';
+import { startFeatureThreads } from './feature-threads.js';
+import { defaultWorkerCount } from './threads.js';
+import { startTrainingThreads, type TrainingThreads } from './training-threads.js';
 
-export interface TrainOptions {
+export interface TrainOptions extends Pick<KwsTrainOptions, 'resume' | 'onTrainer'> {
   signal?: AbortSignal;
   /** Extra training threads (0: the calling thread only). Default: all cores but one, at most 3. */
   workers?: number;
+  /** Every event of the run, in order (called before the run goes on). */
   onEvent?: (event: KwsTrainEvent) => void;
+  /** A thread failed or could not start; the run goes on with fewer. */
   onWarning?: (message: string) => void;
 }
 
@@ -45,7 +50,9 @@ export async function trainModel(input: KwsTrainInput, overrides: Partial<KwsRec
     }
   } : undefined;
   try {
-    const run = trainKeywordModel(input, overrides, { signal: options.signal, gradients, featurize: features?.featurize });
+    const run = trainKeywordModel(input, overrides, {
+      signal: options.signal, gradients, featurize: features?.featurize, resume: options.resume, onTrainer: options.onTrainer,
+    });
     let step = await run.next();
     while (!step.done) {
       options.onEvent?.(step.value);
