@@ -1,5 +1,7 @@
 // The ONE module that imports Meyda (5.6.3, pinned exactly in package.json) and owns its
-// settings. Meyda's configuration is a single mutable global object, so every other
+// settings. Features are computed by mel-cepstrum.ts, a bit-exact and allocation-free
+// replica of Meyda's MFCC built on Meyda's own filterbank (meydaMelFilterBank);
+// meydaMfcc is the reference it is tested against. Meyda's configuration is a single mutable global object, so every other
 // module goes through meydaMfcc() here, which applies the requested settings first.
 //
 // Pitfalls handled here (see /work/shared/docs/environment.md, "Meyda 5.6"):
@@ -52,6 +54,17 @@ export function configureMeyda(s: MeydaSettings): void {
   meyda.melBands = s.melBands;
   meyda.numberOfMFCCCoefficients = s.mfccCoefficients;
   meyda.windowingFunction = 'hanning';
+}
+
+/**
+ * Meyda's mel filterbank for these settings (max(melBands, coefficients) rows of
+ * bufferSize/2 + 1 weights), copied. Meyda builds it lazily inside extract(), so one
+ * extract on a silent frame builds it first.
+ */
+export function meydaMelFilterBank(s: MeydaSettings): number[][] {
+  configureMeyda(s);
+  meyda.extract('mfcc', new Float32Array(s.bufferSize));
+  return (meyda.melFilterBank as ArrayLike<number>[]).map((row) => Array.from(row));
 }
 
 /**

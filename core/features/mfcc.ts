@@ -20,7 +20,8 @@
 // With config.normalization set, every output value (deltas included) becomes
 // (x − mean) / std, in float32, in both forms.
 import { validateFeatureConfig, featureCount, frameCount, parseFeatureConfig, type FeatureConfig } from './config.js';
-import { meydaMfcc, type MeydaSettings } from './meyda.js';
+import { meydaMelFilterBank, type MeydaSettings } from './meyda.js';
+import { MelCepstrum } from './mel-cepstrum.js';
 
 /** Samples in [-1, 1] are multiplied by this before analysis (see above). */
 export const INPUT_SCALE = 32768;
@@ -35,8 +36,23 @@ function settingsOf(config: FeatureConfig): MeydaSettings {
   };
 }
 
+const cepstra = new Map<string, MelCepstrum>();
+const CEPSTRA_CACHED = 8;
+
+/** The MFCC kernel for these settings, on Meyda's filterbank; shared by every extraction with the same settings. */
+function cepstrumFor(s: MeydaSettings): MelCepstrum {
+  const key = `${s.sampleRate}/${s.bufferSize}/${s.melBands}/${s.mfccCoefficients}`;
+  let kernel = cepstra.get(key);
+  if (!kernel) {
+    kernel = new MelCepstrum({ bufferSize: s.bufferSize, coefficients: s.mfccCoefficients }, meydaMelFilterBank(s));
+    if (cepstra.size >= CEPSTRA_CACHED) cepstra.delete(cepstra.keys().next().value as string);
+    cepstra.set(key, kernel);
+  }
+  return kernel;
+}
+
 /** Static features (MFCCs, then log-energy) of the frame starting at source[start]. */
-function staticFrame(source: Float32Array, start: number, config: FeatureConfig, settings: MeydaSettings,
+function staticFrame(source: Float32Array, start: number, config: FeatureConfig, cepstrum: MelCepstrum,
   scratch: Float32Array, out: Float32Array): void {
   let energy = 0;
   for (let i = 0; i < scratch.length; i++) {
@@ -44,7 +60,7 @@ function staticFrame(source: Float32Array, start: number, config: FeatureConfig,
     scratch[i] = x;
     energy += x * x;
   }
-  meydaMfcc(scratch, settings, out, 0);
+  cepstrum.compute(scratch, out, 0);
   if (config.logEnergy) out[config.mfccCoefficients] = Math.log(1 + energy);
 }
 
@@ -82,12 +98,12 @@ export function extractFeatures(samples16k: Float32Array, config: FeatureConfig)
   validateFeatureConfig(config);
   const T = frameCount(config, samples16k.length);
   const F = featureCount(config);
-  const settings = settingsOf(config);
+  const cepstrum = cepstrumFor(settingsOf(config));
   const scratch = new Float32Array(config.windowSamples);
   const rows: Float32Array[] = [];
   for (let t = 0; t < T; t++) {
     const r = new Float32Array(staticCount(config));
-    staticFrame(samples16k, t * config.hopSamples, config, settings, scratch, r);
+    staticFrame(samples16k, t * config.hopSamples, config, cepstrum, scratch, r);
     rows.push(r);
   }
   const out = new Float32Array(T * F);
@@ -104,7 +120,7 @@ export function extractFeatures(samples16k: Float32Array, config: FeatureConfig)
 export class FeatureStream {
   readonly config: FeatureConfig;
   readonly featureCount: number;
-  private readonly settings: MeydaSettings;
+  private readonly cepstrum: MelCepstrum;
   private readonly scratch: Float32Array;
   /** Audio from absolute sample `bufferStart` on. */
   private buffer: Float32Array;
@@ -121,7 +137,7 @@ export class FeatureStream {
     validateFeatureConfig(config);
     this.config = parseFeatureConfig(config); // a private deep copy
     this.featureCount = featureCount(config);
-    this.settings = settingsOf(config);
+    this.cepstrum = cepstrumFor(settingsOf(config));
     this.scratch = new Float32Array(config.windowSamples);
     this.buffer = new Float32Array(Math.max(2 * config.windowSamples, 4096));
   }
@@ -139,7 +155,7 @@ export class FeatureStream {
       const start = this.computed * H - this.bufferStart;
       if (start + W > this.buffered) break;
       const r = new Float32Array(staticCount(this.config));
-      staticFrame(this.buffer, start, this.config, this.settings, this.scratch, r);
+      staticFrame(this.buffer, start, this.config, this.cepstrum, this.scratch, r);
       this.rows.push(r);
       this.computed++;
     }
