@@ -19,6 +19,9 @@ interface Running {
   labels: string[];
 }
 
+/** Least stream time between two 'live.posteriors' events (decisions still run every hop). */
+export const POSTERIOR_EVENT_INTERVAL_S = 0.1;
+
 export class LiveSession {
   private running: Running | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -37,10 +40,17 @@ export class LiveSession {
     const engine = kind === 'onnxruntime' ? await createOnnxEngine(model.model) : new TypeScriptEngine(model.model);
     const labels = [...model.labels];
     let detector: KeywordDetector;
+    let lastPosteriors = -Infinity;
     try {
       detector = new KeywordDetector(engine, model, {
         ...options,
-        onPosteriors: (step) => this.emit({ type: 'live.posteriors', labels, values: step.smoothed, time: step.time }),
+        // The bars need ~10 updates a second, not one per decision: every event costs the
+        // renderer a re-render and both processes a message.
+        onPosteriors: (step) => {
+          if (step.time - lastPosteriors < POSTERIOR_EVENT_INTERVAL_S - 1e-9) return;
+          lastPosteriors = step.time;
+          this.emit({ type: 'live.posteriors', labels, values: step.smoothed, time: step.time });
+        },
       });
     } catch (err) {
       await engine.dispose();

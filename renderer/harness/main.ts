@@ -4,7 +4,7 @@
 
 import { effectScope } from 'vue';
 import { useMicrophone, type Microphone } from '../src/composables/useMicrophone';
-import { captureConstraints } from '../src/audio/constraints';
+import { captureConstraints, captureContextOptions } from '../src/audio/constraints';
 import workletUrl from '../src/audio/capture-worklet.ts?worker&url';
 
 export interface CaptureResult {
@@ -82,7 +82,7 @@ async function listen(ms: number): Promise<{ frames: number; error: string | nul
 async function captureOnly(ms: number): Promise<{ blocks: number }> {
   const stream = await navigator.mediaDevices.getUserMedia(captureConstraints());
   const rate = stream.getAudioTracks()[0].getSettings().sampleRate;
-  const context = new AudioContext(rate ? { sampleRate: rate } : {});
+  const context = new AudioContext(captureContextOptions(rate));
   await context.audioWorklet.addModule(workletUrl);
   const node = new AudioWorkletNode(context, 'hark-capture', { numberOfInputs: 1, numberOfOutputs: 0 });
   let blocks = 0;

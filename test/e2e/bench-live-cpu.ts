@@ -7,14 +7,24 @@
 // minus the same span with the page open and the microphone off. A third span runs the
 // browser's part alone (same constraints, context and worklet; blocks dropped) to
 // separate Chromium's capture cost from ours.
-// Engine: core's KeywordDetector on the TypeScript engine with an LSTM-64 (28 features,
+// The app: the browser host (`npm run serve`) with an imported LSTM-64 (random weights,
+// 4 classes) active, the Listen screen open and listening on each inference engine: the
+// CPU of Chromium's renderer process (capture, features, the screen's spectrogram, bars
+// and meter) and of the engine process (transport and detector), minus the same span on
+// the same screen not listening.
+// Engine alone: core's KeywordDetector on the TypeScript engine with an LSTM-64 (28 features,
 // 4 classes) fed 60 s of frames in the renderer's block sizes (2–3 frames), timed with
 // process.cpuUsage(); CPU seconds per second of audio. Transport (WebSocket or
 // MessagePort) is not included.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportOnnx } from '../../core/onnx/export.js';
+import { serializeFeatureConfig } from '../../core/features/config.js';
+import { startHost } from './support/host.js';
 import { SequenceClassifier } from '../../core/nn/classifier.js';
 import { TypeScriptEngine } from '../../core/inference/engine.js';
+import { createOnnxEngine } from '../../app/engine/onnx-engine.js';
 import { KeywordDetector } from '../../core/kws/detector.js';
 import { DEFAULT_FEATURE_CONFIG } from '../../core/features/config.js';
 import { Random } from '../../core/tensor/random.js';
@@ -25,19 +35,21 @@ import { tempDir, wordSequence } from './support/speech.js';
 
 const SECONDS = Number(process.env.HARK_BENCH_SECONDS ?? 20);
 const TICK = 100; // USER_HZ on Linux
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function processTree(marker: string): number[] {
+/** The process whose command line contains `marker` (a number: that pid) and all its descendants. */
+function processTree(marker: string | number): number[] {
   const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
   const parent = new Map<number, number>();
-  let root = -1;
+  let root = typeof marker === 'number' ? marker : -1;
   for (const pid of all) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       parent.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      if (root < 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) root = pid;
+      if (root < 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(String(marker))) root = pid;
     } catch { /* gone */ }
   }
-  if (root < 0) throw new Error('Chromium not found in /proc');
+  if (root < 0) throw new Error(`${String(marker)} not found in /proc`);
   const tree = new Set([root]);
   for (let grew = true; grew;) {
     grew = false;
@@ -46,19 +58,54 @@ function processTree(marker: string): number[] {
   return [...tree];
 }
 
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime
-    } catch { /* exited */ }
-  }
-  return ticks / TICK;
+/** Chromium's role for a process, from its --type and --utility-sub-type flags; "engine" for Hark's engine. */
+function processKind(pid: number): string {
+  try {
+    const line = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (line.includes('engine.js')) return 'engine';
+    if (line.includes('serve.ts')) return 'host'; // the browser host's relay, not part of the desktop app
+    const args = line.split(/[\0 ]/); // Chromium rewrites its children's titles with spaces
+    const flag = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const type = flag('type');
+    if (!type) return 'browser';
+    if (type === 'utility') return `utility:${flag('utility-sub-type') ?? '?'}`;
+    return type;
+  } catch { return 'gone'; }
 }
 
-async function renderer(): Promise<{ listening: number; captureOnly: number; idle: number; frames: number }> {
+/** CPU seconds (user + system) in a /proc stat file, and the name in it. */
+function statCpu(path: string): { name: string; seconds: number } {
+  const stat = readFileSync(path, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), seconds: (Number(f[11]) + Number(f[12])) / TICK }; // utime, stime
+}
+
+/**
+ * CPU seconds of each process kind in `pids` ("renderer", "gpu-process", …), and of each
+ * thread of the renderer processes ("renderer/<thread name>"), threads that exited not counted.
+ */
+function cpuByKind(pids: number[]): Map<string, number> {
+  const byKind = new Map<string, number>();
+  const add = (key: string, seconds: number): void => { byKind.set(key, (byKind.get(key) ?? 0) + seconds); };
+  for (const pid of pids) {
+    try {
+      const kind = processKind(pid);
+      add(kind, statCpu(`/proc/${pid}/stat`).seconds);
+      if (kind !== 'renderer') continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        try {
+          const { name, seconds } = statCpu(`/proc/${pid}/task/${tid}/stat`);
+          add(`renderer/${name}`, seconds);
+        } catch { /* exited */ }
+      }
+    } catch { /* exited */ }
+  }
+  return byKind;
+}
+
+type Shares = Map<string, number>; // process kind → share of one core
+
+async function renderer(): Promise<{ listening: Shares; captureOnly: Shares; idle: Shares; frames: number }> {
   const wav = wordSequence(tempDir(), 'bench-speech', ['yes', 'no', 'left', 'right']);
   const server = await serveStatic(await buildHarness('bench'));
   const browser = await launchChromium({ wav });
@@ -70,16 +117,25 @@ async function renderer(): Promise<{ listening: number; captureOnly: number; idl
       captureOnly(ms: number): Promise<{ blocks: number }>;
     };
     await page.evaluate(() => (globalThis as unknown as { harness: H }).harness.listen(2000)); // warm-up
-    const measure = async (work: () => Promise<unknown>): Promise<number> => {
-      const before = cpuSeconds(processTree(wav));
-      await work();
-      return (cpuSeconds(processTree(wav)) - before) / SECONDS;
+    // Each span runs SECONDS + 2 s and is sampled from 1 s in to 1 s before its end, so the
+    // audio threads (created with the AudioContext, gone when it closes) are still there
+    // at both samples and start-up and teardown are left out.
+    const measure = async (work: (ms: number) => Promise<unknown>): Promise<Shares> => {
+      const done = work((SECONDS + 2) * 1000);
+      await sleep(1000);
+      const before = cpuByKind(processTree(wav));
+      await sleep(SECONDS * 1000);
+      const after = cpuByKind(processTree(wav));
+      await done;
+      const shares: Shares = new Map();
+      for (const [kind, seconds] of after) shares.set(kind, (seconds - (before.get(kind) ?? 0)) / SECONDS);
+      return shares;
     };
-    const idle = await measure(() => new Promise((r) => setTimeout(r, SECONDS * 1000)));
-    const captureOnly = await measure(() => page.evaluate((ms) => (globalThis as unknown as { harness: H }).harness.captureOnly(ms), SECONDS * 1000));
+    const idle = await measure((ms) => sleep(ms));
+    const captureOnly = await measure((ms) => page.evaluate((span) => (globalThis as unknown as { harness: H }).harness.captureOnly(span), ms));
     let frames = 0;
-    const listening = await measure(async () => {
-      const result = await page.evaluate((ms) => (globalThis as unknown as { harness: H }).harness.listen(ms), SECONDS * 1000);
+    const listening = await measure(async (ms) => {
+      const result = await page.evaluate((span) => (globalThis as unknown as { harness: H }).harness.listen(span), ms);
       if (result.error) throw new Error(`microphone: ${result.error}`);
       frames = result.frames;
     });
@@ -90,10 +146,58 @@ async function renderer(): Promise<{ listening: number; captureOnly: number; idl
   }
 }
 
-async function engine(): Promise<number> {
+/** The app under the browser host, Listen screen: shares while listening and while not, per engine. */
+async function app(): Promise<{ idle: Shares; listening: Record<'typescript' | 'onnxruntime', Shares> }> {
+  const dir = tempDir();
+  const wav = wordSequence(dir, 'bench-app-speech', ['yes', 'no', 'left', 'right']);
+  const labels = ['_background_', '_unknown_', 'yes', 'no'];
+  const model = new SequenceClassifier({ cell: 'lstm', inputSize: 28, hiddenSize: 64, layers: 1, classes: labels.length, dropout: 0, pooling: 'last' }, { seed: 1 });
+  const onnxPath = join(dir, 'bench-lstm64.onnx');
+  writeFileSync(onnxPath, exportOnnx(model, { labels, features: JSON.parse(serializeFeatureConfig(DEFAULT_FEATURE_CONFIG)) as Record<string, unknown> }));
+  const host = await startHost();
+  const browser = await launchChromium({ wav });
+  try {
+    const { page, errors } = await openPage(browser, host.url);
+    await page.locator('[data-engine="connected"]').waitFor({ timeout: 30_000 });
+    await page.getByRole('tab', { name: 'Models' }).click();
+    await page.getByLabel('Import an ONNX model').setInputFiles(onnxPath);
+    await page.getByRole('button', { name: 'Activate' }).first().click();
+    await page.locator('text=(active)').waitFor();
+    await page.getByRole('tab', { name: 'Listen' }).click();
+    const tree = (): number[] => [...processTree(wav), ...processTree(host.pid)];
+    const span = async (during: () => Promise<void>): Promise<Shares> => {
+      await sleep(1000);
+      const before = cpuByKind(tree());
+      await sleep(SECONDS * 1000);
+      const after = cpuByKind(tree());
+      await during();
+      const shares: Shares = new Map();
+      for (const [kind, seconds] of after) shares.set(kind, (seconds - (before.get(kind) ?? 0)) / SECONDS);
+      return shares;
+    };
+    const idle = await span(async () => {});
+    const listening = {} as Record<'typescript' | 'onnxruntime', Shares>;
+    for (const kind of ['typescript', 'onnxruntime'] as const) {
+      await page.getByRole('radio', { name: kind === 'typescript' ? /TypeScript/ : /ONNX Runtime/ }).check();
+      const button = page.getByRole('button', { name: 'Start listening' });
+      await button.click();
+      await page.getByRole('button', { name: 'Stop listening' }).waitFor();
+      listening[kind] = await span(async () => { await page.getByRole('button', { name: 'Stop listening' }).click(); });
+      await button.waitFor();
+    }
+    if (errors.length) throw new Error(`the app reported errors: ${errors.join('; ')}`);
+    return { idle, listening };
+  } finally {
+    await browser.close();
+    await host.stop();
+  }
+}
+
+async function engine(kind: 'typescript' | 'onnxruntime'): Promise<number> {
   const F = 28;
   const model = new SequenceClassifier({ cell: 'lstm', inputSize: F, hiddenSize: 64, layers: 1, classes: 4, dropout: 0, pooling: 'last' }, { seed: 1 });
-  const detector = new KeywordDetector(new TypeScriptEngine(model), { labels: ['_background_', '_unknown_', 'yes', 'no'], features: DEFAULT_FEATURE_CONFIG });
+  const inference = kind === 'onnxruntime' ? await createOnnxEngine(model) : new TypeScriptEngine(model);
+  const detector = new KeywordDetector(inference, { labels: ['_background_', '_unknown_', 'yes', 'no'], features: DEFAULT_FEATURE_CONFIG });
   const rng = new Random(3);
   const AUDIO_SECONDS = 60;
   const total = AUDIO_SECONDS * 100;
@@ -112,10 +216,33 @@ async function engine(): Promise<number> {
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+const sum = (m: Shares, only?: string): number => [...m].reduce((t, [k, v]) => t + ((only === undefined ? !k.includes('/') : k === only) ? v : 0), 0);
 const r = await renderer();
-const e = await engine();
-const rendererShare = r.listening - r.idle;
-console.log(`renderer (all Chromium processes, ${SECONDS} s each): idle page ${pct(r.idle)}; capture only (getUserMedia + AudioContext + worklet, blocks dropped) ${pct(r.captureOnly)}; full capture path with features ${pct(r.listening)} (${r.frames} frames)`);
-console.log(`  → listening costs ${pct(rendererShare)} of a core in the renderer, of which the browser's capture ${pct(r.captureOnly - r.idle)} and our resampling + MFCCs ${pct(r.listening - r.captureOnly)}`);
-console.log(`engine (KeywordDetector, TypeScript engine, LSTM-64, one window every 50 ms): ${pct(e)} of a core`);
-console.log(`together: ${pct(rendererShare + e)} of one core (target: under 5%)`);
+const a = await app();
+const engines = { typescript: await engine('typescript'), onnxruntime: await engine('onnxruntime') };
+const kinds = [...new Set([...r.idle.keys(), ...r.captureOnly.keys(), ...r.listening.keys()])].sort();
+console.log(`Chromium, share of one core over ${SECONDS} s per span (${r.frames} frames while listening):`);
+console.log(`  ${'process'.padEnd(28)} ${'idle page'.padStart(10)} ${'capture only'.padStart(13)} ${'listening'.padStart(10)} ${'listening − idle'.padStart(17)}`);
+for (const k of kinds) {
+  if (k.includes('/') && Math.max(r.captureOnly.get(k) ?? 0, r.listening.get(k) ?? 0) < 0.001) continue; // quiet threads
+  const [i, c, l] = [r.idle.get(k) ?? 0, r.captureOnly.get(k) ?? 0, r.listening.get(k) ?? 0];
+  console.log(`  ${k.padEnd(28)} ${pct(i).padStart(10)} ${pct(c).padStart(13)} ${pct(l).padStart(10)} ${pct(l - i).padStart(17)}`);
+}
+const rendererShare = sum(r.listening, 'renderer') - sum(r.idle, 'renderer');
+const allShare = sum(r.listening) - sum(r.idle);
+console.log(`renderer process: listening costs ${pct(rendererShare)} of a core, of which the capture alone (worklet, blocks dropped) ${pct(sum(r.captureOnly, 'renderer') - sum(r.idle, 'renderer'))}`);
+console.log(`all Chromium processes: listening costs ${pct(allShare)}, of which the browser's capture ${pct(sum(r.captureOnly) - sum(r.idle))} and our resampling + MFCCs ${pct(sum(r.listening) - sum(r.captureOnly))}`);
+for (const [kind, e] of Object.entries(engines)) {
+  console.log(`engine (KeywordDetector on ${kind}, LSTM-64, one window every 50 ms): ${pct(e)} of a core`);
+  console.log(`  renderer + engine: ${pct(rendererShare + e)} of one core (target: under 5%); with every Chromium process: ${pct(allShare + e)}`);
+}
+console.log(`the app (browser host, Listen screen, LSTM-64 active), share of one core over ${SECONDS} s, listening minus the same screen not listening:`);
+for (const kind of ['typescript', 'onnxruntime'] as const) {
+  const l = a.listening[kind];
+  const delta = (k: string): number => (l.get(k) ?? 0) - (a.idle.get(k) ?? 0);
+  const all = sum(l) - sum(a.idle);
+  for (const k of [...new Set([...l.keys(), ...a.idle.keys()])].sort()) {
+    if (Math.abs(delta(k)) >= 0.001 || (l.get(k) ?? 0) >= 0.001) console.log(`    ${k.padEnd(28)} idle ${pct(a.idle.get(k) ?? 0).padStart(7)}  listening ${pct(l.get(k) ?? 0).padStart(7)}`);
+  }
+  console.log(`  ${kind.padEnd(12)} renderer ${pct(delta('renderer'))} + engine process ${pct(delta('engine'))} = ${pct(delta('renderer') + delta('engine'))} (target: under 5%); every process: ${pct(all)}`);
+}

@@ -1,5 +1,5 @@
 // AudioWorklet processor for the microphone: mixes every input channel to mono and posts
-// the samples to the main thread in blocks of BLOCK frames (transferred, not copied), at
+// the samples to the main thread in blocks of BLOCK frames (40 ms) (transferred, not copied), at
 // the AudioContext's rate, which useMicrophone sets to the device's own rate. Never a
 // ScriptProcessorNode.
 //
@@ -13,9 +13,15 @@ declare class AudioWorkletProcessor {
   constructor();
 }
 declare function registerProcessor(name: string, ctor: new () => AudioWorkletProcessor): void;
+declare const sampleRate: number; // the AudioContext's rate
 
-/** Samples per posted block: 1024 at 44.1 kHz is 23 ms, so ~43 messages a second. */
-const BLOCK = 1024;
+/**
+ * Samples per posted block: 40 ms of audio (whole 128-frame quanta), so 25 messages a
+ * second at any rate. Every message wakes the main thread, runs the pipeline and sends
+ * frames to the engine; 40 ms adds at most that much to detection latency (the detector
+ * decides every 50 ms anyway) and still moves the level meter 25 times a second.
+ */
+const BLOCK = Math.max(128, Math.round((sampleRate * 0.04) / 128) * 128);
 
 class HarkCaptureProcessor extends AudioWorkletProcessor {
   private block = new Float32Array(BLOCK);

@@ -30,3 +30,20 @@ export function captureConstraints(deviceId?: string | null): CaptureConstraints
   if (deviceId) audio.deviceId = { exact: deviceId };
   return { audio, video: false };
 }
+
+/** AudioContextOptions as used here; `sinkId` is newer than TypeScript's DOM library. */
+export interface CaptureContextOptions {
+  sampleRate?: number;
+  latencyHint: 'playback';
+  sinkId: { type: 'none' };
+}
+
+/**
+ * AudioContext options for capture: the device's own rate (so Chromium does not resample;
+ * core's resampler does), no output device (`sinkId: { type: 'none' }`, Chromium 110+:
+ * nothing is played, so no output stream is opened and the graph is driven by a timer),
+ * and the 'playback' latency class (larger render batches, fewer wake-ups).
+ */
+export function captureContextOptions(rate: number | undefined): CaptureContextOptions {
+  return rate ? { sampleRate: rate, latencyHint: 'playback', sinkId: { type: 'none' } } : { latencyHint: 'playback', sinkId: { type: 'none' } };
+}

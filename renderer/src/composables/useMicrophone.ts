@@ -13,7 +13,7 @@
 
 import { getCurrentScope, onScopeDispose, readonly, ref, shallowRef, toValue, type MaybeRefOrGetter } from 'vue';
 import workletUrl from '../audio/capture-worklet.ts?worker&url';
-import { captureConstraints } from '../audio/constraints';
+import { captureConstraints, captureContextOptions } from '../audio/constraints';
 import { micError, toMicError, type MicError } from '../audio/mic-errors';
 import { CapturePipeline, type PipelineOutput } from '../audio/pipeline';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../../../core/features/config.js';
@@ -93,7 +93,7 @@ export function useMicrophone(options: UseMicrophoneOptions = {}) {
       if (track.readyState === 'ended') throw Object.assign(new Error('the track ended at once'), { name: 'NotReadableError' });
       const rate = track.getSettings().sampleRate;
       // Run the graph at the device's rate so Chromium does not resample: core's resampler does.
-      s.context = rate ? new AudioContext({ sampleRate: rate, latencyHint: 'interactive' }) : new AudioContext({ latencyHint: 'interactive' });
+      s.context = new AudioContext(captureContextOptions(rate));
       await s.context.audioWorklet.addModule(workletUrl);
       if (overtaken()) { teardown(s, false); return false; }
       const features = typeof options.features === 'function' ? options.features() : options.features;

@@ -14,6 +14,8 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 export interface Host {
   url: string;
+  /** The host process (its engine is a child of it). */
+  pid: number;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function startHost(): Promise<Host> {
   });
   return {
     url,
+    pid: child.pid!,
     dataDir,
     async stop() {
       if (child.exitCode === null) {

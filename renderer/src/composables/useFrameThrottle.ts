@@ -1,0 +1,52 @@
+// Screen updates at a capped rate, on animation frames. Live listening produces data 25–40
+// times a second (microphone blocks, feature frames, posteriors); painting each change as
+// it comes makes Chromium produce a frame per change (style, paint, raster, composite),
+// which cost more CPU than the whole audio path (`npm run bench:live`). Callers record the
+// latest values and call request(); `paint` then runs at most `fps` times a second, on an
+// animation frame, so a hidden or minimised window (no animation frames) paints nothing.
+
+import { getCurrentScope, onScopeDispose } from 'vue';
+
+export interface UseFrameThrottleOptions {
+  /** Most paints a second (default 15). */
+  fps?: number;
+}
+
+export interface FrameThrottle {
+  /** Ask for a paint: the next animation frame at least 1/fps after the last paint. */
+  request(): void;
+  /** Drop a requested paint. */
+  cancel(): void;
+}
+
+export function useFrameThrottle(paint: () => void, options: UseFrameThrottleOptions = {}): FrameThrottle {
+  const interval = 1000 / (options.fps ?? 15);
+  let raf = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = -Infinity;
+
+  const onFrame = (now: number): void => {
+    raf = 0;
+    last = now;
+    paint();
+  };
+
+  function request(): void {
+    if (raf !== 0 || timer !== null) return;
+    // Wait out the interval with a timer, not by spinning on animation frames (each of
+    // which would wake the renderer's frame machinery for nothing).
+    const wait = last + interval - performance.now();
+    if (wait <= 0) raf = requestAnimationFrame(onFrame);
+    else timer = setTimeout(() => { timer = null; raf = requestAnimationFrame(onFrame); }, wait);
+  }
+
+  function cancel(): void {
+    if (raf !== 0) cancelAnimationFrame(raf);
+    if (timer !== null) clearTimeout(timer);
+    raf = 0;
+    timer = null;
+  }
+
+  if (getCurrentScope()) onScopeDispose(cancel);
+  return { request, cancel };
+}
