@@ -59,8 +59,8 @@ describe('folder import in the browser host', () => {
       // One card per word, with its count.
       const cards = page.getByRole('list', { name: 'Words' }).getByRole('button');
       expect(await cards.evaluateAll((bs) => bs.map((b) => b.getAttribute('data-word')))).toEqual(['no', 'yes']);
-      await page.locator('button.card[data-word="yes"] .count').filter({ hasText: '3 / 20 clips' }).waitFor();
-      await page.locator('button.card[data-word="no"] .count').filter({ hasText: '2 / 20 clips' }).waitFor();
+      await page.locator('button.card[data-word="yes"] .count').filter({ hasText: /^3 \/ 20 clips$/ }).waitFor();
+      await page.locator('button.card[data-word="no"] .count').filter({ hasText: /^2 \/ 20 clips$/ }).waitFor();
 
       // Each word's clips, under their own names, with the speaker taken from the file name.
       for (const [word, vs] of Object.entries(voices)) {
