@@ -34,7 +34,10 @@ export function cspDirectives(options: CspOptions = {}): ReadonlyArray<readonly 
   }
   const directives: Array<readonly [string, readonly string[]]> = [
     ['default-src', ["'self'"]],
-    ['script-src', ["'self'"]],
+    // 'wasm-unsafe-eval' lets the page compile WebAssembly and nothing else (no eval, no
+    // Function, no inline script): core's resampler runs its inner product in a WebAssembly
+    // SIMD kernel on the live capture path (~5x its JS loop; see core/audio/resample.ts).
+    ['script-src', ["'self'", "'wasm-unsafe-eval'"]],
     ['style-src', options.dev ? ["'self'", "'unsafe-inline'"] : ["'self'"]],
     ['img-src', ["'self'", 'data:']],
     ['font-src', ["'self'"]],

@@ -13,6 +13,7 @@
 // caller uses the JS kernel: same results up to float32 rounding.
 
 import { GEMM_WASM_BASE64 } from './gemm-wasm.js';
+import { compileWasm } from '../wasm-module.js';
 import type { Vec } from './vec.js';
 
 interface GemmExports {
@@ -22,10 +23,6 @@ interface GemmExports {
   gemv(out: number, a: number, b: number, K: number, N: number): void;
 }
 
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
 
 /** Smallest product (M·K·N multiply-adds, at least 4 rows) worth the trip through the module's memory. */
 export const WASM_GEMM_MIN_WORK = 16 * 1024;
@@ -47,10 +44,7 @@ let pinnedTop = 0;
 
 function load(): GemmExports | null {
   try {
-    const wasm = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-    if (!wasm) return null;
-    const instance = new wasm.Instance(new wasm.Module(decodeBase64(GEMM_WASM_BASE64)), {});
-    return instance.exports as GemmExports;
+    return (compileWasm(GEMM_WASM_BASE64)?.instantiate().exports as GemmExports | undefined) ?? null;
   } catch {
     return null; // no SIMD support: the JS kernel serves
   }
@@ -192,17 +186,4 @@ function run(
     }
   }
   return true;
-}
-
-function decodeBase64(text: string): Uint8Array {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const clean = text.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0, value = 0, o = 0;
-  for (let i = 0; i < clean.length; i++) {
-    value = (value << 6) | alphabet.indexOf(clean[i]);
-    bits += 6;
-    if (bits >= 8) { bits -= 8; out[o++] = (value >> bits) & 0xff; }
-  }
-  return out;
 }

@@ -3,12 +3,15 @@
 // hands what it produced back to Node. Built by the tests with Vite, never by the app.
 
 import { effectScope } from 'vue';
+import { resamplerWasmEnabled } from '../../core/audio/resample.js';
 import { useMicrophone, type Microphone } from '../src/composables/useMicrophone';
 import { captureConstraints, captureContextOptions } from '../src/audio/constraints';
 import workletUrl from '../src/audio/capture-worklet.ts?worker&url';
 
 export interface CaptureResult {
   deviceRate: number | null;
+  /** Whether core's resampler runs its WebAssembly kernel here (the page's CSP allows compiling it). */
+  resamplerWasm: boolean;
   samples16k: number[];
   frames: number[];
   featureCount: number;
@@ -34,13 +37,14 @@ async function capture(samples: number): Promise<CaptureResult> {
     onData: (d) => { audio.push(d.samples16k); frames.push(d.frames); received += d.samples16k.length; },
   })) as Microphone;
   const ok = await mic.start();
-  if (!ok) { scope.stop(); return { deviceRate: null, samples16k: [], frames: [], featureCount: 0, error: mic.error.value?.kind ?? 'unknown' }; }
+  if (!ok) { scope.stop(); return { deviceRate: null, resamplerWasm: resamplerWasmEnabled(), samples16k: [], frames: [], featureCount: 0, error: mic.error.value?.kind ?? 'unknown' }; }
   const deviceRate = mic.deviceRate.value;
   while (received < samples) await sleep(20);
   mic.stop();
   scope.stop();
   return {
     deviceRate,
+    resamplerWasm: resamplerWasmEnabled(),
     samples16k: Array.from(concat(audio)),
     frames: Array.from(concat(frames)),
     featureCount: 28,

@@ -12,13 +12,14 @@ function parse(policy: string): Map<string, string[]> {
 describe('contentSecurityPolicy', () => {
   const header = parse(contentSecurityPolicy());
 
-  it("defaults to 'self' and allows no eval or inline code", () => {
+  it("defaults to 'self' and allows no eval or inline code (WebAssembly compilation only)", () => {
     expect(header.get('default-src')).toEqual(["'self'"]);
-    expect(header.get('script-src')).toEqual(["'self'"]);
+    expect(header.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(header.get('style-src')).toEqual(["'self'"]);
     const policy = contentSecurityPolicy();
     expect(policy).not.toContain("'unsafe-eval'");
-    expect(policy).not.toContain("'wasm-unsafe-eval'");
+    // 'wasm-unsafe-eval' is the only relaxation: it allows WebAssembly.Module, never eval()
+    expect([...policy.matchAll(/'[a-z-]*eval'/g)].map((m) => m[0])).toEqual(["'wasm-unsafe-eval'"]);
     expect(policy).not.toContain("'unsafe-inline'");
     expect(policy).not.toContain('*');
     expect(policy).not.toMatch(/https?:/);
@@ -41,7 +42,7 @@ describe('contentSecurityPolicy', () => {
   it('dev variant only adds inline styles, still no eval', () => {
     const dev = parse(contentSecurityPolicy({ dev: true }));
     expect(dev.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
-    expect(dev.get('script-src')).toEqual(["'self'"]);
+    expect(dev.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(contentSecurityPolicy({ dev: true })).not.toContain("'unsafe-eval'");
     for (const [name, sources] of header) if (name !== 'style-src') expect(dev.get(name), name).toEqual(sources);
   });
@@ -69,7 +70,7 @@ describe('contentSecurityPolicy for the browser host', () => {
   it('adds only the loopback WebSocket origin it is given to connect-src', () => {
     const policy = contentSecurityPolicy({ connect: ['ws://127.0.0.1:5123'] });
     expect(parse(policy).get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:5123']);
-    expect(parse(policy).get('script-src')).toEqual(["'self'"]);
+    expect(parse(policy).get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     for (const bad of ['ws://example.com:80', 'wss://127.0.0.1:1', 'ws://127.0.0.1', '*', "'unsafe-inline'", 'ws://127.0.0.1:1; script-src *']) {
       expect(() => contentSecurityPolicy({ connect: [bad] }), bad).toThrow(/loopback/);
     }

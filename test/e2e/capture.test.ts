@@ -13,7 +13,7 @@ import { buildHarness } from './support/harness.js';
 import { serveStatic, type StaticServer } from './support/server.js';
 import { tempDir, wordSequence } from './support/speech.js';
 
-interface CaptureResult { deviceRate: number | null; samples16k: number[]; frames: number[]; error: string | null }
+interface CaptureResult { deviceRate: number | null; resamplerWasm: boolean; samples16k: number[]; frames: number[]; error: string | null }
 type Harness = { capture(samples: number): Promise<CaptureResult> };
 
 describe('microphone capture in Chromium', () => {
@@ -39,6 +39,7 @@ describe('microphone capture in Chromium', () => {
     expect(result.error).toBeNull();
     // Chromium's fake device runs at 44.1 kHz: core's resampler, not Chromium, made the 16 kHz.
     expect(result.deviceRate).toBe(44100);
+    expect(result.resamplerWasm).toBe(true); // the page's CSP lets core's resampler compile its kernel
     const samples = Float32Array.from(result.samples16k);
     expect(samples.length).toBeGreaterThanOrEqual(4 * 16000);
     // It is the spoken file, not silence: the endpointer finds speech in it.

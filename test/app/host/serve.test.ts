@@ -78,7 +78,7 @@ describe('browser host (npm run serve)', () => {
     expect(await page.text()).toContain('<title>Hark</title>');
     const csp = page.headers.get('content-security-policy') ?? '';
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${new URL(host.origin).port}`);
-    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval';");
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await fetch(`${host.origin}/assets/app.js`)).headers.get('content-type')).toMatch(/javascript/);
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/nope.js']) {

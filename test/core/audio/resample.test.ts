@@ -1,9 +1,12 @@
 // The resampler: output length, a 1 kHz sine kept in frequency and amplitude from every
 // common rate, anti-aliasing above the output Nyquist, DC, chunked streaming bit for bit
-// equal to one shot, identity, and refused rates.
+// equal to one shot, identity, and refused rates; the WebAssembly kernel and the JS loop
+// giving the same bits.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../core/errors.js';
-import { Resampler, resample } from '../../../core/audio/resample.js';
+import { readFileSync } from 'node:fs';
+import { Resampler, resample, resamplerWasmEnabled, setResamplerWasmEnabled } from '../../../core/audio/resample.js';
+import { buildWasmModule } from '../../../scripts/build-wasm.js';
 
 const RATES = [8000, 11025, 22050, 44100, 48000, 96000];
 
@@ -176,5 +179,43 @@ describe('resample', () => {
     }
     expect(() => new Resampler({ fromRate: 384000, toRate: 16000 })).not.toThrow();
     expect(() => new Resampler({ fromRate: 384000, toRate: 1000 })).toThrow(ConfigError); // ratio > 64
+  });
+
+  it('gives the same bits with the WebAssembly kernel and with the JS loop, one shot and streamed', () => {
+    expect(resamplerWasmEnabled()).toBe(true); // Node has WebAssembly SIMD: the kernel is what runs here
+    const sizes = [128, 7, 1000, 3];
+    try {
+      for (const [from, to] of [[48000, 16000], [44100, 16000], [8000, 16000], [22050, 16000], [16000, 44100]]) {
+        const x = new Float32Array(Math.round(from * 0.5));
+        for (let i = 0; i < x.length; i++) x[i] = 0.4 * Math.sin(i * 0.031) + 0.3 * Math.sin(i * i * 3e-6) + 0.05 * Math.cos(i * 2.1);
+        setResamplerWasmEnabled(true);
+        const wasmWhole = resample(x, from, to), wasmStreamed = streamed(x, from, to, sizes);
+        setResamplerWasmEnabled(false);
+        expect(resamplerWasmEnabled()).toBe(false);
+        const jsWhole = resample(x, from, to), jsStreamed = streamed(x, from, to, sizes);
+        const bits = (y: Float32Array): Uint32Array => new Uint32Array(y.buffer, y.byteOffset, y.length);
+        expect(bits(wasmWhole), `${from}→${to}`).toEqual(bits(jsWhole));
+        expect(bits(wasmStreamed), `${from}→${to} streamed`).toEqual(bits(jsStreamed));
+        expect(bits(wasmStreamed), `${from}→${to} streamed vs whole`).toEqual(bits(wasmWhole));
+      }
+    } finally {
+      setResamplerWasmEnabled(true);
+    }
+  });
+
+  it('grows the kernel\'s memory for a chunk larger than any before and keeps what it holds', () => {
+    const x = sine(44100, 440, 3); // one 3 s chunk: several wasm pages more than the start
+    const r = new Resampler({ fromRate: 44100, toRate: 16000 });
+    const head = r.process(x.subarray(0, 1000));
+    const rest = r.process(x.subarray(1000));
+    const tail = r.flush();
+    const y = new Float32Array(head.length + rest.length + tail.length);
+    y.set(head); y.set(rest, head.length); y.set(tail, head.length + rest.length);
+    expect(y).toEqual(resample(x, 44100, 16000));
+  });
+
+  it('the committed kernel is built from fir.wat', async () => {
+    const committed = readFileSync(new URL('../../../core/audio/fir-wasm.ts', import.meta.url), 'utf8');
+    expect(committed).toBe(await buildWasmModule('fir'));
   });
 });
