@@ -26,6 +26,7 @@ import { createOnnxEngine } from '../app/engine/onnx-engine.js';
 import { MIN_ROWS_PER_SHARD } from '../core/train/data-parallel.js';
 import { buildTfjsPeer, tfjsBackendInfo, useTfjsBackend, type PeerModel, type TfjsBackend } from './peers/tfjs.js';
 import { median } from './timing.js';
+import { Resampler, setResamplerWasmEnabled } from '../core/audio/resample.js';
 import { DEFAULT_FEATURE_CONFIG } from '../core/features/config.js';
 import { extractFeatures } from '../core/features/mfcc.js';
 import { benchKeywordTraining, benchLiveListening } from './kws.js';
@@ -41,6 +42,13 @@ export interface BenchRow {
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const quick = args.has('--quick');
+/** `--only=training,onnx,features,live,kws`: run just those sections (default: all). */
+const onlyArg = process.argv.slice(2).find((a) => a.startsWith('--only='));
+const SECTIONS = ['training', 'onnx', 'features', 'live', 'kws'] as const;
+const only = new Set(onlyArg ? onlyArg.slice('--only='.length).split(',') : SECTIONS);
+for (const name of only) {
+  if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown section ${JSON.stringify(name)} (sections: ${SECTIONS.join(', ')})`);
+}
 
 const workers = Math.max(1, Math.min(3, availableParallelism() - 1));
 const SHAPE = quick
@@ -109,7 +117,7 @@ async function main(): Promise<void> {
     log(`  ${row.case.padEnd(44)} ours ${fmt(row.ours_ms)} ms   ${peerName} ${fmt(row.peer_ms)} ms   ${row.ratio.toFixed(2)}x`);
   };
   log(`shape: B=${SHAPE.batch} T=${SHAPE.steps} F=${SHAPE.features} C=${SHAPE.classes}; ${availableParallelism()} cores; ours with 1 thread and with ${workers + 1}`);
-  for (const backend of ['wasm', 'cpu'] as TfjsBackend[]) {
+  for (const backend of (only.has('training') ? ['wasm', 'cpu'] : []) as TfjsBackend[]) {
     await useTfjsBackend(backend);
     const info = await tfjsBackendInfo();
     const peerName = `tfjs-${backend}`;
@@ -133,10 +141,10 @@ async function main(): Promise<void> {
       }
     }
   }
-  await benchOnnxruntime(push);
-  await benchFeatures(push);
-  await benchLiveListening(push, quick);
-  await benchKeywordTraining(push, log, quick);
+  if (only.has('onnx')) await benchOnnxruntime(push);
+  if (only.has('features')) await benchFeatures(push);
+  if (only.has('live')) await benchLiveListening(push, quick);
+  if (only.has('kws')) await benchKeywordTraining(push, log, quick);
   if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
   else printTable(rows);
 }
@@ -215,4 +223,23 @@ async function benchFeatures(push: (what: string, peerName: string, t: { ours: n
     }
   };
   push('features for 1 s of audio (RTF x1000)', 'meyda-naive', await timePair(() => extractFeatures(audio, config), naive, quick ? { warmup: 1, samples: 3 } : { warmup: 3, samples: 21 }));
+  await benchResampler(push);
+}
+
+/**
+ * Resampling 1 s of 44.1 kHz microphone audio to 16 kHz in 441-sample chunks (ms per
+ * second of audio), as the capture path does: core's Resampler with its WebAssembly SIMD
+ * kernel against the same Resampler on its JS loop (the same bits; see resample.ts).
+ */
+async function benchResampler(push: (what: string, peerName: string, t: { ours: number; peer: number }) => void): Promise<void> {
+  const rng = new Random(5);
+  const audio = new Float32Array(44100).map(() => 0.1 * rng.normal());
+  const out = new Float32Array(1024);
+  const make = (wasm: boolean): Resampler => {
+    setResamplerWasmEnabled(wasm);
+    try { return new Resampler({ fromRate: 44100, toRate: 16000 }); } finally { setResamplerWasmEnabled(true); }
+  };
+  const withKernel = make(true), withJs = make(false);
+  const run = (r: Resampler) => (): void => { for (let i = 0; i < audio.length; i += 441) r.processInto(audio.subarray(i, i + 441), out, 0); };
+  push('resample 1 s 44.1 → 16 kHz (RTF x1000)', 'same, JS loop', await timePair(run(withKernel), run(withJs), quick ? { warmup: 1, samples: 3 } : { warmup: 5, samples: 41 }));
 }

@@ -21,21 +21,22 @@ describe('npm run bench -- --json', () => {
       const implied = (r.peer_ms as number) / (r.ours_ms as number);
       expect(Math.abs((r.ratio as number) - implied) / implied).toBeLessThan(0.05);
     }
-    expect(new Set(rows.map((r) => r.peer))).toEqual(new Set(['tfjs-wasm', 'tfjs-cpu', 'onnxruntime-cpu', 'meyda-naive', 'budget-60s']));
+    expect(new Set(rows.map((r) => r.peer))).toEqual(new Set(['tfjs-wasm', 'tfjs-cpu', 'onnxruntime-cpu', 'meyda-naive', 'same, JS loop', 'budget-60s']));
     const cases = rows.map((r) => r.case as string);
     expect(cases.some((c) => /^train step lstm-\d+ \(ours 1 thread\)$/.test(c))).toBe(true);
     expect(cases.some((c) => /^train step lstm-\d+ \(ours \d+ threads\)$/.test(c))).toBe(true);
     expect(cases.some((c) => /^infer 1 s window B=1 gru-\d+$/.test(c))).toBe(true);
     // onnxruntime rows come after the tfjs ones, for every model: windows of 1 and 32, stream
-    // steps; then feature extraction, the live detector against the same detector on
+    // steps; then feature extraction, resampling (WebAssembly kernel against the JS loop), the live detector against the same detector on
     // onnxruntime, and the whole keyword recipe against its 60 s budget (1 thread, then more).
     const featuresRow = rows.findIndex((r) => r.case === 'features for 1 s of audio (RTF x1000)');
     expect(rows[featuresRow]).toMatchObject({ peer: 'meyda-naive' });
     const ort = rows.slice(0, featuresRow).filter((r) => r.peer === 'onnxruntime-cpu');
     const firstOrt = rows.findIndex((r) => r.peer === 'onnxruntime-cpu');
     expect(rows.slice(firstOrt, featuresRow).every((r) => r.peer === 'onnxruntime-cpu')).toBe(true);
-    expect(rows[featuresRow + 1]).toMatchObject({ case: 'live detector, ms per 1 s of audio, lstm-64 (/10 = % of a core)', peer: 'onnxruntime-cpu' });
-    const budget = rows.slice(featuresRow + 2);
+    expect(rows[featuresRow + 1]).toMatchObject({ case: 'resample 1 s 44.1 → 16 kHz (RTF x1000)', peer: 'same, JS loop' });
+    expect(rows[featuresRow + 2]).toMatchObject({ case: 'live detector, ms per 1 s of audio, lstm-64 (/10 = % of a core)', peer: 'onnxruntime-cpu' });
+    const budget = rows.slice(featuresRow + 3);
     expect(budget.length).toBeGreaterThanOrEqual(1);
     expect(budget[0].case).toMatch(/^train 5 words x \d+ clips, default recipe \(1 thread\)$/);
     for (const r of budget) expect(r).toMatchObject({ peer: 'budget-60s', peer_ms: 60000 });
@@ -43,5 +44,13 @@ describe('npm run bench -- --json', () => {
     expect(models.length).toBeGreaterThan(0);
     expect(ort.map((r) => r.case)).toEqual(models.flatMap((m) => [`infer 1 s window B=1 ${m}`, `infer 1 s window B=32 ${m}`, `stream step B=1 ${m}`]));
     expect(cases.some((c) => /^stream step B=1 (lstm|gru)-\d+$/.test(c))).toBe(true);
+  });
+
+  it('runs only the sections --only names, and refuses an unknown one', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const stdout = execFileSync(process.execPath, ['--import', 'tsx', 'bench/index.ts', '--json', '--quick', '--only=features'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const rows = JSON.parse(stdout) as Array<{ case: string }>;
+    expect(rows.map((r) => r.case)).toEqual(['features for 1 s of audio (RTF x1000)', 'resample 1 s 44.1 → 16 kHz (RTF x1000)']);
+    expect(() => execFileSync(process.execPath, ['--import', 'tsx', 'bench/index.ts', '--json', '--quick', '--only=nope'], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: 60_000 })).toThrow(/unknown section "nope"/);
   });
 });
