@@ -227,8 +227,8 @@ async function benchFeatures(push: (what: string, peerName: string, t: { ours: n
 }
 
 /**
- * Resampling 1 s of 44.1 kHz microphone audio to 16 kHz in 441-sample chunks (ms per
- * second of audio), as the capture path does: core's Resampler with its WebAssembly SIMD
+ * Resampling 1 s of 44.1 kHz microphone audio to 16 kHz in 10 ms chunks (ms per second
+ * of audio; the capture path's blocks are 40 ms): core's Resampler with its WebAssembly SIMD
  * kernel against the same Resampler on its JS loop (the same bits; see resample.ts).
  */
 async function benchResampler(push: (what: string, peerName: string, t: { ours: number; peer: number }) => void): Promise<void> {

@@ -17,6 +17,8 @@ interface Running {
   engine: InferenceEngine;
   detector: KeywordDetector;
   labels: string[];
+  /** The latest posteriors not sent (held back by the interval): sent before a detection. */
+  unsent: { step: { values: Float32Array; time: number } | null };
 }
 
 /** Least stream time between two 'live.posteriors' events (decisions still run every hop). */
@@ -40,15 +42,18 @@ export class LiveSession {
     const engine = kind === 'onnxruntime' ? await createOnnxEngine(model.model) : new TypeScriptEngine(model.model);
     const labels = [...model.labels];
     let detector: KeywordDetector;
-    let lastPosteriors = -Infinity;
+    let lastSent = -Infinity;
+    const unsent: Running['unsent'] = { step: null };
     try {
       detector = new KeywordDetector(engine, model, {
         ...options,
         // The bars need ~10 updates a second, not one per decision: every event costs the
-        // renderer a re-render and both processes a message.
+        // renderer a re-render and both processes a message. A step held back is still sent
+        // if it fires a detection (enqueue), so the bars show every crossing.
         onPosteriors: (step) => {
-          if (step.time - lastPosteriors < POSTERIOR_EVENT_INTERVAL_S - 1e-9) return;
-          lastPosteriors = step.time;
+          if (step.time - lastSent < POSTERIOR_EVENT_INTERVAL_S - 1e-9) { unsent.step = { values: step.smoothed, time: step.time }; return; }
+          lastSent = step.time;
+          unsent.step = null;
           this.emit({ type: 'live.posteriors', labels, values: step.smoothed, time: step.time });
         },
       });
@@ -56,7 +61,7 @@ export class LiveSession {
       await engine.dispose();
       throw err;
     }
-    this.running = { engine, detector, labels };
+    this.running = { engine, detector, labels, unsent };
     return { labels, features: model.features, engine: engine.kind, description: engine.description };
   }
 
@@ -85,9 +90,13 @@ export class LiveSession {
   }
 
   private enqueue(push: (detector: KeywordDetector) => Promise<Detection[]>): Promise<{ detections: Detection[] }> {
-    const { detector } = this.require();
+    const { detector, labels, unsent } = this.require();
     const result = this.queue.then(async () => {
       const detections = await push(detector);
+      if (detections.length > 0 && unsent.step) {
+        this.emit({ type: 'live.posteriors', labels, ...unsent.step });
+        unsent.step = null;
+      }
       for (const detection of detections) this.emit({ type: 'live.detection', detection: { ...detection } });
       return { detections: detections.map((d) => ({ ...d })) };
     });

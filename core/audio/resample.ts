@@ -49,15 +49,14 @@ interface FirExports {
 let firModule: WasmModule | null | undefined; // undefined: not compiled yet
 let firEnabled = true;
 
-/** The FIR kernel's module, compiled on first use; null where WebAssembly SIMD is unavailable. */
-function firKernel(): WasmModule | null {
+function firModuleIfEnabled(): WasmModule | null {
   if (firModule === undefined) firModule = compileWasm(FIR_WASM_BASE64);
   return firEnabled ? firModule : null;
 }
 
 /** Whether new Resamplers use the WebAssembly kernel (false: unavailable, or turned off for a comparison). */
 export function resamplerWasmEnabled(): boolean {
-  return firKernel() !== null;
+  return firModuleIfEnabled() !== null;
 }
 
 /** Turns the WebAssembly kernel off (or back on) for Resamplers created afterwards; for tests and benchmarks. */
@@ -66,6 +65,49 @@ export function setResamplerWasmEnabled(on: boolean): void {
 }
 
 const WASM_PAGE = 65536;
+
+/**
+ * One kernel instance per filter bank, shared by every Resampler of that bank (a file
+ * import or speed augmentation makes one per clip: the table is copied once, not per
+ * clip). Its memory holds the bank's table at 0 and, above it, a staging area into which
+ * a Resampler copies the input span of one emit() before the inner products run.
+ * Single-threaded use per module instance (each worker has its own), so sharing is safe.
+ */
+class FirKernel {
+  private constructor(private readonly fir: FirExports, private readonly stagingOffset: number) {}
+
+  /** null when the instance or its memory cannot be had: the caller uses the JS loop (same bits). */
+  static create(module: WasmModule, table: Float64Array): FirKernel | null {
+    try {
+      const fir = module.instantiate().exports as FirExports;
+      const stagingOffset = table.byteLength; // a multiple of 8: staged float32 pairs stay 8-aligned
+      const pages = Math.ceil((stagingOffset + WASM_PAGE) / WASM_PAGE) - fir.memory.buffer.byteLength / WASM_PAGE;
+      if (pages > 0) fir.memory.grow(pages);
+      new Float64Array(fir.memory.buffer, 0, table.length).set(table);
+      return new FirKernel(fir, stagingOffset);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Copies x[from, to) to the staging area; false when the memory cannot grow to hold it. */
+  stage(x: Float32Array, from: number, to: number): boolean {
+    const bytes = this.stagingOffset + 4 * (to - from);
+    try {
+      const pages = Math.ceil(bytes / WASM_PAGE) - this.fir.memory.buffer.byteLength / WASM_PAGE;
+      if (pages > 0) this.fir.memory.grow(pages);
+    } catch {
+      return false;
+    }
+    new Float32Array(this.fir.memory.buffer, this.stagingOffset, to - from).set(x.subarray(from, to));
+    return true;
+  }
+
+  /** Σ staged[i + j] · table[row·K + j], j < K, in fir.wat's order. */
+  dot(i: number, row: number, K: number): number {
+    return this.fir.dot(this.stagingOffset + 4 * i, 8 * row * K, K);
+  }
+}
 
 export type ResamplerQuality = 'low' | 'medium' | 'high';
 
@@ -99,6 +141,7 @@ interface FilterBank {
   interpolated: boolean;
   phases: number;       // rows: L (exact) or INTERP_PHASES (+1 guard row, interpolated)
   table: Float64Array;  // (rows, K), row r is h(φ_r + K/2 − 1 − j), j = 0..K−1, summing to 1
+  kernel?: FirKernel | null; // the WebAssembly kernel with this table, made on first use (exact banks only)
 }
 
 const bankCache = new Map<string, FilterBank>();
@@ -203,9 +246,8 @@ export class Resampler {
   private readonly stepInt: number; // floor(M / L)
   private readonly stepFrac: number; // M mod L
 
-  private buf: Float32Array;  // (capacity) input samples from absolute index `base` on (in the kernel's memory when it has one)
-  private readonly fir: FirExports | null = null; // the WebAssembly kernel's instance: the bank's table at 0, buf at bufOffset
-  private readonly bufOffset: number = 0;
+  private buf: Float32Array;  // (capacity) input samples from absolute index `base` on
+  private readonly kernel: FirKernel | null = null; // the bank's WebAssembly kernel, or null: the JS loop
   private bufLen = 0;
   private base = 0;           // absolute input index of buf[0] (negative: the zero prefix)
   private received = 0;       // absolute input samples received
@@ -229,19 +271,11 @@ export class Resampler {
     this.latencySamples = this.half;
     this.stepInt = this.bank ? Math.floor(this.bank.M / this.bank.L) : 1;
     this.stepFrac = this.bank ? this.bank.M % this.bank.L : 0;
-    const capacity = this.bank ? 2 * this.bank.taps + 256 : 0;
-    const kernel = this.bank && !this.bank.interpolated ? firKernel() : null;
-    if (kernel && this.bank) {
-      const fir = kernel.instantiate().exports as FirExports;
-      const tableBytes = this.bank.table.byteLength; // a multiple of 8, so buf is 8-aligned
-      this.bufOffset = tableBytes;
-      const pages = Math.ceil((tableBytes + 4 * capacity) / WASM_PAGE) - fir.memory.buffer.byteLength / WASM_PAGE;
-      if (pages > 0) fir.memory.grow(pages);
-      new Float64Array(fir.memory.buffer, 0, this.bank.table.length).set(this.bank.table);
-      this.fir = fir;
-      this.buf = new Float32Array(fir.memory.buffer, this.bufOffset, capacity);
-    } else {
-      this.buf = new Float32Array(capacity);
+    this.buf = new Float32Array(this.bank ? 2 * this.bank.taps + 256 : 0);
+    const module = this.bank && !this.bank.interpolated ? firModuleIfEnabled() : null;
+    if (module && this.bank) {
+      if (this.bank.kernel === undefined) this.bank.kernel = FirKernel.create(module, this.bank.table);
+      this.kernel = this.bank.kernel;
     }
     this.reset();
   }
@@ -326,18 +360,9 @@ export class Resampler {
         this.base += drop;
       }
       if (this.bufLen + length > this.buf.length) {
-        const capacity = Math.max(2 * this.buf.length, this.bufLen + length);
-        if (this.fir) {
-          // grow the kernel's memory in place: buf's contents stay where they are
-          const memory = this.fir.memory;
-          const pages = Math.ceil((this.bufOffset + 4 * capacity) / WASM_PAGE) - memory.buffer.byteLength / WASM_PAGE;
-          if (pages > 0) memory.grow(pages);
-          this.buf = new Float32Array(memory.buffer, this.bufOffset, capacity);
-        } else {
-          const grown = new Float32Array(capacity);
-          grown.set(this.buf.subarray(0, this.bufLen));
-          this.buf = grown;
-        }
+        const grown = new Float32Array(Math.max(2 * this.buf.length, this.bufLen + length));
+        grown.set(this.buf.subarray(0, this.bufLen));
+        this.buf = grown;
       }
     }
     if (chunk) this.buf.set(chunk.subarray(0, length), this.bufLen);
@@ -353,13 +378,15 @@ export class Resampler {
     const half = this.half, buf = this.buf, available = this.base + this.bufLen;
     const stepInt = this.stepInt, stepFrac = this.stepFrac;
     const interpolated = bank.interpolated, P = bank.phases;
-    const fir = this.fir, bufOffset = this.bufOffset;
     let n = this.n, p = this.p, o = outOffset;
+    // the kernel reads a copy of the buffer from the first tap of the first output on
+    const first = n - half + 1 - this.base;
+    const kernel = this.kernel && n < limit && n + half < available && this.kernel.stage(buf, first, this.bufLen) ? this.kernel : null;
     while (n < limit && n + half < available) {
       const s = n - half + 1 - this.base; // buffer index of the first tap
       let acc = 0;
-      if (fir) {
-        acc = fir.dot(bufOffset + 4 * s, 8 * p * K, K);
+      if (kernel) {
+        acc = kernel.dot(s - first, p, K);
       } else if (!interpolated) {
         // fir.wat's order: even taps and odd taps in two sums, then added (K is even)
         const r = p * K;

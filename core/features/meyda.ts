@@ -1,8 +1,9 @@
 // The ONE module that imports Meyda (5.6.3, pinned exactly in package.json) and owns its
 // settings. Features are computed by mel-cepstrum.ts, a bit-exact and allocation-free
 // replica of Meyda's MFCC built on Meyda's own filterbank (meydaMelFilterBank);
-// meydaMfcc is the reference it is tested against. Meyda's configuration is a single mutable global object, so every other
-// module goes through meydaMfcc() here, which applies the requested settings first.
+// meydaMfcc is the reference it is tested against. Meyda's configuration is a single
+// mutable global object, so every other module goes through this one, whose functions
+// apply the requested settings first.
 //
 // Pitfalls handled here (see /work/shared/docs/environment.md, "Meyda 5.6"):
 // - Meyda caches its mel filterbank and rebuilds it only when the number of bands

@@ -23,7 +23,6 @@ interface GemmExports {
   gemv(out: number, a: number, b: number, K: number, N: number): void;
 }
 
-
 /** Smallest product (M·K·N multiply-adds, at least 4 rows) worth the trip through the module's memory. */
 export const WASM_GEMM_MIN_WORK = 16 * 1024;
 

@@ -34,16 +34,18 @@ export function captureConstraints(deviceId?: string | null): CaptureConstraints
 /** AudioContextOptions as used here; `sinkId` is newer than TypeScript's DOM library. */
 export interface CaptureContextOptions {
   sampleRate?: number;
-  latencyHint: 'playback';
+  latencyHint: 'interactive';
   sinkId: { type: 'none' };
 }
 
 /**
  * AudioContext options for capture: the device's own rate (so Chromium does not resample;
  * core's resampler does), no output device (`sinkId: { type: 'none' }`, Chromium 110+:
- * nothing is played, so no output stream is opened and the graph is driven by a timer),
- * and the 'playback' latency class (larger render batches, fewer wake-ups).
+ * nothing is played, so no output stream is opened and the graph is driven by a timer;
+ * `npm run bench:live` measured the output thread and the audio service's share go),
+ * and the 'interactive' latency class ('playback' measured no cheaper, and its extra
+ * buffering would add to detection latency).
  */
 export function captureContextOptions(rate: number | undefined): CaptureContextOptions {
-  return rate ? { sampleRate: rate, latencyHint: 'playback', sinkId: { type: 'none' } } : { latencyHint: 'playback', sinkId: { type: 'none' } };
+  return rate ? { sampleRate: rate, latencyHint: 'interactive', sinkId: { type: 'none' } } : { latencyHint: 'interactive', sinkId: { type: 'none' } };
 }

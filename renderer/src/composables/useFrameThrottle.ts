@@ -7,6 +7,13 @@
 
 import { getCurrentScope, onScopeDispose } from 'vue';
 
+/** The two DOM functions used, typed here so the Node-side tests typecheck without the DOM library. */
+interface AnimationFrames {
+  requestAnimationFrame(callback: (now: number) => void): number;
+  cancelAnimationFrame(handle: number): void;
+}
+const frames = (): AnimationFrames => globalThis as unknown as AnimationFrames;
+
 export interface UseFrameThrottleOptions {
   /** Most paints a second (default 15). */
   fps?: number;
@@ -20,7 +27,9 @@ export interface FrameThrottle {
 }
 
 export function useFrameThrottle(paint: () => void, options: UseFrameThrottleOptions = {}): FrameThrottle {
-  const interval = 1000 / (options.fps ?? 15);
+  const fps = options.fps ?? 15;
+  if (!(fps > 0 && fps <= 1000)) throw new RangeError(`fps must be in (0, 1000], got ${String(fps)}`);
+  const interval = 1000 / fps;
   let raf = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = -Infinity;
@@ -36,12 +45,12 @@ export function useFrameThrottle(paint: () => void, options: UseFrameThrottleOpt
     // Wait out the interval with a timer, not by spinning on animation frames (each of
     // which would wake the renderer's frame machinery for nothing).
     const wait = last + interval - performance.now();
-    if (wait <= 0) raf = requestAnimationFrame(onFrame);
-    else timer = setTimeout(() => { timer = null; raf = requestAnimationFrame(onFrame); }, wait);
+    if (wait <= 0) raf = frames().requestAnimationFrame(onFrame);
+    else timer = setTimeout(() => { timer = null; raf = frames().requestAnimationFrame(onFrame); }, wait);
   }
 
   function cancel(): void {
-    if (raf !== 0) cancelAnimationFrame(raf);
+    if (raf !== 0) frames().cancelAnimationFrame(raf);
     if (timer !== null) clearTimeout(timer);
     raf = 0;
     timer = null;

@@ -57,9 +57,11 @@ export async function trainExportImportListen(client: EngineClient): Promise<voi
     const heard: string[] = [];
     const audio = new Float32Array(16000 * 3);
     audio.set(toneWord('high', 99), 16000);
-    let posteriors = 0;
+    let posteriors = 0, highest = 0;
+    const high = model.labels.indexOf('high');
     const off = client.on('live.posteriors', (e) => {
       posteriors++;
+      highest = Math.max(highest, e.values[high]);
       expect(e.values).toBeInstanceOf(Float32Array);
       expect(e.values.length).toBe(model.labels.length);
     });
@@ -68,7 +70,11 @@ export async function trainExportImportListen(client: EngineClient): Promise<voi
       heard.push(...detections.map((d) => d.label));
     }
     off();
-    expect(posteriors).toBeGreaterThan(0);
+    // decisions every 50 ms, posterior events at most every 100 ms of the 3 s (+ one sent
+    // with the detection), and the bars saw the word cross its threshold
+    expect(posteriors).toBeGreaterThan(10);
+    expect(posteriors).toBeLessThanOrEqual(31);
+    expect(highest).toBeGreaterThanOrEqual(0.6);
     expect(heard).toEqual(['high']);
     await client.call('live.stop');
   }

@@ -75,6 +75,8 @@ describe('MelCepstrum', () => {
     { sampleRate: 16000, bufferSize: 1024, melBands: 40, mfccCoefficients: 13 },
     { sampleRate: 8000, bufferSize: 512, melBands: 26, mfccCoefficients: 1 },
     { sampleRate: 22050, bufferSize: 2048, melBands: 64, mfccCoefficients: 40 },
+    // more filters than bins: many all-zero rows, the edge of the sparse-sum argument
+    { sampleRate: 16000, bufferSize: 64, melBands: 128, mfccCoefficients: 13 },
   ])('equals Meyda bit for bit with %o', (s) => {
     expectSameBits(s, syntheticFrames(s.bufferSize, s.bufferSize));
   });
@@ -83,6 +85,7 @@ describe('MelCepstrum', () => {
     const s: MeydaSettings = { sampleRate: 16000, bufferSize: 512, melBands: 26, mfccCoefficients: 13 };
     const kernel = new MelCepstrum({ bufferSize: 512, coefficients: 13 }, meydaMelFilterBank(s));
     expect(() => kernel.compute(new Float32Array(256), new Float32Array(13), 0)).toThrow(RangeError);
+    expect(() => kernel.compute(new Float32Array(512), new Float32Array(13), 1)).toThrow(RangeError);
     expect(() => new MelCepstrum({ bufferSize: 500, coefficients: 13 }, meydaMelFilterBank(s))).toThrow(RangeError);
     expect(() => new MelCepstrum({ bufferSize: 512, coefficients: 27 }, meydaMelFilterBank(s))).toThrow(RangeError);
   });
