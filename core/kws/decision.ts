@@ -15,9 +15,11 @@
 //      ("go" without its g, "learn" without its l) can look like a keyword half a second
 //      after it ended, while a real keyword is recognised as it ends (median latency
 //      11 ms on the espeak-ng stream). A word that reaches its threshold outside that
-//      time is disarmed, as in 4. "Speech" is relative to the window's own energy range
-//      (see KeywordDetector), so a keyword much quieter than a word just before it in
-//      the same window can be taken for silence and missed.
+//      time is disarmed, as in 4. "Speech" is measured in the window itself (see
+//      KeywordDetector): at least 10 dB above its noise floor and in the upper part of
+//      its energy range, so a keyword much quieter than a word just before it in the
+//      same window, or less than 10 dB above the noise, can be taken for silence and
+//      missed.
 
 import { ConfigError } from '../errors.js';
 import { isFillerLabel } from './labels.js';

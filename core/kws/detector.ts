@@ -34,6 +34,12 @@ export interface DetectorOptions extends DecisionOptions {
 export const DEFAULT_HOP_MS = 50;
 export const DEFAULT_SMOOTHING_MS = 100;
 export const MAX_HOP_MS = 100;
+// What counts as speech in a window (speechLevel): see there. 10 dB above the floor is the
+// usual margin of an energy voice-activity detector; the 20th percentile is a noise
+// frame as long as speech fills less than 80% of the window (a keyword fills about half).
+const NOISE_FLOOR_QUANTILE = 0.2;
+const SPEECH_RISE = 0.35;
+const SPEECH_MIN_DB = 10;
 
 export interface Detection {
   label: string;
@@ -73,6 +79,7 @@ export class KeywordDetector {
   private readonly ring: Float32Array;   // (T, F) the last T frames, circular: the oldest at ringHead
   private ringHead = 0;                  // ring row the next frame overwrites
   private readonly window: Float32Array; // (T, 1, F) the ring in time order: the engine's input, read by the energy checks
+  private readonly energies: Float32Array; // (T) the window's frame energies, sorted: scratch for speechLevel
   private history: Float32Array[] = [];  // ≤ S raw posteriors (C)
   private received = 0;        // frames pushed since reset
   private sinceDecision = 0;   // frames since the last decision
@@ -91,6 +98,7 @@ export class KeywordDetector {
     this.stream = new FeatureStream(model.features);
     this.ring = new Float32Array(this.frames * this.featureCount);
     this.window = new Float32Array(this.frames * this.featureCount);
+    this.energies = new Float32Array(this.frames);
     this.onPosteriors = options.onPosteriors;
     this.setOptions(options);
   }
@@ -176,11 +184,12 @@ export class KeywordDetector {
     for (const p of this.history) for (let k = 0; k < C; k++) smoothed[k] += p[k] / this.history.length;
     this.latest = smoothed;
     const time = this.frameTime(this.received);
-    const trailingSilence = this.trailingSilence();
+    const level = this.speechLevel();
+    const trailingSilence = this.trailingSilence(level);
     this.onPosteriors?.({ time, smoothed, trailingSilence });
     const decision = this.rule.step(time, smoothed, trailingSilence);
     if (!decision) return null;
-    const span = this.speechSpan();
+    const span = this.speechSpan(level);
     return { label: decision.label, score: decision.score, time, startTime: span.start, endTime: span.end };
   }
 
@@ -190,18 +199,36 @@ export class KeywordDetector {
   }
 
   /**
-   * Seconds from the window's last speech-like frame to its end: frames at or above
-   * floor + 35% of the floor-to-peak energy range count as speech, as in speechSpan.
+   * The energy a frame needs to count as speech-like: SPEECH_RISE of the floor-to-peak
+   * range above the window's noise floor, and at least SPEECH_MIN_DB above it. The floor
+   * is the NOISE_FLOOR_QUANTILE frame energy, not the quietest frame: a window of noise
+   * alone (or noise and the last few frames of a word that has left it) has a range of a
+   * few dB, and a share of that alone made its noise frames "speech", so the word-end
+   * check passed on windows whose word had ended most of a second before (seed-2 models
+   * fired "up" on the last fifth of "sheila" 0.9 s after it ended).
    */
-  private trailingSilence(): number {
+  private speechLevel(): number {
     const F = this.featureCount, T = this.frames, column = this.energyColumn();
-    let lo = Infinity, hi = -Infinity;
+    let hi = -Infinity;
     for (let t = 0; t < T; t++) {
       const e = this.window[t * F + column];
+      this.energies[t] = e;
       if (e > hi) hi = e;
-      if (e < lo) lo = e;
     }
-    const level = lo + 0.35 * (hi - lo);
+    this.energies.sort();
+    const floor = this.energies[Math.floor(NOISE_FLOOR_QUANTILE * (T - 1))];
+    return floor + Math.max(SPEECH_RISE * (hi - floor), SPEECH_MIN_DB * this.energyPerDb());
+  }
+
+  /** Energy-column units per dB of frame power: ln(10)/10 for log-energy, 2·bands times that for c0 (mfcc.ts). */
+  private energyPerDb(): number {
+    const perDb = Math.LN10 / 10;
+    return this.features.logEnergy ? perDb : 2 * this.features.melBands * perDb;
+  }
+
+  /** Seconds from the window's last speech-like frame (speechLevel) to its end; the whole window when it has none. */
+  private trailingSilence(level: number): number {
+    const F = this.featureCount, T = this.frames, column = this.energyColumn();
     let last = T - 1;
     while (last > 0 && this.window[last * F + column] < level) last--;
     return ((T - 1 - last) * this.features.hopSamples) / this.features.sampleRate;
@@ -209,20 +236,18 @@ export class KeywordDetector {
 
   /**
    * The spoken part of the current window, from the per-frame energy (log-energy when
-   * the features have it, else c0): frames above floor + 35% of the floor-to-peak range,
-   * the run around the loudest frame, gaps under 150 ms bridged.
+   * the features have it, else c0): speech-like frames (speechLevel), the run around the
+   * loudest frame, gaps under 150 ms bridged.
    */
-  private speechSpan(): { start: number; end: number } {
+  private speechSpan(level: number): { start: number; end: number } {
     const F = this.featureCount, T = this.frames;
     const column = this.energyColumn();
     const { hopSamples, windowSamples, sampleRate } = this.features;
-    let peak = 0, lo = Infinity, hi = -Infinity;
+    let peak = 0, hi = -Infinity;
     for (let t = 0; t < T; t++) {
       const e = this.window[t * F + column];
       if (e > hi) { hi = e; peak = t; }
-      lo = Math.min(lo, e);
     }
-    const level = lo + 0.35 * (hi - lo);
     const bridge = Math.round((0.15 * sampleRate) / hopSamples);
     let first = peak, last = peak;
     for (let t = peak - 1, gap = 0; t >= 0 && gap <= bridge; t--) { if (this.window[t * F + column] >= level) { first = t; gap = 0; } else gap++; }

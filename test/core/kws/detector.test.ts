@@ -142,6 +142,25 @@ describe('KeywordDetector', () => {
     expect(ungated.detections.map((d) => d.label)).toEqual(['beep', 'beep']);
   });
 
+  it('finds no speech in a window of noise alone, however little its frames vary, nor in sound under 10 dB above the noise', async () => {
+    // white noise: its frame energies vary by a fraction of a dB, and 35% of that range
+    // alone would make a third of the frames "speech"
+    const noise = audioWithBursts(3, []);
+    for (let i = 0; i < noise.length; i++) noise[i] *= 100; // −40 dBFS
+    const { steps } = await detectInChunks(noise, 1600);
+    const whole = ((T - 1) * config.hopSamples) / config.sampleRate;
+    for (const s of steps) expect(s.trailingSilence).toBeCloseTo(whole, 9);
+    // a tone 6 dB above that noise ends at 1.5 s: not speech; 20 dB above it: speech
+    for (const [db, speech] of [[6, false], [20, true]] as const) {
+      const x = Float32Array.from(noise);
+      const a = 0.01 * Math.SQRT2 * 10 ** (db / 20); // sine amplitude for that power ratio to the noise (RMS 0.01)
+      for (let i = 16000; i < 24000; i++) x[i] += a * Math.sin((2 * Math.PI * 1000 * i) / 16000);
+      const at = (await detectInChunks(x, 1600)).steps.find((s) => Math.abs(s.time - 1.7) < 0.026)!;
+      if (speech) expect(at.trailingSilence).toBeLessThan(0.25);
+      else expect(at.trailingSilence).toBeCloseTo(whole, 9);
+    }
+  });
+
   it('starts over after reset, with times from zero again', async () => {
     const engine = new BurstEngine();
     const detector = new KeywordDetector(engine, { labels, features: config }, { smoothingMs: 0 });
