@@ -33,9 +33,6 @@ export async function buildWasmModule(name: WasmModuleName): Promise<string> {
   ].join('\n');
 }
 
-/** The gemm module's text (kept for its test). */
-export const buildGemmModule = (): Promise<string> => buildWasmModule('gemm');
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const name of Object.keys(WASM_MODULES) as WasmModuleName[]) {
     const out = path(WASM_MODULES[name].out);

@@ -104,6 +104,21 @@ function cpuByKind(pids: number[]): Map<string, number> {
 
 type Shares = Map<string, number>; // process kind → share of one core
 
+/**
+ * Waits 1 s, then measures each process kind's share of one core over SECONDS. Started
+ * 1 s into a span, so the audio threads (created with the AudioContext, gone when it
+ * closes) are there at both samples and start-up and teardown are left out.
+ */
+async function sampleShares(pids: () => number[]): Promise<Shares> {
+  await sleep(1000);
+  const before = cpuByKind(pids());
+  await sleep(SECONDS * 1000);
+  const after = cpuByKind(pids());
+  const shares: Shares = new Map();
+  for (const [kind, seconds] of after) shares.set(kind, (seconds - (before.get(kind) ?? 0)) / SECONDS);
+  return shares;
+}
+
 async function renderer(): Promise<{ listening: Shares; captureOnly: Shares; idle: Shares; frames: number }> {
   const wav = wordSequence(tempDir(), 'bench-speech', ['yes', 'no', 'left', 'right']);
   const server = await serveStatic(await buildHarness('bench'));
@@ -116,18 +131,11 @@ async function renderer(): Promise<{ listening: Shares; captureOnly: Shares; idl
       captureOnly(ms: number): Promise<{ blocks: number }>;
     };
     await page.evaluate(() => (globalThis as unknown as { harness: H }).harness.listen(2000)); // warm-up
-    // Each span runs SECONDS + 2 s and is sampled from 1 s in to 1 s before its end, so the
-    // audio threads (created with the AudioContext, gone when it closes) are still there
-    // at both samples and start-up and teardown are left out.
+    // Each span runs SECONDS + 2 s and is sampled from 1 s in to 1 s before its end (sampleShares).
     const measure = async (work: (ms: number) => Promise<unknown>): Promise<Shares> => {
       const done = work((SECONDS + 2) * 1000);
-      await sleep(1000);
-      const before = cpuByKind(processTree(wav));
-      await sleep(SECONDS * 1000);
-      const after = cpuByKind(processTree(wav));
+      const shares = await sampleShares(() => processTree(wav));
       await done;
-      const shares: Shares = new Map();
-      for (const [kind, seconds] of after) shares.set(kind, (seconds - (before.get(kind) ?? 0)) / SECONDS);
       return shares;
     };
     const idle = await measure((ms) => sleep(ms));
@@ -164,14 +172,9 @@ async function app(): Promise<{ idle: Shares; listening: Record<'typescript' | '
     await page.locator('text=(active)').waitFor();
     await page.getByRole('tab', { name: 'Listen' }).click();
     const tree = (): number[] => [...processTree(wav), ...processTree(host.pid)];
-    const span = async (during: () => Promise<void>): Promise<Shares> => {
-      await sleep(1000);
-      const before = cpuByKind(tree());
-      await sleep(SECONDS * 1000);
-      const after = cpuByKind(tree());
-      await during();
-      const shares: Shares = new Map();
-      for (const [kind, seconds] of after) shares.set(kind, (seconds - (before.get(kind) ?? 0)) / SECONDS);
+    const span = async (after: () => Promise<void>): Promise<Shares> => {
+      const shares = await sampleShares(tree);
+      await after();
       return shares;
     };
     const idle = await span(async () => {});
@@ -211,6 +214,7 @@ async function engine(kind: 'typescript' | 'onnxruntime'): Promise<number> {
     t += n;
   }
   const used = process.cpuUsage(start);
+  await inference.dispose();
   return (used.user + used.system) / 1e6 / AUDIO_SECONDS;
 }
 
