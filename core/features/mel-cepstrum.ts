@@ -7,7 +7,7 @@
 // cos/sin on every frame, and allocates 26 arrays of 256 floats per frame for the mel
 // stage. Live listening computes 100 frames a second in the renderer, and Meyda alone
 // took ~15 ms of CPU per second of audio there (1.5 % of a core, of a 5 % budget for all
-// of live listening). This replica is about 5x faster (`npm run bench`, the features row).
+// of live listening). This replica makes the features 4–5x faster (`npm run bench`, the features row).
 //
 // Meyda's steps, each reproduced with the same operations in the same order (IEEE-754
 // arithmetic is deterministic, so the same operations give the same bits):
