@@ -7,9 +7,14 @@
 // (`?worker&url` in useMicrophone.ts), so it runs under the app's CSP (script-src 'self').
 // It must stay self-contained: no imports, nothing from the DOM.
 
-// The AudioWorkletGlobalScope is not in TypeScript's DOM library: the few names used here.
+// The AudioWorkletGlobalScope is not in TypeScript's DOM library: the few names used here
+// (declared without DOM types, so the Node-side unit test typechecks it too).
+interface WorkletPort {
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
 declare class AudioWorkletProcessor {
-  readonly port: MessagePort;
+  readonly port: WorkletPort;
   constructor();
 }
 declare function registerProcessor(name: string, ctor: new () => AudioWorkletProcessor): void;
@@ -30,7 +35,7 @@ class HarkCaptureProcessor extends AudioWorkletProcessor {
 
   constructor() {
     super();
-    this.port.onmessage = (event: MessageEvent<unknown>) => {
+    this.port.onmessage = (event: { data: unknown }) => {
       if (event.data === 'stop') {
         this.flush();
         this.stopped = true;
@@ -43,15 +48,35 @@ class HarkCaptureProcessor extends AudioWorkletProcessor {
     if (this.stopped) return false;
     const channels = inputs[0];
     if (!channels || channels.length === 0) return true; // no input connected yet
-    const frames = channels[0].length;
-    const count = channels.length;
-    for (let i = 0; i < frames; i++) {
-      let sum = 0;
-      for (let c = 0; c < count; c++) sum += channels[c][i];
-      this.block[this.filled++] = count === 1 ? sum : sum / count;
+    // A copy (memcpy) of one channel, or of the channels' mean, instead of a loop per
+    // sample: this runs for every render quantum, 344 times a second at 44.1 kHz.
+    const input = channels.length === 1 ? channels[0] : this.mix(channels);
+    if (this.filled + input.length <= BLOCK) {
+      this.block.set(input, this.filled); // always so with 128-frame quanta: BLOCK is a multiple
+      this.filled += input.length;
+      if (this.filled === BLOCK) this.flush();
+      return true;
+    }
+    for (let i = 0; i < input.length; i++) {
+      this.block[this.filled++] = input[i];
       if (this.filled === BLOCK) this.flush();
     }
     return true;
+  }
+
+  private mixed = new Float32Array(128);
+
+  /** The mean of the channels, in a buffer reused across calls. */
+  private mix(channels: Float32Array[]): Float32Array {
+    const frames = channels[0].length;
+    const count = channels.length;
+    if (this.mixed.length !== frames) this.mixed = new Float32Array(frames);
+    for (let i = 0; i < frames; i++) {
+      let sum = 0;
+      for (let c = 0; c < count; c++) sum += channels[c][i];
+      this.mixed[i] = sum / count;
+    }
+    return this.mixed;
   }
 
   private flush(): void {
