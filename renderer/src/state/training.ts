@@ -1,9 +1,11 @@
-// The training job the UI follows, kept outside the Train screen so its curves and
-// report survive switching screens. Listens to the engine's training events.
+// The training job the UI follows, and the Train form, kept outside the Train screen so
+// the curves, the report and the user's choices survive switching screens. Listens to
+// the engine's training events.
 
-import { ref, shallowRef, watch } from 'vue';
-import type { EngineState } from './engine';
+import { ref, shallowRef, watch, type Ref } from 'vue';
+import type { EngineClient } from '../../../app/shared/client.js';
 import type { ModelInfo, ModelReport, WireError } from '../../../app/shared/protocol.js';
+import type { CellKind } from '../../../core/nn/layer.js';
 
 export interface EpochPoint {
   epoch: number;
@@ -15,7 +17,14 @@ export interface EpochPoint {
 
 export type JobState = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
 
-export function createTrainingState(engine: EngineState) {
+/** What the training state uses of the engine state (engine.ts). */
+export interface TrainingEngine {
+  readonly client: Readonly<Ref<EngineClient | null>>;
+  readonly labels: Readonly<Ref<string[]>>;
+  refreshModels(): Promise<void>;
+}
+
+export function createTrainingState(engine: TrainingEngine) {
   const jobId = ref<string | null>(null);
   const state = ref<JobState>('idle');
   const epochs = shallowRef<EpochPoint[]>([]);
@@ -26,6 +35,21 @@ export function createTrainingState(engine: EngineState) {
   const model = shallowRef<ModelInfo | null>(null);
   const report = shallowRef<ModelReport | null>(null);
   let unsubscribe: Array<() => void> = [];
+
+  // The Train form. Words: every word at first; later, a new word is ticked and a word
+  // the user unticked stays unticked.
+  const form = {
+    cell: ref<CellKind>('lstm'),
+    hiddenSize: ref(64),
+    layers: ref(1),
+    epochs: ref(30),
+    words: ref<string[]>([]),
+  };
+  watch(engine.labels, (labels, before) => {
+    const known = new Set(before ?? []);
+    const ticked = new Set(form.words.value);
+    form.words.value = labels.filter((l) => !known.has(l) || ticked.has(l));
+  }, { immediate: true });
 
   watch(engine.client, (client) => {
     for (const u of unsubscribe) u();
@@ -75,7 +99,7 @@ export function createTrainingState(engine: EngineState) {
     resumable.value = false;
   }
 
-  return { jobId, state, epochs, totalEpochs, step, resumable, error, model, report, begin };
+  return { jobId, state, epochs, totalEpochs, step, resumable, error, model, report, form, begin };
 }
 
 export type TrainingState = ReturnType<typeof createTrainingState>;
