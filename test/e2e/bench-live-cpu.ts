@@ -1,7 +1,9 @@
 // `npm run bench:live`: CPU used by live listening with a 64-unit model, as a fraction of
 // one core, from /proc (user + system time per process, and per thread of Chromium's
 // renderer). Measured, not asserted (shared machines). Each span runs SECONDS + 2 s and is
-// sampled from 1 s in to 1 s before its end, while the audio threads exist.
+// sampled from 1 s in to 1 s before its end, while the audio threads exist. Every span is
+// repeated ROUNDS times (default 3), the kinds of span taking turns, and the median is
+// reported with the lowest and highest: single spans on these machines move by ±1 %.
 //
 // 1. The app (what the 5 % target is about): the browser host (`npm run serve`) with an
 //    imported LSTM-64 (random weights, 4 classes) active and the Listen screen listening,
@@ -13,8 +15,9 @@
 //    - the harness page (no UI) running the app's capture path (useMicrophone:
 //      AudioWorklet → core Resampler → core FeatureStream), minus the same page idle; and
 //      the browser's part alone (same constraints, context and worklet; blocks dropped);
-//    - core's KeywordDetector alone in Node on each engine, fed 60 s of frames 4 at a time
-//      (the renderer's 40 ms blocks); no transport.
+//    - core's KeywordDetector alone in Node on each engine, fed frames 4 at a time (the
+//      renderer's 40 ms blocks) in real time, as live (caches go cold between windows:
+//      fed back to back, the same work costs about half), and no transport.
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +36,7 @@ import { serveStatic } from './support/server.js';
 import { tempDir, wordSequence } from './support/speech.js';
 
 const SECONDS = Number(process.env.HARK_BENCH_SECONDS ?? 20);
+const ROUNDS = Number(process.env.HARK_BENCH_ROUNDS ?? 3);
 const TICK = 100; // USER_HZ on Linux
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -119,7 +123,9 @@ async function sampleShares(pids: () => number[]): Promise<Shares> {
   return shares;
 }
 
-async function renderer(): Promise<{ listening: Shares; captureOnly: Shares; idle: Shares; frames: number }> {
+type Rounds = Shares[]; // one Shares per round
+
+async function renderer(): Promise<{ listening: Rounds; captureOnly: Rounds; idle: Rounds; frames: number }> {
   const wav = wordSequence(tempDir(), 'bench-speech', ['yes', 'no', 'left', 'right']);
   const server = await serveStatic(await buildHarness('bench'));
   const browser = await launchChromium({ wav });
@@ -138,23 +144,27 @@ async function renderer(): Promise<{ listening: Shares; captureOnly: Shares; idl
       await done;
       return shares;
     };
-    const idle = await measure((ms) => sleep(ms));
-    const captureOnly = await measure((ms) => page.evaluate((span) => (globalThis as unknown as { harness: H }).harness.captureOnly(span), ms));
-    let frames = 0;
-    const listening = await measure(async (ms) => {
-      const result = await page.evaluate((span) => (globalThis as unknown as { harness: H }).harness.listen(span), ms);
-      if (result.error) throw new Error(`microphone: ${result.error}`);
-      frames = result.frames;
-    });
-    return { listening, captureOnly, idle, frames };
+    const result = { listening: [] as Rounds, captureOnly: [] as Rounds, idle: [] as Rounds, frames: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      result.idle.push(await measure((ms) => sleep(ms)));
+      result.captureOnly.push(await measure((ms) => page.evaluate((span) => (globalThis as unknown as { harness: H }).harness.captureOnly(span), ms)));
+      result.listening.push(await measure(async (ms) => {
+        const r = await page.evaluate((span) => (globalThis as unknown as { harness: H }).harness.listen(span), ms);
+        if (r.error) throw new Error(`microphone: ${r.error}`);
+        result.frames = r.frames;
+      }));
+    }
+    return result;
   } finally {
     await browser.close();
     await server.close();
   }
 }
 
-/** The app under the browser host, Listen screen: shares while listening and while not, per engine. */
-async function app(): Promise<{ idle: Shares; listening: Record<'typescript' | 'onnxruntime', Shares> }> {
+type EngineKind = 'typescript' | 'onnxruntime';
+
+/** The app under the browser host, Listen screen: shares while not listening and while listening on each engine, ROUNDS times. */
+async function app(): Promise<{ idle: Rounds; listening: Record<EngineKind, Rounds> }> {
   const dir = tempDir();
   const wav = wordSequence(dir, 'bench-app-speech', ['yes', 'no', 'left', 'right']);
   const labels = ['_background_', '_unknown_', 'yes', 'no'];
@@ -172,77 +182,89 @@ async function app(): Promise<{ idle: Shares; listening: Record<'typescript' | '
     await page.locator('text=(active)').waitFor();
     await page.getByRole('tab', { name: 'Listen' }).click();
     const tree = (): number[] => [...processTree(wav), ...processTree(host.pid)];
-    const span = async (after: () => Promise<void>): Promise<Shares> => {
-      const shares = await sampleShares(tree);
-      await after();
-      return shares;
-    };
-    const idle = await span(async () => {});
-    const listening = {} as Record<'typescript' | 'onnxruntime', Shares>;
-    for (const kind of ['typescript', 'onnxruntime'] as const) {
-      await page.getByRole('radio', { name: kind === 'typescript' ? /TypeScript/ : /ONNX Runtime/ }).check();
-      const button = page.getByRole('button', { name: 'Start listening' });
-      await button.click();
-      await page.getByRole('button', { name: 'Stop listening' }).waitFor();
-      listening[kind] = await span(async () => { await page.getByRole('button', { name: 'Stop listening' }).click(); });
-      await button.waitFor();
+    const result = { idle: [] as Rounds, listening: { typescript: [], onnxruntime: [] } as Record<EngineKind, Rounds> };
+    for (let round = 0; round < ROUNDS; round++) {
+      result.idle.push(await sampleShares(tree));
+      for (const kind of ['typescript', 'onnxruntime'] as const) {
+        await page.getByRole('radio', { name: kind === 'typescript' ? /TypeScript/ : /ONNX Runtime/ }).check();
+        const button = page.getByRole('button', { name: 'Start listening' });
+        await button.click();
+        await page.getByRole('button', { name: 'Stop listening' }).waitFor();
+        result.listening[kind].push(await sampleShares(tree));
+        await page.getByRole('button', { name: 'Stop listening' }).click();
+        await button.waitFor();
+      }
     }
     if (errors.length) throw new Error(`the app reported errors: ${errors.join('; ')}`);
-    return { idle, listening };
+    return result;
   } finally {
     await browser.close();
     await host.stop();
   }
 }
 
-async function engine(kind: 'typescript' | 'onnxruntime'): Promise<number> {
-  const F = 28;
+/** core's KeywordDetector alone on `kind`: its process's share of one core, fed 4 frames every 40 ms of wall time for SECONDS. */
+async function engine(kind: EngineKind): Promise<number> {
+  const F = 28, BLOCK_FRAMES = 4, BLOCK_MS = 40;
   const model = new SequenceClassifier({ cell: 'lstm', inputSize: F, hiddenSize: 64, layers: 1, classes: 4, dropout: 0, pooling: 'last' }, { seed: 1 });
   const inference = kind === 'onnxruntime' ? await createOnnxEngine(model) : new TypeScriptEngine(model);
   const detector = new KeywordDetector(inference, { labels: ['_background_', '_unknown_', 'yes', 'no'], features: DEFAULT_FEATURE_CONFIG });
   const rng = new Random(3);
-  const AUDIO_SECONDS = 60;
-  const total = AUDIO_SECONDS * 100;
+  const total = Math.round((SECONDS * 1000) / BLOCK_MS) * BLOCK_FRAMES;
   const frames = new Float32Array(total * F);
   for (let i = 0; i < frames.length; i++) frames[i] = rng.next() * 2 - 1;
   for (let t = 0; t < 300; t += 3) await detector.pushFrames(frames.subarray(t * F, (t + 3) * F), 3); // warm-up
   detector.reset();
   const start = process.cpuUsage();
-  for (let t = 0; t < total;) {
-    const n = Math.min(total - t, 4);
-    await detector.pushFrames(frames.subarray(t * F, (t + n) * F), n);
-    t += n;
+  const began = performance.now();
+  for (let t = 0, block = 0; t < total; t += BLOCK_FRAMES, block++) {
+    await detector.pushFrames(frames.subarray(t * F, (t + BLOCK_FRAMES) * F), BLOCK_FRAMES);
+    const due = began + (block + 1) * BLOCK_MS;
+    await sleep(Math.max(0, due - performance.now()));
   }
   const used = process.cpuUsage(start);
+  const wall = (performance.now() - began) / 1000;
   await inference.dispose();
-  return (used.user + used.system) / 1e6 / AUDIO_SECONDS;
+  return (used.user + used.system) / 1e6 / wall;
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
-const sum = (m: Shares, only?: string): number => [...m].reduce((t, [k, v]) => t + ((only === undefined ? !k.includes('/') : k === only) ? v : 0), 0);
+/** A process kind's share of one core, or one renderer thread's ("renderer/<thread name>"). */
+const share = (m: Shares, key: string): number => m.get(key) ?? 0;
+const everyProcess = (m: Shares): number => [...m].reduce((t, [k, v]) => t + (k.includes('/') ? 0 : v), 0);
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
+/** "median [lowest–highest]" of f over the rounds, each round minus its own baseline. */
+function spread(rounds: Rounds, base: Rounds, f: (m: Shares) => number): { median: number; text: string } {
+  const xs = rounds.map((m, i) => f(m) - f(base[i]));
+  const m = median(xs);
+  return { median: m, text: `${pct(m).padStart(6)} [${pct(Math.min(...xs))}–${pct(Math.max(...xs))}]` };
+}
+
 const a = await app();
 const r = await renderer();
 const engines = { typescript: await engine('typescript'), onnxruntime: await engine('onnxruntime') };
 
-console.log(`1. The app (browser host, Listen screen, LSTM-64 active), share of one core over ${SECONDS} s, listening minus the same screen not listening:`);
+console.log(`1. The app (browser host, Listen screen, LSTM-64 active), share of one core, listening minus the same screen not listening; median [lowest–highest] of ${ROUNDS} rounds of ${SECONDS} s:`);
 for (const kind of ['typescript', 'onnxruntime'] as const) {
   const l = a.listening[kind];
-  const delta = (k: string): number => (l.get(k) ?? 0) - (a.idle.get(k) ?? 0);
   console.log(`  ${kind}:`);
-  for (const k of [...new Set([...l.keys(), ...a.idle.keys()])].sort()) {
-    if (Math.abs(delta(k)) >= 0.001 || (l.get(k) ?? 0) >= 0.001) console.log(`    ${k.padEnd(36)} idle ${pct(a.idle.get(k) ?? 0).padStart(7)}  listening ${pct(l.get(k) ?? 0).padStart(7)}`);
+  const keys = [...new Set(l.flatMap((m) => [...m.keys()]))].sort();
+  for (const k of keys) {
+    const d = spread(l, a.idle, (m) => share(m, k));
+    if (Math.abs(d.median) >= 0.001) console.log(`    ${k.padEnd(36)} ${d.text}`);
   }
-  console.log(`    → renderer ${pct(delta('renderer'))} + engine process ${pct(delta('engine'))} = ${pct(delta('renderer') + delta('engine'))} (target: under 5%); every process: ${pct(sum(l) - sum(a.idle))}`);
+  const together = spread(l, a.idle, (m) => share(m, 'renderer') + share(m, 'engine'));
+  console.log(`    → renderer + engine process: ${together.text} (target: under 5%); every process: ${spread(l, a.idle, everyProcess).text}`);
 }
 
-console.log(`2. The harness page (capture path, no UI), share of one core over ${SECONDS} s per span (${r.frames} frames while listening):`);
-console.log(`  ${'process'.padEnd(36)} ${'idle page'.padStart(10)} ${'capture only'.padStart(13)} ${'listening'.padStart(10)}`);
-const kinds = [...new Set([...r.idle.keys(), ...r.captureOnly.keys(), ...r.listening.keys()])].sort();
+console.log(`2. The harness page (capture path, no UI), share of one core minus the page idle; median [lowest–highest] of ${ROUNDS} rounds of ${SECONDS} s (${r.frames} frames in the last listening span):`);
+console.log(`  ${'process'.padEnd(36)} ${'capture only'.padStart(26)} ${'listening'.padStart(26)}`);
+const kinds = [...new Set([...r.captureOnly, ...r.listening].flatMap((m) => [...m.keys()]))].sort();
 for (const k of kinds) {
-  if (Math.max(r.captureOnly.get(k) ?? 0, r.listening.get(k) ?? 0) < 0.001) continue; // quiet
-  console.log(`  ${k.padEnd(36)} ${pct(r.idle.get(k) ?? 0).padStart(10)} ${pct(r.captureOnly.get(k) ?? 0).padStart(13)} ${pct(r.listening.get(k) ?? 0).padStart(10)}`);
+  const c = spread(r.captureOnly, r.idle, (m) => share(m, k)), l = spread(r.listening, r.idle, (m) => share(m, k));
+  if (Math.max(c.median, l.median) < 0.001) continue; // quiet
+  console.log(`  ${k.padEnd(36)} ${c.text.padStart(26)} ${l.text.padStart(26)}`);
 }
-const rendererListening = sum(r.listening, 'renderer') - sum(r.idle, 'renderer');
-const rendererCapture = sum(r.captureOnly, 'renderer') - sum(r.idle, 'renderer');
-console.log(`  → renderer process: listening ${pct(rendererListening)}, of which the browser's capture (blocks dropped) ${pct(rendererCapture)} and our resampling + MFCCs ${pct(rendererListening - rendererCapture)}`);
-for (const [kind, e] of Object.entries(engines)) console.log(`  KeywordDetector alone on ${kind} (LSTM-64, a window every 50 ms, no transport): ${pct(e)}`);
+const ours = spread(r.listening, r.captureOnly, (m) => share(m, 'renderer'));
+console.log(`  → renderer process: listening ${spread(r.listening, r.idle, (m) => share(m, 'renderer')).text}, of which the browser's capture (blocks dropped) ${spread(r.captureOnly, r.idle, (m) => share(m, 'renderer')).text} and our resampling + MFCCs ${ours.text}`);
+for (const [kind, e] of Object.entries(engines)) console.log(`  KeywordDetector alone on ${kind} (LSTM-64, a window every 50 ms, fed in real time, no transport): ${pct(e)}`);
