@@ -54,7 +54,11 @@ function firModuleIfEnabled(): WasmModule | null {
   return firEnabled ? firModule : null;
 }
 
-/** Whether new Resamplers use the WebAssembly kernel (false: unavailable, or turned off for a comparison). */
+/**
+ * Whether the WebAssembly kernel is compiled and on (false: unavailable, or turned off for
+ * a comparison). A Resampler can still run the JS loop when its own kernel instance could
+ * not be made: its `accelerated` says which one it runs.
+ */
 export function resamplerWasmEnabled(): boolean {
   return firModuleIfEnabled() !== null;
 }
@@ -253,6 +257,11 @@ export class Resampler {
   private received = 0;       // absolute input samples received
   private n = 0;              // integer part of the next output's input time
   private p = 0;              // its phase numerator in [0, L)
+
+  /** Whether this Resampler's inner products run in the WebAssembly kernel (false: the JS loop, same bits). */
+  get accelerated(): boolean {
+    return this.kernel !== null;
+  }
 
   constructor(options: ResamplerOptions) {
     const { fromRate, toRate } = options;

@@ -3,7 +3,7 @@
 // hands what it produced back to Node. Built by the tests with Vite, never by the app.
 
 import { effectScope } from 'vue';
-import { resamplerWasmEnabled } from '../../core/audio/resample.js';
+import { Resampler } from '../../core/audio/resample.js';
 import { useMicrophone, type Microphone } from '../src/composables/useMicrophone';
 import { captureConstraints, captureContextOptions } from '../src/audio/constraints';
 import workletUrl from '../src/audio/capture-worklet.ts?worker&url';
@@ -37,14 +37,15 @@ async function capture(samples: number): Promise<CaptureResult> {
     onData: (d) => { audio.push(d.samples16k); frames.push(d.frames); received += d.samples16k.length; },
   })) as Microphone;
   const ok = await mic.start();
-  if (!ok) { scope.stop(); return { deviceRate: null, resamplerWasm: resamplerWasmEnabled(), samples16k: [], frames: [], featureCount: 0, error: mic.error.value?.kind ?? 'unknown' }; }
+  if (!ok) { scope.stop(); return { deviceRate: null, resamplerWasm: false, samples16k: [], frames: [], featureCount: 0, error: mic.error.value?.kind ?? 'unknown' }; }
   const deviceRate = mic.deviceRate.value;
   while (received < samples) await sleep(20);
   mic.stop();
   scope.stop();
   return {
     deviceRate,
-    resamplerWasm: resamplerWasmEnabled(),
+    // A Resampler made here, at the device's rate, as the pipeline's was: whether it runs the kernel.
+    resamplerWasm: deviceRate !== null && new Resampler({ fromRate: deviceRate, toRate: 16000 }).accelerated,
     samples16k: Array.from(concat(audio)),
     frames: Array.from(concat(frames)),
     featureCount: 28,

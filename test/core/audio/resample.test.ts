@@ -183,6 +183,7 @@ describe('resample', () => {
 
   it('gives the same bits with the WebAssembly kernel and with the JS loop, one shot and streamed', () => {
     expect(resamplerWasmEnabled()).toBe(true); // Node has WebAssembly SIMD: the kernel is what runs here
+    expect(new Resampler({ fromRate: 44100, toRate: 16000 }).accelerated).toBe(true);
     const sizes = [128, 7, 1000, 3];
     try {
       for (const [from, to] of [[48000, 16000], [44100, 16000], [8000, 16000], [22050, 16000], [16000, 44100]]) {
@@ -192,6 +193,7 @@ describe('resample', () => {
         const wasmWhole = resample(x, from, to), wasmStreamed = streamed(x, from, to, sizes);
         setResamplerWasmEnabled(false);
         expect(resamplerWasmEnabled()).toBe(false);
+        expect(new Resampler({ fromRate: from, toRate: to }).accelerated).toBe(false);
         const jsWhole = resample(x, from, to), jsStreamed = streamed(x, from, to, sizes);
         const bits = (y: Float32Array): Uint32Array => new Uint32Array(y.buffer, y.byteOffset, y.length);
         expect(bits(wasmWhole), `${from}→${to}`).toEqual(bits(jsWhole));
