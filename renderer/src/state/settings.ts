@@ -1,7 +1,8 @@
-// Settings the screens share: the chosen microphone and the theme. Kept in localStorage
-// (nothing sensitive), read once at start.
+// Settings the screens share: the chosen microphone, the theme, the speaker's name and the
+// detector's settings. Kept in localStorage (nothing sensitive), read once at start.
 
-import { ref, watch } from 'vue';
+import { reactive, ref, watch } from 'vue';
+import { parseDetectorSettings } from './detector-settings';
 
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -14,6 +15,8 @@ export const selectedDevice = ref(stored('hark.device', ''));
 export const theme = ref<Theme>(stored('hark.theme', 'system') as Theme);
 /** The name recorded clips are filed under (speaker-disjoint splits use it). */
 export const speakerName = ref(stored('hark.speaker', 'me'));
+/** The Listen screen's threshold, smoothing, refractory time and word end (checked as read). */
+export const detectorSettings = reactive(parseDetectorSettings(stored('hark.detector', '')));
 
 function persist(key: string, value: string): void {
   try { localStorage.setItem(key, value); } catch { /* private mode: not kept */ }
@@ -21,6 +24,7 @@ function persist(key: string, value: string): void {
 
 watch(selectedDevice, (v) => persist('hark.device', v));
 watch(speakerName, (v) => persist('hark.speaker', v));
+watch(detectorSettings, (v) => persist('hark.detector', JSON.stringify(v)));
 watch(theme, (v) => {
   persist('hark.theme', v);
   applyTheme(v);
