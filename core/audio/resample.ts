@@ -258,7 +258,11 @@ export class Resampler {
   private n = 0;              // integer part of the next output's input time
   private p = 0;              // its phase numerator in [0, L)
 
-  /** Whether this Resampler's inner products run in the WebAssembly kernel (false: the JS loop, same bits). */
+  /**
+   * Whether this Resampler has a WebAssembly kernel instance: its inner products run there
+   * whenever the kernel's memory can stage the block (else, per call, the JS loop, same
+   * bits). False for equal rates, interpolated banks and when the kernel is off or missing.
+   */
   get accelerated(): boolean {
     return this.kernel !== null;
   }

@@ -44,7 +44,8 @@ async function capture(samples: number): Promise<CaptureResult> {
   scope.stop();
   return {
     deviceRate,
-    // A Resampler made here, at the device's rate, as the pipeline's was: whether it runs the kernel.
+    // A Resampler made here at the device's rate shares the pipeline's filter bank, and so
+    // its kernel instance: whether that instance exists on this page (CSP, WebAssembly).
     resamplerWasm: deviceRate !== null && new Resampler({ fromRate: deviceRate, toRate: 16000 }).accelerated,
     samples16k: Array.from(concat(audio)),
     frames: Array.from(concat(frames)),

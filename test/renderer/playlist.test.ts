@@ -54,6 +54,30 @@ describe('createPlaylist', () => {
     expect(audio.log).toEqual(['play a']);
   });
 
+  it('ends a list whose clip is still loading when a second starts: that clip never plays', async () => {
+    const audio = fakeAudio();
+    let release: (() => void) | null = null;
+    const slowFirst = { ...audio.deps, load: (path: string) => path === 'a1' ? new Promise<string>((r) => { release = () => r(path); }) : audio.deps.load(path) };
+    const list = createPlaylist(slowFirst);
+    const first = list.play(['a1', 'a2']);
+    const second = list.play(['b1']);
+    release!(); // a1 arrives after b1's list started
+    expect(await first).toEqual({ kind: 'superseded' });
+    await audio.tick(); await audio.finish();
+    expect(await second).toEqual({ kind: 'done' });
+    expect(audio.log).toEqual(['play b1']);
+  });
+
+  it('reports a load that fails after its list was superseded as superseded, not as an error', async () => {
+    const audio = fakeAudio();
+    let fail: (() => void) | null = null;
+    const list = createPlaylist({ ...audio.deps, load: () => new Promise<string>((_, reject) => { fail = () => reject(new Error('gone')); }) });
+    const first = list.play(['a1']);
+    list.stop();
+    fail!();
+    expect(await first).toEqual({ kind: 'superseded' });
+  });
+
   it('stop() ends the list and its clip', async () => {
     const audio = fakeAudio();
     const list = createPlaylist(audio.deps);

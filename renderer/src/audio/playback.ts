@@ -1,14 +1,17 @@
 // Plays 16 kHz clips. One AudioContext per playback, closed when it ends, so nothing stays
-// open between plays; starting another playback stops the current one.
+// open between plays; starting another playback stops the current one. A playback's
+// promise settles when the clip ends or is stopped (stopping closes the context, after
+// which its 'ended' event may never come, so stopPlayback settles it itself).
 
-let current: { context: AudioContext; source: AudioBufferSourceNode } | null = null;
+let current: { context: AudioContext; source: AudioBufferSourceNode; done: () => void } | null = null;
 
 export function stopPlayback(): void {
   if (!current) return;
-  const { context, source } = current;
+  const { context, source, done } = current;
   current = null;
   try { source.stop(); } catch { /* already stopped */ }
   void context.close().catch(() => undefined);
+  done();
 }
 
 export function playSamples(samples: Float32Array, sampleRate = 16000): Promise<void> {
@@ -19,9 +22,9 @@ export function playSamples(samples: Float32Array, sampleRate = 16000): Promise<
   const source = context.createBufferSource();
   source.buffer = buffer;
   source.connect(context.destination);
-  const me = { context, source };
-  current = me;
   return new Promise((resolve) => {
+    const me = { context, source, done: () => resolve() };
+    current = me;
     source.onended = () => {
       if (current === me) { current = null; void context.close().catch(() => undefined); }
       resolve();

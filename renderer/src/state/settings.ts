@@ -2,7 +2,7 @@
 // detector's settings. Kept in localStorage (nothing sensitive), read once at start.
 
 import { reactive, ref, watch } from 'vue';
-import { parseDetectorSettings } from './detector-settings';
+import { DEFAULT_DETECTOR_SETTINGS, parseDetectorSettings } from './detector-settings';
 
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -25,6 +25,11 @@ function persist(key: string, value: string): void {
 watch(selectedDevice, (v) => persist('hark.device', v));
 watch(speakerName, (v) => persist('hark.speaker', v));
 watch(detectorSettings, (v) => persist('hark.detector', JSON.stringify(v)));
+
+/** Puts the detector settings back to the detector's own defaults. */
+export function resetDetectorSettings(): void {
+  Object.assign(detectorSettings, DEFAULT_DETECTOR_SETTINGS);
+}
 watch(theme, (v) => {
   persist('hark.theme', v);
   applyTheme(v);
