@@ -7,6 +7,7 @@
 // order they arrived even though each handler is async.
 
 import { TypeScriptEngine, type InferenceEngine } from '../../core/inference/engine.js';
+import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import { KeywordDetector, type DetectorOptions } from '../../core/kws/detector.js';
 import { createOnnxEngine } from './onnx-engine.js';
 import { EngineServiceError } from './service-error.js';
@@ -17,8 +18,8 @@ interface Running {
   engine: InferenceEngine;
   detector: KeywordDetector;
   labels: string[];
-  /** The latest posteriors not sent (held back by the interval): sent before a detection. */
-  unsent: { step: { values: Float32Array; time: number } | null };
+  /** The steps of the push in progress that the interval held back: the one that fires a detection is sent with it. */
+  held: Array<{ values: Float32Array; time: number }>;
 }
 
 /** Least stream time between two 'live.posteriors' events (decisions still run every hop). */
@@ -31,6 +32,9 @@ export class LiveSession {
   constructor(
     private readonly project: () => OpenProject,
     private readonly emit: (event: EngineEvent) => void,
+    /** Makes the inference engine for a session (tests pass a scripted one). */
+    private readonly createEngine: (kind: 'typescript' | 'onnxruntime', model: SequenceClassifier) => Promise<InferenceEngine> =
+      async (kind, model) => (kind === 'onnxruntime' ? createOnnxEngine(model) : new TypeScriptEngine(model)),
   ) {}
 
   async start({ engine: kind = 'typescript', options = {} }: { engine?: 'typescript' | 'onnxruntime'; options?: DetectorOptions }): Promise<LiveInfo> {
@@ -39,21 +43,21 @@ export class LiveSession {
     if (activeId === null) throw new EngineServiceError(ERROR_CODES.noModel, 'no active model: train or import one and activate it');
     const { model } = await models.load(activeId);
     await this.stop();
-    const engine = kind === 'onnxruntime' ? await createOnnxEngine(model.model) : new TypeScriptEngine(model.model);
+    const engine = await this.createEngine(kind, model.model);
     const labels = [...model.labels];
     let detector: KeywordDetector;
     let lastSent = -Infinity;
-    const unsent: Running['unsent'] = { step: null };
+    const held: Running['held'] = [];
     try {
       detector = new KeywordDetector(engine, model, {
         ...options,
         // The bars need ~10 updates a second, not one per decision: every event costs the
-        // renderer a re-render and both processes a message. A step held back is still sent
-        // if it fires a detection (enqueue), so the bars show every crossing.
+        // renderer a paint and both processes a message. A step held back is still sent,
+        // just before its detection, if it fires one (enqueue), so the bars show every
+        // crossing.
         onPosteriors: (step) => {
-          if (step.time - lastSent < POSTERIOR_EVENT_INTERVAL_S - 1e-9) { unsent.step = { values: step.smoothed, time: step.time }; return; }
+          if (step.time - lastSent < POSTERIOR_EVENT_INTERVAL_S - 1e-9) { held.push({ values: step.smoothed, time: step.time }); return; }
           lastSent = step.time;
-          unsent.step = null;
           this.emit({ type: 'live.posteriors', labels, values: step.smoothed, time: step.time });
         },
       });
@@ -61,7 +65,7 @@ export class LiveSession {
       await engine.dispose();
       throw err;
     }
-    this.running = { engine, detector, labels, unsent };
+    this.running = { engine, detector, labels, held };
     return { labels, features: model.features, engine: engine.kind, description: engine.description };
   }
 
@@ -90,15 +94,21 @@ export class LiveSession {
   }
 
   private enqueue(push: (detector: KeywordDetector) => Promise<Detection[]>): Promise<{ detections: Detection[] }> {
-    const { detector, labels, unsent } = this.require();
+    const { detector, labels, held } = this.require();
     const result = this.queue.then(async () => {
-      const detections = await push(detector);
-      if (detections.length > 0 && unsent.step) {
-        this.emit({ type: 'live.posteriors', labels, ...unsent.step });
-        unsent.step = null;
+      held.length = 0;
+      try {
+        const detections = await push(detector);
+        for (const detection of detections) {
+          // The step that decided it (a detection is dated at its step's time), if held back.
+          const step = held.find((s) => s.time === detection.time);
+          if (step) this.emit({ type: 'live.posteriors', labels, ...step });
+          this.emit({ type: 'live.detection', detection: { ...detection } });
+        }
+        return { detections: detections.map((d) => ({ ...d })) };
+      } finally {
+        held.length = 0;
       }
-      for (const detection of detections) this.emit({ type: 'live.detection', detection: { ...detection } });
-      return { detections: detections.map((d) => ({ ...d })) };
     });
     this.queue = result.catch(() => undefined);
     return result;

@@ -1,0 +1,59 @@
+// LiveSession's posterior events: at most one per 100 ms of stream time, and the step that
+// fires a detection is sent before it even when the interval held it back. The inference
+// engine is scripted (a crossing on a chosen decision), the detector and its rule are real.
+import { describe, expect, it } from 'vitest';
+import { LiveSession } from '../../../app/engine/live-session.js';
+import type { OpenProject } from '../../../app/engine/service.js';
+import type { EngineEvent } from '../../../app/shared/protocol.js';
+import type { InferenceEngine } from '../../../core/inference/engine.js';
+import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../../core/features/config.js';
+import type { SequenceClassifier } from '../../../core/nn/classifier.js';
+
+const LABELS = ['_background_', '_unknown_', 'yes'];
+const F = featureCount(DEFAULT_FEATURE_CONFIG);
+
+/** An engine whose decision number `fireAt` (from 0) says "yes" with 0.95, every other one background. */
+function scripted(fireAt: number): InferenceEngine {
+  let runs = 0;
+  return {
+    kind: 'typescript', description: 'scripted', features: F, classes: LABELS.length,
+    run: async () => Float32Array.from(runs++ === fireAt ? [0.05, 0, 0.95] : [1, 0, 0]),
+    createStream: () => { throw new Error('not used'); },
+    dispose: async () => undefined,
+  };
+}
+
+function session(fireAt: number): { live: LiveSession; events: EngineEvent[] } {
+  const events: EngineEvent[] = [];
+  const model = { model: {} as SequenceClassifier, labels: LABELS, features: DEFAULT_FEATURE_CONFIG };
+  const project = { models: { activeId: async () => 'm', load: async () => ({ model }) } } as unknown as OpenProject;
+  return { live: new LiveSession(() => project, (e) => events.push(e), async () => scripted(fireAt)), events };
+}
+
+const times = (events: EngineEvent[], type: string): number[] => events.filter((e) => e.type === type).map((e) => (e as { time?: number; detection?: { time: number } }).time ?? (e as { detection: { time: number } }).detection.time);
+
+describe('LiveSession posterior events', () => {
+  for (const [fireAt, what] of [[3, 'held back by the interval'], [4, 'sent anyway']] as const) {
+    it(`sends the step that fires a detection before it (a step ${what}), and at most one step per 100 ms otherwise`, async () => {
+      const { live, events } = session(fireAt);
+      // Word end off: the scripted posteriors come with silent frames.
+      await live.start({ options: { threshold: 0.6, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
+      const frames = new Float32Array(10 * F); // 100 ms a push: two decisions, the second held back
+      for (let i = 0; i < 20; i++) await live.pushFrames(frames, 10);
+      await live.stop();
+
+      const detections = times(events, 'live.detection');
+      expect(detections).toHaveLength(1);
+      const fired = events.findIndex((e) => e.type === 'live.detection');
+      const before = events[fired - 1];
+      expect(before.type).toBe('live.posteriors');
+      expect((before as { time: number }).time).toBe(detections[0]);
+      expect(Array.from((before as { values: Float32Array }).values)).toEqual([0.05, 0, 0.95].map(Math.fround));
+
+      // Apart from the one sent with the detection, consecutive events are ≥ 100 ms apart.
+      const sent = events.filter((e, i) => e.type === 'live.posteriors' && !(fireAt === 3 && i === fired - 1)).map((e) => (e as { time: number }).time);
+      for (let i = 1; i < sent.length; i++) expect(sent[i] - sent[i - 1]).toBeGreaterThanOrEqual(0.1 - 1e-9);
+      expect(sent.length).toBeGreaterThan(5);
+    });
+  }
+});
