@@ -15,9 +15,9 @@
 //    - the harness page (no UI) running the app's capture path (useMicrophone:
 //      AudioWorklet → core Resampler → core FeatureStream), minus the same page idle; and
 //      the browser's part alone (same constraints, context and worklet; blocks dropped);
-//    - core's KeywordDetector alone in Node on each engine, fed frames 4 at a time (the
-//      renderer's 40 ms blocks) in real time, as live (caches go cold between windows:
-//      fed back to back, the same work costs about half), and no transport.
+//    - core's KeywordDetector alone in Node on each engine, fed frames 10 at a time (the
+//      renderer's 100 ms blocks) in real time, as live (caches go cold between windows:
+//      fed back to back, the same work costs a third to a fifth), and no transport.
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -206,9 +206,9 @@ async function app(): Promise<{ idle: Rounds; listening: Record<EngineKind, Roun
   }
 }
 
-/** core's KeywordDetector alone on `kind`: its process's share of one core, fed 4 frames every 40 ms of wall time for SECONDS. */
+/** core's KeywordDetector alone on `kind`: its process's share of one core, fed 10 frames every 100 ms of wall time for SECONDS. */
 async function engine(kind: EngineKind): Promise<number> {
-  const F = 28, BLOCK_FRAMES = 4, BLOCK_MS = 40;
+  const F = 28, BLOCK_FRAMES = 10, BLOCK_MS = 100;
   const model = new SequenceClassifier({ cell: 'lstm', inputSize: F, hiddenSize: 64, layers: 1, classes: 4, dropout: 0, pooling: 'last' }, { seed: 1 });
   const inference = kind === 'onnxruntime' ? await createOnnxEngine(model) : new TypeScriptEngine(model);
   const detector = new KeywordDetector(inference, { labels: ['_background_', '_unknown_', 'yes', 'no'], features: DEFAULT_FEATURE_CONFIG });

@@ -1,13 +1,13 @@
 // The capture worklet's processor, run in Node with the three AudioWorkletGlobalScope names
 // it uses stubbed: it posts the input (one channel, or the channels' mean) unchanged, in
-// 40 ms blocks, whatever the quantum size, and flushes the partial block on 'stop'.
+// 100 ms blocks, whatever the quantum size, and flushes the partial block on 'stop'.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 interface Posted { type: string; samples?: Float32Array }
 interface Processor { port: { postMessage(m: Posted): void; onmessage: ((e: { data: unknown }) => void) | null }; process(inputs: Float32Array[][]): boolean }
 
 const RATE = 44100;
-const BLOCK = Math.round((RATE * 0.04) / 128) * 128; // the worklet's rule: 1792 at 44.1 kHz
+const BLOCK = Math.round((RATE * 0.1) / 128) * 128; // the worklet's rule: 4352 at 44.1 kHz (34 quanta)
 let Ctor: new () => Processor;
 
 beforeAll(async () => {
@@ -43,7 +43,7 @@ const joined = (blocks: Float32Array[]): Float32Array => {
 };
 
 describe('capture worklet', () => {
-  it('posts one channel unchanged in 40 ms blocks, and the rest on stop', () => {
+  it('posts one channel unchanged in 100 ms blocks, and the rest on stop', () => {
     const x = signal(BLOCK * 3 + 128 * 5, 1);
     const { blocks, stopped } = run([x], 128);
     expect(blocks.slice(0, 3).map((b) => b.length)).toEqual([BLOCK, BLOCK, BLOCK]);

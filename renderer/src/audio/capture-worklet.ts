@@ -1,5 +1,5 @@
 // AudioWorklet processor for the microphone: mixes every input channel to mono and posts
-// the samples to the main thread in blocks of BLOCK frames (40 ms) (transferred, not copied), at
+// the samples to the main thread in blocks of BLOCK frames (100 ms) (transferred, not copied), at
 // the AudioContext's rate, which useMicrophone sets to the device's own rate. Never a
 // ScriptProcessorNode.
 //
@@ -21,12 +21,15 @@ declare function registerProcessor(name: string, ctor: new () => AudioWorkletPro
 declare const sampleRate: number; // the AudioContext's rate
 
 /**
- * Samples per posted block: 40 ms of audio (whole 128-frame quanta), so 25 messages a
- * second at any rate (was 1024 samples, 43 a second at 44.1 kHz). Every message wakes the
- * main thread, runs the pipeline and sends frames to the engine. A sample now waits at
- * most 40 ms here before it is processed (was 23 ms); the detector decides every 50 ms.
+ * Samples per posted block: 100 ms of audio (whole 128-frame quanta), so 10 messages a
+ * second at any rate. Every message wakes the renderer's main thread, runs the pipeline
+ * and sends frames to the engine, which wakes too and makes two decisions (every 50 ms of
+ * audio), the second with its caches warm. At this load the wake-ups cost more than the
+ * arithmetic: `npm run bench:live` measured the app at 11.2–11.9 % of a core with 100 ms
+ * blocks against 14.6–15.7 % with 40 ms ones (and 12–14 % with 80 ms). The price is
+ * latency: a sample waits up to 100 ms here (40 ms before), about 30 ms more on average.
  */
-const BLOCK = Math.max(128, Math.round((sampleRate * 0.04) / 128) * 128);
+const BLOCK = Math.max(128, Math.round((sampleRate * 0.1) / 128) * 128);
 
 class HarkCaptureProcessor extends AudioWorkletProcessor {
   private block = new Float32Array(BLOCK);

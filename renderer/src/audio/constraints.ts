@@ -39,18 +39,18 @@ export interface CaptureContextOptions {
 }
 
 /** The capture context's latency hint, seconds: the worklet's block (capture-worklet.ts). */
-export const CAPTURE_LATENCY_S = 0.04;
+export const CAPTURE_LATENCY_S = 0.1;
 
 /**
  * AudioContext options for capture: the device's own rate (so Chromium does not resample;
  * core's resampler does), no output device (`sinkId: { type: 'none' }`, Chromium 110+:
  * nothing is played, so no output stream is opened and the graph is driven by a timer;
  * `npm run bench:live` measured the output thread and the audio service's share go),
- * and a 40 ms latency hint, the worklet's block: Chromium then renders in 40 ms batches
- * instead of waking its audio thread every few ms ('interactive'). Measured with
- * `npm run bench:live` on the harness page (renderer process, 15–20 s spans):
- * 40 ms 3.8–4.5 %, 'interactive' 5.5–5.9 %, 'playback' 5.4–5.5 % (larger batches, but
- * no cheaper here, and they would add more to detection latency than 40 ms).
+ * and a latency hint equal to the worklet's block: Chromium then renders in batches of
+ * that length instead of waking its audio thread every few ms ('interactive'). Measured
+ * with `npm run bench:live` on the harness page (renderer process, 15–20 s spans) when
+ * blocks were 40 ms: a 40 ms hint 3.8–4.5 %, 'interactive' 5.5–5.9 %, 'playback'
+ * 5.4–5.5 %. The blocks are now 100 ms, and the hint with them.
  */
 export function captureContextOptions(rate: number | undefined): CaptureContextOptions {
   return rate ? { sampleRate: rate, latencyHint: CAPTURE_LATENCY_S, sinkId: { type: 'none' } } : { latencyHint: CAPTURE_LATENCY_S, sinkId: { type: 'none' } };
