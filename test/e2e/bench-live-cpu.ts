@@ -16,8 +16,9 @@
 //      AudioWorklet → core Resampler → core FeatureStream), minus the same page idle; and
 //      the browser's part alone (same constraints, context and worklet; blocks dropped);
 //    - core's KeywordDetector alone in Node on each engine, fed frames 10 at a time (the
-//      renderer's 100 ms blocks) in real time, as live (caches go cold between windows:
-//      fed back to back, the same work costs a third to a fifth), and no transport.
+//      renderer's 100 ms blocks) in real time, as live (caches go cold between windows,
+//      so this is dearer than `npm run bench`'s back-to-back inference rows), and no
+//      transport.
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -25,15 +25,15 @@ function persist(key: string, value: string): void {
 watch(selectedDevice, (v) => persist('hark.device', v));
 watch(speakerName, (v) => persist('hark.speaker', v));
 watch(detectorSettings, (v) => persist('hark.detector', JSON.stringify(v)));
+watch(theme, (v) => {
+  persist('hark.theme', v);
+  applyTheme(v);
+});
 
 /** Puts the detector settings back to the detector's own defaults. */
 export function resetDetectorSettings(): void {
   Object.assign(detectorSettings, DEFAULT_DETECTOR_SETTINGS);
 }
-watch(theme, (v) => {
-  persist('hark.theme', v);
-  applyTheme(v);
-});
 
 export function applyTheme(v: Theme = theme.value): void {
   if (v === 'system') delete document.documentElement.dataset.theme;
