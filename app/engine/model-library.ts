@@ -98,7 +98,10 @@ export class ModelLibrary {
   async report(id: string): Promise<ModelReport | null> {
     await this.readMeta(id);
     try {
-      return JSON.parse(await readFile(path.join(this.modelDir(id), REPORT_FILE), 'utf8')) as ModelReport;
+      const report = JSON.parse(await readFile(path.join(this.modelDir(id), REPORT_FILE), 'utf8')) as Omit<ModelReport, 'split'> & { split: string };
+      // Reports saved before measuredOn existed could be on the training clips: those were never a test.
+      if (report.split !== 'testing' && report.split !== 'validation') return null;
+      return { ...report, split: report.split, measuredOn: report.measuredOn ?? null };
     } catch {
       return null;
     }

@@ -1,7 +1,9 @@
 // Training jobs: one run at a time per engine, over the open project's dataset.
 //
 // A run reads the dataset's clips (training split to learn, validation split to stop
-// early, testing split, or validation when there is none, for the report) and background
+// early, testing split, or validation when there is none, for the report; the split is
+// the dataset's own, or by take when that leaves a word without training or held-out
+// clips, as one person's recordings do: dataset/split.ts planSplits) and background
 // recordings, runs core's trainKeywordModel in this process (it yields to the event loop
 // every 50 ms, so calls such as training.cancel and live audio keep being answered),
 // forwards its events, evaluates the result, and stores it in the model library.
@@ -25,8 +27,9 @@ import type { Trainer, TrainerState } from '../../core/train/trainer.js';
 import { trainModel } from './keyword-training.js';
 import { EngineServiceError } from './service-error.js';
 import type { ClipEntry } from './dataset/store.js';
+import { NOT_MEASURED, planSplits, readSplitLists, type SplitBasis } from './dataset/split.js';
 import type { OpenProject } from './service.js';
-import { ERROR_CODES, type EngineEvent, type JobInfo, type ModelReport } from '../shared/protocol.js';
+import { ERROR_CODES, type EngineEvent, type JobInfo, type MeasuredOn, type ModelReport } from '../shared/protocol.js';
 
 export interface StartParams {
   name?: string;
@@ -119,7 +122,10 @@ export class TrainingJobs {
     const { info, params, project, controller } = job;
     const warn = (message: string): void => this.emit({ type: 'training.progress', jobId: info.jobId, event: { type: 'warning', message } });
     try {
-      const { train, validation, test, background } = await readClips(project, job.snapshot, job.background);
+      const fromLists = (await readSplitLists(project.dataset.root)) !== undefined;
+      const plan = planSplits(job.snapshot, params.words, fromLists);
+      if (plan.fallback && fromLists) warn(plan.fallback);
+      const { train, validation, test, background } = await readClips(project, job.snapshot, plan.splits, job.background);
       let lastProgress = 0;
       const { model: trained } = await trainModel({ train: train.clips, validation: validation.clips, background, words: params.words }, params.recipe ?? {}, {
         signal: controller.signal,
@@ -137,15 +143,15 @@ export class TrainingJobs {
           }
         },
       });
-      // The report is on clips the model did not learn from when the dataset has any.
-      const [evaluated, split] =
-        test.clips.length > 0 ? [test, 'testing' as const] : validation.clips.length > 0 ? [validation, 'validation' as const] : [train, 'training' as const];
-      const report = await reportOn(trained, evaluated, split);
-      const model = await project.models.add({ name: params.name ?? `Model ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, source: 'trained', model: trained, report });
+      // The report is on clips the model did not learn from, or there is none.
+      const held = test.clips.length > 0 ? { set: test, split: 'testing' as const } : validation.clips.length > 0 ? { set: validation, split: 'validation' as const } : null;
+      const report = held ? await reportOn(trained, held.set, train, plan.basis, held.split) : null;
+      const notMeasured = report ? null : NOT_MEASURED;
+      const model = await project.models.add({ name: params.name ?? `Model ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, source: 'trained', model: trained, report: report ?? undefined });
       const active = (await project.models.activeId()) === null ? await project.models.activate(model.id) : model;
       info.state = 'done';
       info.modelId = model.id;
-      this.emit({ type: 'training.done', jobId: info.jobId, model: active, report });
+      this.emit({ type: 'training.done', jobId: info.jobId, model: active, report, notMeasured });
       this.emit({ type: 'models.changed' });
     } catch (err) {
       if (err instanceof TrainingAbortedError || controller.signal.aborted) {
@@ -175,20 +181,22 @@ interface ClipSet {
   entries: ClipEntry[];
 }
 
-async function readClips(project: OpenProject, snapshot: readonly ClipEntry[], backgroundFiles: readonly string[]): Promise<{ train: ClipSet; validation: ClipSet; test: ClipSet; background: Float32Array[] }> {
+async function readClips(
+  project: OpenProject, snapshot: readonly ClipEntry[], splits: readonly ClipEntry['split'][], backgroundFiles: readonly string[],
+): Promise<{ train: ClipSet; validation: ClipSet; test: ClipSet; background: Float32Array[] }> {
   const { dataset } = project;
   const sets: Record<ClipEntry['split'], ClipSet> = {
     training: { clips: [], entries: [] },
     validation: { clips: [], entries: [] },
     testing: { clips: [], entries: [] },
   };
-  for (const entry of snapshot) {
+  for (const [i, entry] of snapshot.entries()) {
     const current = dataset.get(entry.path);
     if (!current || current.sha256 !== entry.sha256) {
       throw new EngineServiceError('dataset-changed', `${entry.path} changed or was removed since this run started: start a new run`);
     }
-    sets[entry.split].clips.push({ label: entry.label, speaker: entry.speaker, samples: await dataset.readClip(entry.path) });
-    sets[entry.split].entries.push(entry);
+    sets[splits[i]].clips.push({ label: entry.label, speaker: entry.speaker, samples: await dataset.readClip(entry.path) });
+    sets[splits[i]].entries.push(entry);
   }
   const background: Float32Array[] = [];
   for (const file of backgroundFiles) {
@@ -201,18 +209,24 @@ async function readClips(project: OpenProject, snapshot: readonly ClipEntry[], b
   return { train: sets.training, validation: sets.validation, test: sets.testing, background };
 }
 
-async function reportOn(m: KwsModel, { clips, entries }: ClipSet, split: ModelReport['split']): Promise<ModelReport> {
+/** Clip accuracy on held-out clips, and what they were: how many, from how many speakers, how many of those the model heard. */
+async function reportOn(m: KwsModel, { clips, entries }: ClipSet, train: ClipSet, basis: SplitBasis, split: MeasuredOn['split']): Promise<ModelReport | null> {
   const engine = new TypeScriptEngine(m.model);
   const report = await evaluateClips(engine, clips, m);
+  if (report.predictions.length === 0) return null; // held-out clips only of words the model has no class for
   const misclassified = report.predictions
     .filter((p) => p.truth !== p.predicted)
     .map((p) => ({ path: entries[p.index].path, label: clips[p.index].label, predicted: m.labels[p.predicted], score: p.score }));
+  const speakers = new Set(report.predictions.map((p) => clips[p.index].speaker));
+  const learned = new Set(train.clips.map((c) => c.speaker));
+  const measured: MeasuredOn = { basis, split, clips: report.predictions.length, speakers: speakers.size, heardSpeakers: [...speakers].filter((s) => learned.has(s)).length };
   return {
     accuracy: report.accuracy,
     labels: report.labels,
     perClass: report.perClass.map((c) => ({ ...c })),
     confusion: report.confusion.map((row) => [...row]),
     misclassified,
-    split,
+    split: measured.split,
+    measuredOn: measured,
   };
 }

@@ -241,6 +241,17 @@ export interface Misclassified {
   score: number;
 }
 
+/** What a report was measured on: never clips the model learned from. */
+export interface MeasuredOn {
+  /** What split the dataset (app/engine/dataset/split.ts): its list files, speakers, or takes within each speaker. */
+  basis: 'lists' | 'speaker' | 'take';
+  split: 'validation' | 'testing';
+  clips: number;
+  speakers: number;
+  /** Of those speakers, how many the model learned from too (their other takes): a weaker test than a new voice. */
+  heardSpeakers: number;
+}
+
 export interface ModelReport {
   accuracy: number;
   labels: string[];
@@ -249,7 +260,9 @@ export interface ModelReport {
   confusion: number[][];
   misclassified: Misclassified[];
   /** Which clips it was measured on. */
-  split: 'validation' | 'testing' | 'training';
+  split: 'validation' | 'testing';
+  /** null in reports saved before it was recorded. */
+  measuredOn: MeasuredOn | null;
 }
 
 export interface ModelInfo {
@@ -338,7 +351,8 @@ export interface WireError {
 export type EngineEvent =
   /** One of the trainer's events (epoch, batch, prepare, warning ...), passed through as plain data. */
   | { type: 'training.progress'; jobId: string; event: { type: string; [key: string]: unknown } }
-  | { type: 'training.done'; jobId: string; model: ModelInfo; report: ModelReport }
+  /** report: null when no clip could be held out (too few takes), and notMeasured says so in one sentence. */
+  | { type: 'training.done'; jobId: string; model: ModelInfo; report: ModelReport | null; notMeasured: string | null }
   | { type: 'training.cancelled'; jobId: string; resumable: boolean }
   | { type: 'training.failed'; jobId: string; error: WireError }
   | { type: 'live.posteriors'; labels: string[]; values: Float32Array; time: number }

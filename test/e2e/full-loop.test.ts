@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, type TestPage } from './support/browser.js';
-import { addWord } from './support/app.js';
+import { screenshot, type TestPage } from './support/browser.js';
+import { addWord, explained, openTab, withMicrophone as withMicrophoneAt } from './support/app.js';
 import { startHost, type Host } from './support/host.js';
 import { concatWithGaps, noise, speakWord, tempDir } from './support/speech.js';
 import { whichSet } from '../../app/engine/dataset/split.js';
@@ -29,30 +29,7 @@ beforeAll(async () => { host = await startHost(); });
 afterAll(async () => { await host?.stop(); });
 
 /** Opens the app with `wav` as the microphone, runs `body`, closes the browser. */
-async function withMicrophone(wav: string, body: (tp: TestPage) => Promise<void>): Promise<void> {
-  const browser = await launchChromium({ wav });
-  try {
-    const tp = await openPage(browser, host.url);
-    await tp.page.locator('[data-engine="connected"]').waitFor({ timeout: 30_000 });
-    await body(tp);
-    expect(tp.errors).toEqual([]);
-  } finally {
-    await browser.close();
-  }
-}
-
-async function openTab(page: Page, name: string): Promise<void> {
-  await page.getByRole('tab', { name }).click();
-}
-
-/** Waits for `locator`; on a timeout, fails with what the screen says instead. */
-async function explained(page: Page, locator: ReturnType<Page['locator']>): Promise<void> {
-  try {
-    await locator.waitFor({ timeout: 30_000 });
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- the screen said:\n${await page.locator('main').innerText()}`, { cause: err });
-  }
-}
+const withMicrophone = (wav: string, body: (tp: TestPage) => Promise<void>): Promise<void> => withMicrophoneAt(host.url, wav, body);
 
 /** The detector settings a user would pick after a first try (see the sequence test). */
 async function tuneDetector(page: Page): Promise<void> {

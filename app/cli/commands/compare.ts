@@ -82,7 +82,8 @@ export const compare: Command = {
     const json = values.json === true;
     const progress = createProgress(io, { json });
     const folder = await readFolder(io, progress, ctx.path(ctx.positionals[0]), { background: true });
-    const split = splitForTraining(folder);
+    const split = splitForTraining(folder, words);
+    if (split.fallback) progress.note(split.fallback);
     progress.note(`${split.train.length} training, ${split.validation.length} validation and ${split.test.length} test clips`);
     const rows: Row[] = [];
     for (const cell of cells as CellKind[]) {

@@ -9,9 +9,10 @@ import type { KwsModel, KwsRecipe, KwsTrainEvent } from '../../../core/kws/recip
 import { CELL_KINDS, type CellKind } from '../../../core/nn/layer.js';
 import type { EpochRecord } from '../../../core/train/trainer.js';
 import { choiceOption, intOption, pct, type Command, type CommandContext } from '../command.js';
-import { CliError, EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_OK, UsageError } from '../errors.js';
 import { out, warn, type CliIO } from '../io.js';
-import { bySplit, loadFolder, type FolderClip, type LoadedFolder } from '../load-folder.js';
+import { loadFolder, type FolderClip, type LoadedFolder } from '../load-folder.js';
+import { NOT_MEASURED, planSplits, type Split, type SplitBasis } from '../../engine/dataset/split.js';
 import { checkWritable, describeModel, formatBytes, writeFileSafely } from '../model-io.js';
 import { createProgress, type Progress, type ProgressBar } from '../progress.js';
 import { trainModel, type TrainRun } from '../../engine/keyword-training.js';
@@ -63,14 +64,25 @@ export async function readFolder(io: CliIO, progress: Progress, dir: string, opt
   return folder;
 }
 
-/** The train / validation / test clips of a folder; fails when nothing is left to train on. */
-export function splitForTraining(folder: LoadedFolder): { train: FolderClip[]; validation: FolderClip[]; test: FolderClip[] } {
-  const s = bySplit(folder.clips);
-  if (s.training.length === 0) {
-    throw new CliError(`no clips in the training split of ${folder.root}: every speaker's clips fall in the ${s.validation.length ? 'validation' : 'testing'} split` +
-      (folder.splitFromLists ? ' (validation_list.txt / testing_list.txt list them all)' : ' (the split is by speaker; add clips from more speakers)'));
-  }
-  return { train: s.training, validation: s.validation, test: s.testing };
+/**
+ * The train / validation / test clips of a folder: its own split (lists or speakers), or by
+ * take when that leaves a word without training or held-out clips (planSplits).
+ */
+export function splitForTraining(folder: LoadedFolder, words?: readonly string[]): { train: FolderClip[]; validation: FolderClip[]; test: FolderClip[]; basis: SplitBasis; fallback: string | null } {
+  const plan = planSplits(folder.clips, words, folder.splitFromLists);
+  const of = (split: Split): FolderClip[] => folder.clips.filter((_, i) => plan.splits[i] === split);
+  return { train: of('training'), validation: of('validation'), test: of('testing'), basis: plan.basis, fallback: plan.fallback };
+}
+
+/** "12 clips of 3 speakers it never heard" / "4 held-out takes of 1 speaker it also learned from". */
+export function describeHeldOut(clips: readonly FolderClip[], train: readonly FolderClip[], basis: SplitBasis): string {
+  const speakers = new Set(clips.map((c) => c.speaker));
+  const learned = new Set(train.map((c) => c.speaker));
+  const heard = [...speakers].filter((s) => learned.has(s)).length;
+  const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const what = basis === 'take' ? plural(clips.length, 'held-out take') : plural(clips.length, 'clip');
+  const whose = heard === 0 ? 'it never heard' : heard === speakers.size ? 'it also learned from' : `(${heard} of whom it also learned from)`;
+  return `${what} of ${plural(speakers.size, 'speaker')} ${whose}`;
 }
 
 /** Progress for the recipe's events: preparing, then training by step with a line per epoch. */
@@ -159,7 +171,9 @@ export const train: Command = {
     '',
     'Clips are split by speaker as in Speech Commands (or by validation_list.txt and',
     'testing_list.txt): training to learn, validation to stop early, testing scored at the',
-    'end. _background_noise_/*.wav is mixed in as noise and taught as the background class.',
+    'end. When that leaves a word without training or held-out clips (one person\'s',
+    'recordings), some takes of each speaker are held out instead. _background_noise_/*.wav',
+    'is mixed in as noise and taught as the background class.',
   ].join('\n'),
   options: TRAIN_OPTIONS,
   positionals: ['dataset-dir'],
@@ -174,7 +188,8 @@ export const train: Command = {
     await checkWritable(outPath);
     const progress = createProgress(io, { json });
     const folder = await readFolder(io, progress, ctx.path(ctx.positionals[0]), { background: true });
-    const split = splitForTraining(folder);
+    const split = splitForTraining(folder, words);
+    if (split.fallback) progress.note(split.fallback);
     progress.note(`${split.train.length} training, ${split.validation.length} validation and ${split.test.length} test clips of ${new Set(folder.clips.map((c) => c.label)).size} words`);
     const run: TrainRun = await trainModel(
       { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples), words },
@@ -190,7 +205,8 @@ export const train: Command = {
         model: outPath, format: outPath.toLowerCase().endsWith('.onnx') ? 'onnx' : 'hark', bytes: bytes.length,
         cell: m.model.config.cell, hiddenSize: m.model.config.hiddenSize, layers: m.model.config.layers,
         parameters: m.model.paramCount, labels: m.labels,
-        clips: { training: split.train.length, validation: split.validation.length, testing: split.test.length },
+        clips: { training: split.train.length, validation: split.validation.length, testing: split.test.length }, splitBasis: split.basis,
+        testedOn: test ? describeHeldOut(split.test, split.train, split.basis) : null,
         epochs: m.history.length, bestEpoch: best?.epoch ?? null,
         validationAccuracy: best?.valAccuracy ?? null, testAccuracy: test?.accuracy ?? null,
         trainingSeconds: run.seconds, threads: run.workers + 1, warnings: m.warnings, history: m.history,
@@ -200,7 +216,7 @@ export const train: Command = {
     out(io, `trained ${describeModel(m)}`);
     out(io, `  ${m.history.length} epoch${m.history.length === 1 ? '' : 's'} in ${run.seconds.toFixed(1)} s on ${run.workers + 1} thread${run.workers ? 's' : ''}; kept epoch ${best?.epoch ?? '-'}`);
     if (best?.valAccuracy != null) out(io, `  validation accuracy ${pct(best.valAccuracy)} (validation windows, background included)`);
-    out(io, test ? `  test accuracy ${pct(test.accuracy)} on ${test.clips} test clips` : '  no test clips (no speaker falls in the testing split)');
+    out(io, test ? `  test accuracy ${pct(test.accuracy)} on ${describeHeldOut(split.test, split.train, split.basis)}` : `  ${NOT_MEASURED}`);
     out(io, `saved ${outPath} (${formatBytes(bytes.length)})`);
     return EXIT_OK;
   },

@@ -30,12 +30,15 @@ export function hashName(fileName: string): string {
   return base.replace(/_nohash_.*$/s, '');
 }
 
-/** The speaker's position in [0, 100), from the SHA-1 of its id. */
-export function speakerPercentage(speaker: string): number {
-  const hex = createHash('sha1').update(speaker, 'utf8').digest('hex');
+/** A name's position in [0, 100), from its SHA-1 (the rule's arithmetic). */
+export function hashPercentage(name: string): number {
+  const hex = createHash('sha1').update(name, 'utf8').digest('hex');
   const h = BigInt(`0x${hex}`) % BigInt(MAX_NUM_WAVS_PER_CLASS + 1);
   return Number(h) * (100 / MAX_NUM_WAVS_PER_CLASS);
 }
+
+/** The speaker's position in [0, 100), from the SHA-1 of its id. */
+export const speakerPercentage = hashPercentage;
 
 /** Speech Commands' rule for one file (path or base name). */
 export function whichSet(fileName: string, validationPercent = VALIDATION_PERCENT, testingPercent = TESTING_PERCENT): Split {
@@ -92,4 +95,99 @@ export function formatSplitLists(entries: Iterable<{ path: string; split: Split 
   }
   const text = (xs: string[]): string => (xs.length ? `${xs.sort().join('\n')}\n` : '');
   return { validation: text(v), testing: text(t) };
+}
+
+// ---------------------------------------------------------------------------------------
+// The split a training run uses. The rule above keeps a speaker's clips together, which
+// is what makes a test figure mean "people it never heard" — but only when there are
+// enough speakers. A person recording their own commands is one speaker: the rule puts
+// all of them in one split (the default name `me` hashes into testing), and nothing is
+// left to train on. So a run checks the dataset's own split first and, when it cannot
+// serve, splits by take instead: within each word, some of every speaker's takes are held
+// out, the rest are learned. The report then says which it was: takes of voices the model
+// heard are a weaker test than voices it never heard.
+
+/** What decided a run's split: the dataset's list files, the speaker rule, or takes within each speaker. */
+export type SplitBasis = 'lists' | 'speaker' | 'take';
+
+/** A clip as the split planner sees it: `split` is the dataset's own (lists or speaker rule). */
+export interface SplitCandidate {
+  path: string;
+  label: string;
+  speaker: string;
+  split: Split;
+}
+
+export interface SplitPlan {
+  basis: SplitBasis;
+  /** The split of each clip, in the order given. */
+  splits: Split[];
+  /** Why the dataset's own split could not serve (one sentence), or null when it did. */
+  fallback: string | null;
+}
+
+/** A word needs this many takes before one is held out for testing, and this many for validation too. */
+export const MIN_TAKES_TO_TEST = 3;
+export const MIN_TAKES_TO_VALIDATE = 5;
+
+/** Why a run has no report when nothing could be held out (one sentence, for the app and the CLI). */
+export const NOT_MEASURED = `Not measured: every clip was needed for training. Record at least ${MIN_TAKES_TO_TEST} takes of each word so that some can be held out to test on.`;
+
+/**
+ * The split a run trains with. The dataset's own split when every word has training clips
+ * and held-out (validation or testing) clips; otherwise by take. `words` are the labels the
+ * model must learn (default: every label); other labels are other speech and do not decide.
+ */
+export function planSplits(clips: readonly SplitCandidate[], words?: readonly string[], fromLists = false): SplitPlan {
+  const wanted = words ?? [...new Set(clips.map((c) => c.label))].sort();
+  const problem = ownSplitProblem(clips, wanted);
+  if (problem === null) return { basis: fromLists ? 'lists' : 'speaker', splits: clips.map((c) => c.split), fallback: null };
+  const why = fromLists ? `validation_list.txt and testing_list.txt leave ${problem}` : `the split by speaker leaves ${problem}`;
+  return { basis: 'take', splits: splitByTake(clips), fallback: `${why}, so the takes of each speaker are split instead` };
+}
+
+/** What keeps the dataset's own split from serving the run, or null. */
+function ownSplitProblem(clips: readonly SplitCandidate[], words: readonly string[]): string | null {
+  const noTraining: string[] = [], noHeldOut: string[] = [];
+  for (const word of words) {
+    const mine = clips.filter((c) => c.label === word);
+    if (mine.length === 0) continue; // nothing to split; the recipe says the word has no clips
+    if (!mine.some((c) => c.split === 'training')) noTraining.push(word);
+    else if (!mine.some((c) => c.split !== 'training')) noHeldOut.push(word);
+  }
+  const quoted = (ws: string[]): string => ws.map((w) => `"${w}"`).join(', ');
+  if (noTraining.length > 0) return `${quoted(noTraining)} without training clips`;
+  if (noHeldOut.length > 0) return `${quoted(noHeldOut)} without held-out clips`;
+  return null;
+}
+
+/**
+ * Within each label: its speakers' takes in turn (each speaker's in the order of the
+ * SHA-1 of their path, so a clip's place does not depend on when it was recorded), then
+ * the first TESTING_PERCENT of that order (at least one once the label has
+ * MIN_TAKES_TO_TEST) to testing, the next VALIDATION_PERCENT (at least one from
+ * MIN_TAKES_TO_VALIDATE) to validation, the rest to training. One speaker: some of their
+ * own takes held out; several: the held-out takes spread over them.
+ */
+export function splitByTake(clips: readonly SplitCandidate[]): Split[] {
+  const splits: Split[] = clips.map(() => 'training');
+  const byLabel = new Map<string, Map<string, number[]>>();
+  clips.forEach((c, i) => {
+    const speakers = byLabel.get(c.label) ?? new Map<string, number[]>();
+    speakers.set(c.speaker, [...(speakers.get(c.speaker) ?? []), i]);
+    byLabel.set(c.label, speakers);
+  });
+  for (const speakers of byLabel.values()) {
+    const queues = [...speakers.keys()].sort().map((s) => (speakers.get(s) as number[])
+      .map((i) => ({ i, rank: hashPercentage(clips[i].path) }))
+      .sort((a, b) => a.rank - b.rank || (clips[a.i].path < clips[b.i].path ? -1 : 1))
+      .map((e) => e.i));
+    const order: number[] = [];
+    for (let k = 0; queues.some((q) => k < q.length); k++) for (const q of queues) if (k < q.length) order.push(q[k]);
+    const n = order.length;
+    const testing = n >= MIN_TAKES_TO_TEST ? Math.max(1, Math.round((n * TESTING_PERCENT) / 100)) : 0;
+    const validation = n >= MIN_TAKES_TO_VALIDATE ? Math.max(1, Math.round((n * VALIDATION_PERCENT) / 100)) : 0;
+    order.forEach((i, k) => { splits[i] = k < testing ? 'testing' : k < testing + validation ? 'validation' : 'training'; });
+  }
+  return splits;
 }

@@ -34,6 +34,8 @@ export function createTrainingState(engine: TrainingEngine) {
   const error = shallowRef<WireError | null>(null);
   const model = shallowRef<ModelInfo | null>(null);
   const report = shallowRef<ModelReport | null>(null);
+  /** Why a finished run has no report (nothing could be held out), or null. */
+  const notMeasured = ref<string | null>(null);
   let unsubscribe: Array<() => void> = [];
 
   // The Train form. Words: every word at first; later, a new word is ticked and a word
@@ -73,6 +75,7 @@ export function createTrainingState(engine: TrainingEngine) {
         state.value = 'done';
         model.value = e.model;
         report.value = e.report;
+        notMeasured.value = e.notMeasured;
         void engine.refreshModels();
       }),
       client.on('training.cancelled', (e) => {
@@ -96,10 +99,11 @@ export function createTrainingState(engine: TrainingEngine) {
     error.value = null;
     model.value = null;
     report.value = null;
+    notMeasured.value = null;
     resumable.value = false;
   }
 
-  return { jobId, state, epochs, totalEpochs, step, resumable, error, model, report, form, begin };
+  return { jobId, state, epochs, totalEpochs, step, resumable, error, model, report, notMeasured, form, begin };
 }
 
 export type TrainingState = ReturnType<typeof createTrainingState>;

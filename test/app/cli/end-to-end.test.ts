@@ -76,6 +76,7 @@ describe('hark train', () => {
     expect(trained.labels).toEqual(['no', 'up', 'yes', '_background_']);
     expect(trained).toMatchObject({ model, format: 'hark', cell: 'lstm', hiddenSize: 64, layers: 1, threads: 2 });
     expect(trained.clips).toEqual({ training: 60, validation: 12, testing: 12 });
+    expect(trained).toMatchObject({ splitBasis: 'speaker', testedOn: '12 clips of 1 speaker it never heard' });
     expect((trained.history as unknown[]).length).toBe(trained.epochs);
     expect(trained.testAccuracy as number).toBeGreaterThanOrEqual(0.75); // en-f2, a voice it never heard
     const loaded = loadKwsModel(new Uint8Array(await readFile(model)));
@@ -83,6 +84,25 @@ describe('hark train', () => {
     expect(loaded.labels).toEqual(trained.labels);
     expect(loaded.model.paramCount).toBe(trained.parameters);
   });
+});
+
+describe('hark train on one person\'s takes', () => {
+  it('splits by take when every clip is from one speaker, and says what it tested on', async () => {
+    // One voice under the app's default speaker name, `me`, which the rule by speaker puts in testing.
+    const one = join(work, 'one-person');
+    const made = await makeKeywords({ out: join(work, 'one-voice'), words: ['yes', 'no'], voices: ['en+m1'], rates: [130, 180], pitches: [35, 50, 65] });
+    for (const rel of made.files) {
+      await mkdir(join(one, rel.split('/')[0]), { recursive: true });
+      await writeFile(join(one, rel.replace(`${made.speakers[0]}_nohash_`, 'me_nohash_')), await readFile(join(work, 'one-voice', rel)));
+    }
+    const r = await hark(['train', one, '--out', join(work, 'me.hark'), '--epochs', '3', '--threads', '0', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(r.stdout) as Record<string, unknown>;
+    // 6 takes a word: 1 testing, 1 validation, 4 training (app/engine/dataset/split.ts splitByTake).
+    expect(run).toMatchObject({ splitBasis: 'take', clips: { training: 8, validation: 2, testing: 2 }, testedOn: '2 held-out takes of 1 speaker it also learned from' });
+    expect(typeof run.testAccuracy).toBe('number');
+    expect(r.stderr).toContain('the split by speaker leaves "no", "yes" without training clips, so the takes of each speaker are split instead');
+  }, 120_000);
 });
 
 describe('hark eval', () => {

@@ -20,12 +20,12 @@ export function toneWord(word: string, seed: number): Float32Array {
   return out;
 }
 
-/** `perWord` clips of each word, from speakers s0…s(perWord−1). */
-export async function addToneWords(client: EngineClient, perWord: number): Promise<void> {
+/** `perWord` clips of each word, from speakers s0…s(perWord−1), or all from `speaker`. */
+export async function addToneWords(client: EngineClient, perWord: number, speaker?: string): Promise<void> {
   let seed = 1;
   for (const word of TONE_WORDS) {
     for (let s = 0; s < perWord; s++) {
-      await client.call('dataset.addClip', { label: word, speaker: `s${s}`, samples: toneWord(word, seed++) });
+      await client.call('dataset.addClip', { label: word, speaker: speaker ?? `s${s}`, samples: toneWord(word, seed++) });
     }
   }
 }

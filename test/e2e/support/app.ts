@@ -3,7 +3,9 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { launchChromium, openPage, type TestPage } from './browser.js';
 
 export const RENDERER_OUT = join(import.meta.dirname, '..', '..', '..', 'out', 'renderer');
 
@@ -19,4 +21,30 @@ export async function addWord(page: Page, word: string): Promise<void> {
   await page.getByLabel('New word').fill(word);
   await page.getByRole('button', { name: 'Add word' }).click();
   await page.locator(`button.card[data-word="${word}"]`).waitFor();
+}
+
+/** Opens the app at `url` with `wav` as the microphone, runs `body`, checks the page logged no errors, closes the browser. */
+export async function withMicrophone(url: string, wav: string, body: (tp: TestPage) => Promise<void>): Promise<void> {
+  const browser = await launchChromium({ wav });
+  try {
+    const tp = await openPage(browser, url);
+    await tp.page.locator('[data-engine="connected"]').waitFor({ timeout: 30_000 });
+    await body(tp);
+    expect(tp.errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
+export async function openTab(page: Page, name: string): Promise<void> {
+  await page.getByRole('tab', { name }).click();
+}
+
+/** Waits for `locator`; on a timeout, fails with what the screen says instead. */
+export async function explained(page: Page, locator: Locator, timeout = 30_000): Promise<void> {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- the screen said:\n${await page.locator('main').innerText()}`, { cause: err });
+  }
 }
