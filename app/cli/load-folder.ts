@@ -2,6 +2,8 @@
 //
 //   <label>/<speaker>_nohash_<n>.wav      clips (folders starting with '.' or '_' are not labels)
 //   _background_noise_/*.wav               background recordings
+//   _unknown_/*.wav                        other speech (as the published Speech Commands test set has it)
+//   _silence_/*.wav                        background too (ditto)
 //   validation_list.txt, testing_list.txt  optional; they decide the splits when present
 //
 // Nothing is written into the folder (no manifest, no lock): it may be someone else's
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { resample } from '../../core/audio/resample.js';
 import { decodeWav } from '../../core/audio/wav.js';
 import type { KwsClip } from '../../core/kws/examples.js';
+import { UNKNOWN_LABEL } from '../../core/kws/labels.js';
 import { isTempName } from '../engine/dataset/atomic.js';
 import { hashName, readSplitLists, splitOf, type Split } from '../engine/dataset/split.js';
 import { BACKGROUND_DIR, SAMPLE_RATE } from '../engine/dataset/store.js';
@@ -34,6 +37,9 @@ export interface LoadedFolder {
   /** Whether validation_list.txt / testing_list.txt decided the splits. */
   splitFromLists: boolean;
 }
+
+/** Silence and noise clips in the published Speech Commands test set: read as background. */
+export const SILENCE_DIR = '_silence_';
 
 export interface LoadOptions {
   background?: boolean;
@@ -76,8 +82,12 @@ export async function loadFolder(root: string, options: LoadOptions = {}): Promi
   const files: { path: string; label: string; background: boolean }[] = [];
   const top = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort(byName);
   for (const name of top) {
-    if (name === BACKGROUND_DIR) {
+    if (name === BACKGROUND_DIR || name === SILENCE_DIR) {
       if (options.background) for (const f of await wavFiles(join(root, name))) files.push({ path: `${name}/${f}`, label: name, background: true });
+      continue;
+    }
+    if (name === UNKNOWN_LABEL) {
+      for (const f of await wavFiles(join(root, name))) files.push({ path: `${name}/${f}`, label: UNKNOWN_LABEL, background: false });
       continue;
     }
     if (name.startsWith('.') || name.startsWith('_')) continue;

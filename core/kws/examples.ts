@@ -8,6 +8,8 @@
 //     the window's right edge: that is what a sliding-window detector sees first, and it
 //     decides the detection latency. Then augmentClip (speed, noise from the dataset's
 //     own background recordings or generated noise, gain).
+//   - an other-speech window: a random 1 s crop of continuous speech (people talking:
+//     the bundled set's sentences), augmented like the clips, taught as unknown speech;
 //   - a background window: a random crop of a background recording at a random level,
 //     generated white/pink/brown noise, or near-silence, so the background class is
 //     learned even from a dataset that has no background recordings.
@@ -98,13 +100,7 @@ export function backgroundWindow(length: number, recordings: readonly Float32Arr
   const usable = recordings.filter((r) => r.length > 0);
   const pickRecording = rng.next() < 0.75; // drawn always, so the stream does not depend on `usable`
   if (usable.length > 0 && pickRecording) {
-    const total = usable.reduce((s, r) => s + r.length, 0);
-    let k = rng.int(total), r = 0;
-    while (k >= usable[r].length) { k -= usable[r].length; r++; }
-    const source = usable[r];
-    const out = new Float32Array(length);
-    if (source.length <= length) out.set(source, rng.int(length - source.length + 1));
-    else { const start = rng.int(source.length - length + 1); out.set(source.subarray(start, start + length)); }
+    const out = cropOf(usable, length, rng);
     const g = 10 ** (rng.uniform(-20, 6) / 20);
     let peak = 0;
     for (let i = 0; i < length; i++) { out[i] *= g; peak = Math.max(peak, Math.abs(out[i])); }
@@ -120,9 +116,32 @@ export function backgroundWindow(length: number, recordings: readonly Float32Arr
   return scaleToRms(generatedNoise(length, kind, rng), rms);
 }
 
+/** A random crop of `length` samples from the recordings, chosen in proportion to their length (zero-padded when shorter). */
+function cropOf(recordings: readonly Float32Array[], length: number, rng: Random): Float32Array {
+  const total = recordings.reduce((s, r) => s + r.length, 0);
+  let k = rng.int(total), r = 0;
+  while (k >= recordings[r].length) { k -= recordings[r].length; r++; }
+  const source = recordings[r];
+  const out = new Float32Array(length);
+  if (source.length <= length) out.set(source, rng.int(length - source.length + 1));
+  else { const start = rng.int(source.length - length + 1); out.set(source.subarray(start, start + length)); }
+  return out;
+}
+
+/**
+ * One window of continuous speech: a random crop of a recording (in proportion to its
+ * length). What a detector hears most of the day is people talking, in mid-sentence,
+ * with words running into each other, which isolated clips never show it.
+ */
+export function speechWindow(length: number, recordings: readonly Float32Array[], rng: Random): Float32Array {
+  const usable = recordings.filter((r) => r.length > 0);
+  if (usable.length === 0) throw new ConfigError('no-speech', 'speech windows need at least one non-empty recording');
+  return cropOf(usable, length, rng);
+}
+
 /** Where a training example comes from (kept for reports and tests). */
 export interface ExampleSource {
-  kind: 'clip' | 'augmented' | 'fragment' | 'background';
+  kind: 'clip' | 'augmented' | 'fragment' | 'speech' | 'background';
   clip: number; // index into the clips, -1 for background
 }
 
@@ -149,6 +168,10 @@ export interface ExamplePlan {
    * must not fire (it was heard as another word: the tail of "no" as "up").
    */
   fragmentClass?: readonly number[];
+  /** Windows cut from continuous speech (speechWindow, then augmented), and their class (unknown speech). */
+  speechExamples?: number;
+  speechClass?: number;
+  speechRecordings?: readonly Float32Array[];
   /** Background windows, and the class index they get. */
   backgroundExamples: number;
   backgroundClass: number;
@@ -162,7 +185,7 @@ export interface ExamplePlan {
 /** Examples in the plan: clips · (1 + copies) + background. */
 export function plannedExamples(plan: ExamplePlan): number {
   const fragments = plan.fragmentClass?.filter((k) => k >= 0).length ?? 0;
-  return plan.clips.length * (1 + plan.augmentedCopies) + fragments + plan.backgroundExamples;
+  return plan.clips.length * (1 + plan.augmentedCopies) + fragments + (plan.speechExamples ?? 0) + plan.backgroundExamples;
 }
 
 const YIELD_EVERY_MS = 50;
@@ -230,6 +253,9 @@ export async function* buildExamples(plan: ExamplePlan, rng: Random, featurize: 
     }
     const fragment = plan.fragmentClass?.[c] ?? -1;
     if (fragment >= 0) yield* put(augmentClip(cutByEdge(clip.samples, length, rng, 0.2, 0.6), augment, rng), fragment, { kind: 'fragment', clip: c });
+  }
+  for (let k = 0; k < (plan.speechExamples ?? 0); k++) {
+    yield* put(augmentClip(speechWindow(length, plan.speechRecordings ?? [], rng), augment, rng), plan.speechClass ?? -1, { kind: 'speech', clip: -1 });
   }
   for (let b = 0; b < plan.backgroundExamples; b++) {
     yield* put(backgroundWindow(length, plan.backgroundRecordings, rng), plan.backgroundClass, { kind: 'background', clip: -1 });

@@ -3,7 +3,8 @@
 // person at a desk records — 10 to 30 clips of each word — and measured on the spoken
 // digits and synthetic keyword sets (README, "Keyword spotting").
 //
-//   classes   the words, `_unknown_` when there is other speech, `_background_` always
+//   classes   the words, `_unknown_` when there is other speech (the user's, or the
+//             bundled set given as input.otherSpeech), `_background_` always
 //   windows   1 s; clean copy centred, augmented copies placed at random (examples.ts)
 //   features  DEFAULT_FEATURE_CONFIG, raw; the model normalises with training statistics
 //             (so the exported ONNX graph is self-contained)
@@ -20,7 +21,7 @@ import { Random } from '../tensor/random.js';
 import { featureStatistics, type SequenceDataset } from '../train/dataset.js';
 import { Trainer, type AbortSignalLike, type EpochRecord, type GradientSource, type TrainerState, type TrainEvent, type TrainResult } from '../train/trainer.js';
 import { buildExamples, plannedExamples, type ExamplePlan, type ExampleSet, type KwsClip, type WindowFeaturizer } from './examples.js';
-import { BACKGROUND_LABEL, classLabels, UNKNOWN_LABEL } from './labels.js';
+import { BACKGROUND_LABEL, classLabels, isFillerLabel, UNKNOWN_LABEL } from './labels.js';
 
 export type { KwsClip } from './examples.js';
 
@@ -54,6 +55,15 @@ export interface KwsRecipe {
   backgroundRatio: number;
   /** Unknown-speech examples are capped at this many times a word's average clip count. */
   unknownRatio: number;
+  /**
+   * Other speech from input.otherSpeech (the bundled set) mixed into every run as unknown
+   * speech, whatever the user's data has: isolated words, as many as otherWordsRatio times
+   * a word's average clip count, and windows of continuous speech, speechRatio times the
+   * word examples (clips and their copies). A person's few takes teach the model their
+   * words; only other speech teaches it what is not one of them.
+   */
+  otherWordsRatio: number;
+  speechRatio: number;
   /** Share of each word's training clips held out for validation when none are given. */
   validationFraction: number;
   /** Fewer clips than this in a word earns a warning. */
@@ -82,6 +92,8 @@ export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   specAugment: null,
   backgroundRatio: 1,
   unknownRatio: 8,
+  otherWordsRatio: 8,
+  speechRatio: 0.5,
   validationFraction: 0.15,
   minClipsPerWord: 10,
   seed: 0,
@@ -96,6 +108,14 @@ export interface KwsTrainInput {
   background: readonly Float32Array[];
   /** The words to spot; default: every label of the training clips. Other labels are unknown speech. */
   words?: readonly string[];
+  /** Other speech to mix in as unknown (recipe.otherWordsRatio, speechRatio); a clip whose label is one of the words is left out. */
+  otherSpeech?: OtherSpeech;
+}
+
+/** Speech that is none of the user's words: isolated words (label: what is said) and continuous speech. */
+export interface OtherSpeech {
+  words: readonly KwsClip[];
+  speech: readonly Float32Array[];
 }
 
 /** A trained keyword model: what the detector, the CLI and the app need to run it. */
@@ -150,6 +170,8 @@ export function resolveRecipe(overrides: Partial<KwsRecipe> = {}): KwsRecipe {
   check(r.validationFraction >= 0 && r.validationFraction < 1, `validationFraction must be in [0, 1), got ${r.validationFraction}`);
   check(r.backgroundRatio >= 0 && r.backgroundRatio <= 10, `backgroundRatio must be in [0, 10], got ${r.backgroundRatio}`);
   check(r.unknownRatio >= 0, `unknownRatio must be ≥ 0, got ${r.unknownRatio}`);
+  check(r.otherWordsRatio >= 0 && r.otherWordsRatio <= 100, `otherWordsRatio must be in [0, 100], got ${r.otherWordsRatio}`);
+  check(r.speechRatio >= 0 && r.speechRatio <= 10, `speechRatio must be in [0, 10], got ${r.speechRatio}`);
   if (r.specAugment !== null) {
     const a = r.specAugment as Partial<SpecAugmentOptions> | undefined;
     check(typeof a === 'object' && [a.timeMasks, a.maxTimeWidth, a.freqMasks, a.maxFreqWidth].every((v) => int(v as number, 0, 1000)) && a.fill === 'mean',
@@ -180,6 +202,13 @@ export function datasetWarnings(train: readonly KwsClip[], words: readonly strin
     if (clipped > 0) warnings.push(`${clipped} clip${clipped === 1 ? '' : 's'} of "${word}" ${clipped === 1 ? 'is' : 'are'} clipped (too loud); lower the input gain and re-record ${clipped === 1 ? 'it' : 'them'}.`);
   }
   return warnings;
+}
+
+/** What a run does when the dataset has no other speech of its own (one sentence or two). */
+export function noOtherSpeechWarning(bundledMixedIn: boolean): string {
+  return bundledMixedIn
+    ? 'This dataset has no other speech (words that are not commands): Hark mixes in its own bundled set of other voices and languages. Some of your own, recorded where you will use Hark, teaches it more about your room.'
+    : 'This dataset has no other speech (words that are not commands) and none is mixed in: the model has never heard anything but your commands and will mistake other talk for them. Record some other words.';
 }
 
 /** Indices 0..n-1 in a seeded random order (Fisher–Yates). */
@@ -213,6 +242,33 @@ function assignClasses(clips: readonly KwsClip[], words: readonly string[], unkn
   return { clips: chosen, classOf: chosen.map((c) => (words.includes(c.label) ? labels.indexOf(c.label) : labels.indexOf(UNKNOWN_LABEL))) };
 }
 
+/** What is said, compared loosely: "Stop", " stop" and "stop" are the same word. */
+const spoken = (label: string): string => label.trim().toLowerCase();
+
+/**
+ * The bundled other speech a run uses: up to `count` of its words for training and
+ * validationFraction as many for validation, in a seeded order, leaving out any that
+ * says one of the user's words (a command must never be taught as "not a command").
+ * Draws nothing when there is none, so a run without it is as before.
+ */
+function pickOtherSpeech(
+  other: OtherSpeech | undefined, words: readonly string[], count: number, validationFraction: number, rng: Random,
+): { train: KwsClip[]; validation: KwsClip[]; speech: readonly Float32Array[] } {
+  if (!other) return { train: [], validation: [], speech: [] };
+  const mine = new Set(words.map(spoken));
+  const usable = other.words.filter((c) => !mine.has(spoken(c.label)));
+  const asUnknown = (c: KwsClip): KwsClip => ({ ...c, label: UNKNOWN_LABEL });
+  if (usable.length === 0 || count === 0) return { train: [], validation: [], speech: other.speech };
+  const order = shuffled(usable.length, rng);
+  const nTrain = Math.min(count, usable.length);
+  const nVal = Math.min(usable.length - nTrain, Math.round(nTrain * validationFraction));
+  return {
+    train: order.slice(0, nTrain).map((i) => asUnknown(usable[i])),
+    validation: order.slice(nTrain, nTrain + nVal).map((i) => asUnknown(usable[i])),
+    speech: other.speech,
+  };
+}
+
 function toDataset(set: ExampleSet): SequenceDataset {
   return { x: set.x, labels: set.labels, steps: set.steps, features: set.features };
 }
@@ -227,7 +283,7 @@ export async function* trainKeywordModel(
 ): AsyncGenerator<KwsTrainEvent, KwsModel> {
   const recipe = resolveRecipe(overrides);
   const rng = new Random(recipe.seed);
-  const words = [...(input.words ?? [...new Set(input.train.map((c) => c.label))].sort())];
+  const words = [...(input.words ?? [...new Set(input.train.map((c) => c.label))].filter((l) => !isFillerLabel(l)).sort())];
   if (words.length === 0) throw new ConfigError('no-words', 'there is nothing to learn: the training set has no labelled clips');
   for (const w of words) {
     if (w === UNKNOWN_LABEL || w === BACKGROUND_LABEL) throw new ConfigError('bad-word', `"${w}" is reserved and cannot be a word`);
@@ -237,16 +293,23 @@ export async function* trainKeywordModel(
   let train = [...input.train], validation = [...input.validation];
   if (validation.length === 0 && recipe.validationFraction > 0) ({ train, validation } = holdOutValidation(train, recipe.validationFraction, rng));
   const warnings = datasetWarnings(input.train, words, recipe.minClipsPerWord);
-  for (const message of warnings) yield { type: 'warning', message };
 
   const wordClips = train.filter((c) => words.includes(c.label)).length;
   const perWord = wordClips / words.length;
   const unknownCap = Math.round(recipe.unknownRatio * perWord);
   const copies = recipe.augment ? recipe.augmentedCopies : 0;
+  const other = pickOtherSpeech(input.otherSpeech, words, Math.round(recipe.otherWordsRatio * perWord), recipe.validationFraction, rng);
+  const speechExamples = other.speech.length > 0 ? Math.round(recipe.speechRatio * wordClips * (1 + copies)) : 0;
   const trainSet = assignClasses(train, words, unknownCap, rng);
-  const labels = classLabels(words, trainSet.clips.some((c) => !words.includes(c.label)));
+  if (!input.train.some((c) => !words.includes(c.label))) warnings.push(noOtherSpeechWarning(other.train.length > 0 || speechExamples > 0));
+  for (const message of warnings) yield { type: 'warning', message };
+  trainSet.clips.push(...other.train);
+  trainSet.classOf.push(...other.train.map(() => -1)); // set below, once the labels are known
+  const labels = classLabels(words, speechExamples > 0 || trainSet.clips.some((c) => !words.includes(c.label)));
   const background = labels.indexOf(BACKGROUND_LABEL);
-  const valSet = assignClasses(validation, words, Infinity, rng);
+  const unknown = labels.indexOf(UNKNOWN_LABEL);
+  for (let i = trainSet.clips.length - other.train.length; i < trainSet.clips.length; i++) trainSet.classOf[i] = unknown;
+  const valSet = assignClasses([...validation, ...other.validation], words, Infinity, rng);
   // Validation clips of a word the model has no class for (unknown speech with no unknown class) are left out.
   const valKeep = valSet.classOf.map((k) => k >= 0);
 
@@ -256,6 +319,7 @@ export async function* trainKeywordModel(
     edgeCuts: trainSet.classOf.map((k) => labels[k] === UNKNOWN_LABEL),
     // ...and every word leaving it: a fragment of a word is unknown speech (or background).
     fragmentClass: recipe.augment ? trainSet.classOf.map((k) => (labels[k] === UNKNOWN_LABEL ? -1 : labels.includes(UNKNOWN_LABEL) ? labels.indexOf(UNKNOWN_LABEL) : background)) : undefined,
+    speechExamples, speechClass: unknown, speechRecordings: other.speech,
     backgroundExamples: Math.max(16, Math.round(recipe.backgroundRatio * perWord * (1 + copies))),
     backgroundClass: background, backgroundRecordings: input.background, features: recipe.features, augment: recipe.augmentation,
     specAugment: recipe.augment ? recipe.specAugment : null,

@@ -28,6 +28,12 @@ describe('electron-builder.yml', () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
   });
 
+  it('ships the bundled other speech where the engine looks for it', async () => {
+    const config = (await getConfig(projectDir, null, null)) as { extraResources: { from: string; to: string }[] };
+    const { OTHER_SPEECH_DIR } = await import('../../app/engine/other-speech.js');
+    expect(config.extraResources).toContainEqual({ from: `assets/${OTHER_SPEECH_DIR}`, to: OTHER_SPEECH_DIR });
+  });
+
   it('flips the security fuses and asks for the microphone on macOS', async () => {
     const config = (await getConfig(projectDir, null, null)) as {
       productName: string;

@@ -58,7 +58,7 @@ export const compare: Command = {
   usage: 'hark compare <dataset-dir> [--cells lstm,peephole,cifg,gru] [--hidden N] [--layers N] [--epochs N] [--seed N] [--words a,b] [--threads N] [--json]',
   help: [
     '  --cells LIST     which cells, comma-separated (default: all four)',
-    '  --hidden N, --layers N, --epochs N, --seed N, --words A,B, --threads N   as for hark train',
+    '  --hidden N, --layers N, --epochs N, --seed N, --words A,B, --threads N, --no-other-speech   as for hark train',
     '  --no-onnx        skip the onnxruntime timing',
     '  --json           print a JSON array, one object per cell',
     '',
@@ -68,7 +68,7 @@ export const compare: Command = {
   ].join('\n'),
   options: {
     cells: { type: 'string' }, hidden: { type: 'string' }, layers: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
-    threads: { type: 'string' }, words: { type: 'string' }, 'no-onnx': { type: 'boolean' }, json: { type: 'boolean' },
+    threads: { type: 'string' }, words: { type: 'string' }, 'no-other-speech': { type: 'boolean' }, 'no-onnx': { type: 'boolean' }, json: { type: 'boolean' },
   },
   positionals: ['dataset-dir'],
   async run(ctx) {
@@ -90,7 +90,7 @@ export const compare: Command = {
       if (io.signal?.aborted) throw new CancelledError();
       const run = await trainModel(
         { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples), words },
-        { ...overrides, cell }, { signal: io.signal, workers, onEvent: trainingReporter(io, progress, cell), onWarning: (m) => warn(io, m) },
+        { ...overrides, cell }, { signal: io.signal, workers, onEvent: trainingReporter(io, progress, cell), onWarning: (m) => warn(io, m), bundledSpeech: values['no-other-speech'] !== true },
       );
       const m = run.model;
       const ts = new TypeScriptEngine(m.model);

@@ -26,6 +26,7 @@ export const TRAIN_OPTIONS = {
   seed: { type: 'string' },
   threads: { type: 'string' },
   words: { type: 'string' },
+  'no-other-speech': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -157,7 +158,7 @@ export async function testAccuracy(m: KwsModel, clips: readonly FolderClip[]): P
 export const train: Command = {
   name: 'train',
   summary: 'train a keyword model on a Speech Commands-layout folder',
-  usage: 'hark train <dataset-dir> --out <model-file> [--cell lstm|peephole|cifg|gru] [--hidden N] [--layers N] [--epochs N] [--seed N] [--words a,b] [--threads N] [--json]',
+  usage: 'hark train <dataset-dir> --out <model-file> [--cell lstm|peephole|cifg|gru] [--hidden N] [--layers N] [--epochs N] [--seed N] [--words a,b] [--threads N] [--no-other-speech] [--json]',
   help: [
     '  -o, --out FILE   where to write the model: a .hark checkpoint, or .onnx to export directly',
     '  --cell KIND      lstm (default), peephole, cifg or gru',
@@ -167,13 +168,16 @@ export const train: Command = {
     '  --seed N         random seed (default 0): the same seed and data give the same model',
     '  --words A,B      the words to spot (default: every label); the other labels are learned as _unknown_',
     '  --threads N      extra training threads (default: one per spare core, at most 3; 0 = none)',
+    '  --no-other-speech  do not mix in the bundled other speech (words and sentences in many',
+    '                   voices and languages that every model otherwise learns as _unknown_)',
     '  --json           print a JSON summary on stdout (progress stays on stderr)',
     '',
     'Clips are split by speaker as in Speech Commands (or by validation_list.txt and',
     'testing_list.txt): training to learn, validation to stop early, testing scored at the',
     'end. When that leaves a word without training or held-out clips (one person\'s',
     'recordings), some takes of each speaker are held out instead. _background_noise_/*.wav',
-    'is mixed in as noise and taught as the background class.',
+    'is mixed in as noise and taught as the background class (so is _silence_/); _unknown_/*.wav',
+    'is other speech.',
   ].join('\n'),
   options: TRAIN_OPTIONS,
   positionals: ['dataset-dir'],
@@ -193,7 +197,7 @@ export const train: Command = {
     progress.note(`${split.train.length} training, ${split.validation.length} validation and ${split.test.length} test clips of ${new Set(folder.clips.map((c) => c.label)).size} words`);
     const run: TrainRun = await trainModel(
       { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples), words },
-      overrides, { signal: io.signal, workers, onEvent: trainingReporter(io, progress), onWarning: (m) => warn(io, m) },
+      overrides, { signal: io.signal, workers, onEvent: trainingReporter(io, progress), onWarning: (m) => warn(io, m), bundledSpeech: values['no-other-speech'] !== true },
     );
     const m = run.model;
     const test = await testAccuracy(m, split.test);

@@ -139,7 +139,8 @@ export const NOT_MEASURED = `Not measured: every clip was needed for training. R
  * model must learn (default: every label); other labels are other speech and do not decide.
  */
 export function planSplits(clips: readonly SplitCandidate[], words?: readonly string[], fromLists = false): SplitPlan {
-  const wanted = words ?? [...new Set(clips.map((c) => c.label))].sort();
+  // Labels starting with '_' (other speech read from `_unknown_/`) are never words.
+  const wanted = words ?? [...new Set(clips.map((c) => c.label))].filter((l) => !l.startsWith('_')).sort();
   const problem = ownSplitProblem(clips, wanted);
   if (problem === null) return { basis: fromLists ? 'lists' : 'speaker', splits: clips.map((c) => c.split), fallback: null };
   const why = fromLists ? `validation_list.txt and testing_list.txt leave ${problem}` : `the split by speaker leaves ${problem}`;

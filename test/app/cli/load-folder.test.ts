@@ -47,6 +47,17 @@ describe('loadFolder', () => {
     expect(await readdir(root, { recursive: true })).toEqual(before);
   });
 
+  it('reads _unknown_ as other speech and _silence_ as background, as the published Speech Commands test set has them', async () => {
+    const published = await tempDir('hark-cli-published-', dirs);
+    for (const label of ['yes', '_unknown_', '_silence_']) await mkdir(join(published, label));
+    await writeFile(join(published, 'yes', 'a_nohash_0.wav'), tone(0.5, 16000));
+    await writeFile(join(published, '_unknown_', 'b_nohash_0.wav'), tone(0.4, 16000));
+    await writeFile(join(published, '_silence_', 'silence_0.wav'), tone(1, 16000));
+    const f = await loadFolder(published, { background: true });
+    expect(f.clips.map((c) => [c.path, c.label, c.speaker])).toEqual([['_unknown_/b_nohash_0.wav', '_unknown_', 'b'], ['yes/a_nohash_0.wav', 'yes', 'a']]);
+    expect(f.background.map((b) => b.path)).toEqual(['_silence_/silence_0.wav']);
+  });
+
   it('leaves background recordings out unless asked', async () => {
     expect((await loadFolder(root)).background).toEqual([]);
   });

@@ -3,8 +3,8 @@ import { HarkError, TrainingAbortedError } from '../../../core/errors.js';
 import { TypeScriptEngine } from '../../../core/inference/engine.js';
 import { KeywordDetector } from '../../../core/kws/detector.js';
 import { evaluateClips } from '../../../core/kws/evaluate.js';
-import type { KwsClip } from '../../../core/kws/examples.js';
-import { datasetWarnings, holdOutValidation, resolveRecipe, trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput } from '../../../core/kws/recipe.js';
+import { buildExamples, type ExamplePlan, type KwsClip } from '../../../core/kws/examples.js';
+import { datasetWarnings, holdOutValidation, noOtherSpeechWarning, resolveRecipe, trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput, type OtherSpeech } from '../../../core/kws/recipe.js';
 import { Random } from '../../../core/tensor/random.js';
 import { toneSet } from './tones.js';
 
@@ -164,5 +164,58 @@ describe('resuming a cancelled keyword training run', () => {
       for (let r = await gen.next(); !r.done; r = await gen.next());
     };
     expect(await codeOf(drain)).toBe('bad-resume');
+  });
+});
+
+describe('other speech mixed into every run', () => {
+  const words = ['low', 'high'];
+  const mine = toneSet(words, 6, 11, ['me']);
+  // The bundled set stands in as: isolated "words" (tones of two other shapes, one of them
+  // said "LOW " — a user's word, which must never be taught as other speech) and continuous speech.
+  const rng = new Random(5);
+  const other: OtherSpeech = {
+    words: [...toneSet(['rise', 'fall'], 10, 12, ['v1', 'v2']).map((c, i) => ({ ...c, label: i % 2 ? `rise${i}` : `fall${i}` })),
+      ...toneSet(['low'], 3, 13, ['v3']).map((c) => ({ ...c, label: 'LOW ' }))],
+    speech: [Float32Array.from({ length: 3 * 16000 }, () => 0.05 * rng.normal())],
+  };
+  const recipe: Partial<KwsRecipe> = { hiddenSize: 8, epochs: 1, augmentedCopies: 1, seed: 2, otherWordsRatio: 2, speechRatio: 0.5 };
+
+  it('learns it as unknown speech: some of its words, windows of its speech, never one of the user\'s words', async () => {
+    const { model, events } = await runRecipe({ train: mine, validation: [], background: [], otherSpeech: other }, recipe);
+    expect(model.labels).toEqual(['high', 'low', '_unknown_', '_background_']);
+    const warnings = events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message);
+    expect(warnings).toContain(noOtherSpeechWarning(true));
+    expect(noOtherSpeechWarning(true)).toMatch(/mixes in its own bundled set/);
+    const start = events.find((e) => e.type === 'start') as { examples: number };
+    // 6 takes a word, 1 held out for validation: 5 · 2 words = 10 clips; 2 · 5 = 10 other words; each with 1 copy,
+    // and a fragment per word clip; speech windows 0.5 · 10 · 2 = 10; background max(16, 1 · 5 · 2).
+    expect(start.examples).toBe(10 * 2 + 10 + 10 * 2 + 10 + 16);
+  });
+
+  it('leaves a user\'s word out of it, whatever its case or spaces', async () => {
+    const onlyLow: OtherSpeech = { words: other.words.filter((c) => c.label === 'LOW '), speech: [] };
+    const { model } = await runRecipe({ train: mine, validation: [], background: [], otherSpeech: onlyLow }, recipe);
+    // Nothing left of it: no unknown class, and the warning says none is mixed in.
+    expect(model.labels).toEqual(['high', 'low', '_background_']);
+    expect(model.warnings.at(-1)).toBe(noOtherSpeechWarning(false));
+    expect(noOtherSpeechWarning(false)).toMatch(/none is mixed in/);
+  });
+
+  it('draws nothing when there is none, so a run without it is the run it always was', async () => {
+    const a = await runRecipe({ train: mine, validation: [], background: [] }, recipe);
+    const b = await runRecipe({ train: mine, validation: [], background: [], otherSpeech: { words: [], speech: [] } }, recipe);
+    expect(b.model.model.params).toEqual(a.model.model.params);
+  });
+
+  it('cuts speech windows out of the recordings as unknown speech', async () => {
+    const plan: ExamplePlan = {
+      clips: [], classOf: [], augmentedCopies: 0, speechExamples: 5, speechClass: 1, speechRecordings: other.speech,
+      backgroundExamples: 0, backgroundClass: 0, backgroundRecordings: [], features: resolveRecipe().features,
+    };
+    const gen = buildExamples(plan, new Random(1));
+    let r = await gen.next();
+    while (!r.done) r = await gen.next();
+    expect([...r.value.labels]).toEqual([1, 1, 1, 1, 1]);
+    expect(r.value.sources.map((x) => x.kind)).toEqual(['speech', 'speech', 'speech', 'speech', 'speech']);
   });
 });
