@@ -7,14 +7,16 @@
 // sent in an HTTP request line, log or Referer); the page passes it when it opens the
 // WebSocket. The upgrade is refused before the handshake (HTTP 401 without the right
 // token, 403 when Origin is not exactly this server's) so nothing reaches the engine.
+// Whatever a peer does on the wire (resets, forbidden frames, hostile codec frames) ends
+// at most its own connection: see dropOnError and ../shared/wire-codec.ts.
 // Static files go through the same path checks as Electron's hark:// protocol
 // (app/main/protocol.ts), with the same CSP plus this server's ws: origin.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { APP_ORIGIN, createAppProtocolHandler } from '../main/protocol.js';
 import { contentSecurityPolicy } from '../shared/csp.js';
 import { EVENT_FUNCTION, type EngineEvent } from '../shared/protocol.js';
@@ -49,6 +51,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  server.on('connection', dropOnError);
+  // After listen(), the server's own errors are failed accepts (EMFILE ...): it goes on listening.
+  server.on('error', () => undefined);
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const csp = contentSecurityPolicy({ connect: [`ws://127.0.0.1:${port}`] });
@@ -73,6 +78,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refusal = refuseUpgrade(req, token, origin);
     if (refusal) {
+      // Closed once the reply is out, whether or not the peer reads it (as ws refuses).
+      socket.once('finish', () => socket.destroy());
       socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${refusal.reason}\n`);
       return;
     }
@@ -97,12 +104,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     // One page at a time (a reload replaces the old connection).
     current?.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
     current = ws;
+    dropOnError(ws);
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         sendEvent(ws, { type: 'protocol.error', error: { code: 'bad-message', message: 'text frames are not accepted; send binary frames' } });
         return;
       }
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       let message: unknown;
       try {
         message = decodeFrame(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -130,6 +138,19 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       await supervisor.stop();
     },
   };
+}
+
+/**
+ * Socket errors, in one place for every socket the host touches (each accepted connection,
+ * before it is a request, a refused upgrade or a WebSocket, and each WebSocket): the peer
+ * that caused one loses its connection and nothing else happens. Node's server takes its
+ * own handler off a socket it hands to 'upgrade', and ws adds one only inside
+ * handleUpgrade, so a refused upgrade had none; a WebSocket emits 'error' for every frame
+ * RFC 6455 forbids (having queued its close frame). Issue 14.
+ */
+function dropOnError(socket: Socket | WebSocket): void {
+  if (socket instanceof WebSocket) socket.on('error', () => socket.terminate());
+  else socket.on('error', () => socket.destroy());
 }
 
 /** Why an upgrade request is refused, or null when it may proceed. */

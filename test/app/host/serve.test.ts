@@ -110,9 +110,16 @@ describe('browser host (npm run serve)', () => {
     client.on('protocol.error', (e) => errors.push(e.error.code));
     ws.send('not binary');
     ws.send(new Uint8Array([1, 2, 3]));
+    // Two buffer-table entries over the same bytes: refused by the host, never passed on.
+    const header = new TextEncoder().encode(JSON.stringify({ m: { t: 'q', m: 'engine.info', a: [{ x: { $bin: 0 }, y: { $bin: 1 } }] }, b: [['u8', 0, 8], ['u8', 0, 8]] }));
+    const overlapping = new Uint8Array(((8 + header.length + 7) & ~7) + 8);
+    overlapping.set([0x48, 0x52, 0x4b, 0x31]);
+    new DataView(overlapping.buffer).setUint32(4, header.length, true);
+    overlapping.set(header, 8);
+    ws.send(overlapping);
     ws.send(encodeFrame({ t: 'q', m: 'engine.info', a: [{ extra: 1 }] }));
     expect((await client.call('engine.info')).host).toBe('node');
-    expect(errors).toEqual(['bad-message', 'bad-message', 'bad-arguments']);
+    expect(errors).toEqual(['bad-message', 'bad-message', 'bad-message', 'bad-arguments']);
   });
 
   it('is what the page adapter picks when there is no preload and the URL carries the token', async () => {
