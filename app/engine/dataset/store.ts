@@ -7,12 +7,14 @@
 //   validation_list.txt, testing_list.txt optional; if present they decide the splits
 //   hark-manifest.json                    { schemaVersion, entries: [{ path, label, speaker,
 //                                           durationSeconds, sha256, split, source }] }
-//   .hark-lock                            { pid } of the one writer
+//   .hark-lock                            the one writer: pid and process start (lock.ts)
 //   .hark-trash/                          deleted clips, moved here (restoreClip undoes a delete)
+//   .hark-staging/                        scratch folders of imports in progress (stagingDir)
 //
-// Any such folder opens, with or without a manifest. Opening takes the lock (a lock whose pid
-// is dead is taken over; a live one is a DatasetError 'locked'), removes temp files of
-// interrupted writes, and reconciles the manifest with the disk: every clip is hashed; listed
+// Any such folder opens, with or without a manifest. Opening takes the lock (a stale lock is
+// taken over; a live writer's is a DatasetError 'locked'), removes what interrupted writes
+// left (temp files, scratch folders, label folders created for a clip that never arrived),
+// and reconciles the manifest with the disk: every clip is hashed; listed
 // clips whose bytes changed are re-read, clips on disk that the manifest lacks (a crash
 // between writing a clip and writing the manifest, or a clip copied in by hand) are added,
 // listed clips that are gone are dropped; each such repair is reported in `recovery`. A
@@ -20,26 +22,37 @@
 // writeFileAtomic or a rename, then the manifest is rewritten atomically, so a crash at any
 // point leaves a state the next open recovers.
 //
-// Known limit: two processes taking over the same stale lock at the same instant can both
-// succeed (the take-over is remove-then-create); a live writer's lock is never taken.
+// The lock keeps other processes out; within this one, every mutation (clips, background,
+// relabel, delete, restore, import, export, the manifest and list files) runs on the
+// dataset's WriteQueue, one at a time. An import takes one turn per file, so a recording
+// made during a long import is not kept waiting for all of it.
 
-import { createHash } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { decodeWav, encodeWav } from '../../../core/audio/wav.js';
 import { resample } from '../../../core/audio/resample.js';
 import { HarkError } from '../../../core/errors.js';
 import { cleanTempFiles, DatasetError, fsyncDir, isTempName, writeFileAtomic } from './atomic.js';
+import { acquireLock, releaseLock } from './lock.js';
 import { formatSplitLists, hashName, readSplitLists, splitOf, whichSet, TESTING_LIST, VALIDATION_LIST, type Split, type SplitLists } from './split.js';
+import { WriteQueue } from './write-queue.js';
 
 export { DatasetError } from './atomic.js';
+export { LOCK_FILE } from './lock.js';
 
 export const MANIFEST_FILE = 'hark-manifest.json';
-export const LOCK_FILE = '.hark-lock';
 export const TRASH_DIR = '.hark-trash';
+export const STAGING_DIR = '.hark-staging';
 export const BACKGROUND_DIR = '_background_noise_';
 export const SCHEMA_VERSION = 1;
 export const SAMPLE_RATE = 16000;
+/**
+ * Longest label or speaker, in UTF-8 bytes. Both become file names, and the longest name the
+ * store makes from a speaker, `.<speaker>_nohash_<n>.wav.hark-tmp-<pid>-<hex>`, must stay
+ * within the 255 bytes most file systems allow (about 50 more than the speaker).
+ */
+export const MAX_NAME_BYTES = 200;
 
 export interface ClipEntry {
   /** Relative to the dataset root, '/'-separated: `<label>/<speaker>_nohash_<n>.wav`. */
@@ -60,7 +73,7 @@ export interface Manifest {
 
 export type RecoveryCode =
   | 'stale-lock' | 'temp-removed' | 'manifest-missing' | 'manifest-corrupt'
-  | 'missing-file' | 'checksum-mismatch' | 'unlisted-file' | 'unreadable-clip';
+  | 'missing-file' | 'checksum-mismatch' | 'unlisted-file' | 'unreadable-clip' | 'empty-folder-removed';
 
 export interface RecoveryNote {
   code: RecoveryCode;
@@ -92,15 +105,60 @@ const CLIP_NAME = /^(.+)_nohash_(\d+)\.wav$/i;
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const toPosix = (p: string): string => p.split(sep).join('/');
 
-function checkName(kind: 'label' | 'speaker', name: string): void {
-  const ok = typeof name === 'string' && name.length > 0 && name.length <= 100 && !/[/\\\0:*?"<>|]/.test(name) &&
-    !name.startsWith('.') && !name.startsWith('_') && name.trim() === name && !name.includes('_nohash_');
-  if (!ok) throw new DatasetError('bad-name', `${JSON.stringify(name)} is not a valid ${kind} (no slashes, no leading '.' or '_', no '_nohash_')`);
+/** A long name shortened for a message (whole characters). */
+function preview(name: unknown): string {
+  if (typeof name !== 'string') return JSON.stringify(name);
+  const chars = [...name];
+  return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : name);
 }
 
-/** A name from a file or folder made safe as a label or speaker. */
+function checkName(kind: 'label' | 'speaker' | 'background name', name: string): void {
+  if (typeof name === 'string' && Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
+    throw new DatasetError('name-too-long', `the ${kind} ${preview(name)} is ${Buffer.byteLength(name, 'utf8')} bytes in UTF-8; at most ${MAX_NAME_BYTES} fit in a file name`);
+  }
+  // A lone surrogate cannot be written to a file name (it becomes U+FFFD on disk).
+  const ok = typeof name === 'string' && name.length > 0 && !/[/\\\0:*?"<>|]|\p{Cs}/u.test(name) &&
+    !name.startsWith('.') && !name.startsWith('_') && name.trim() === name && !name.includes('_nohash_');
+  if (!ok) throw new DatasetError('bad-name', `${preview(name)} is not a valid ${kind} (no slashes, no leading '.' or '_', no '_nohash_')`);
+}
+
+/** A name from a file or folder made safe as a label or speaker (too long a name is refused by checkName, never cut). */
 function sanitise(name: string): string {
-  return name.replace(/_nohash_/g, '-').replace(/[/\\\0:*?"<>|\s]+/g, '-').replace(/^[._]+/, '').slice(0, 100);
+  return name.replace(/_nohash_/g, '-').replace(/[/\\\0:*?"<>|\s]+/g, '-').replace(/^[._]+/, '');
+}
+
+/** A label or speaker taken from a folder or file name: it must name something (a letter or digit), not only separators. */
+function derivedName(kind: 'label' | 'speaker', from: string, raw: string): string {
+  const name = sanitise(raw);
+  if (!/[\p{L}\p{N}]/u.test(name)) {
+    throw new DatasetError('bad-name', kind === 'label'
+      ? `the folder name ${preview(from)} has no letter or digit to use as a label; rename the folder or give a label`
+      : `the file name ${preview(from)} has no letter or digit to use as a speaker; name it <speaker>_nohash_<n>.wav or give a speaker`);
+  }
+  checkName(kind, name);
+  return name;
+}
+
+/**
+ * Why a WAV file that decodes is nonetheless cut off, or null. The decoder accepts a 'data'
+ * chunk larger than the file as "to the end of the file" (streaming writers leave 0xFFFFFFFF
+ * there), but a real size that the file falls short of is a recording or copy that was
+ * interrupted: importing it would add a clip of a fraction of a word, or of nothing.
+ */
+function cutOff(bytes: Uint8Array): string | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (let offset = 12; offset + 8 <= bytes.length;) {
+    const id = String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
+    const size = view.getUint32(offset + 4, true);
+    const available = bytes.length - offset - 8;
+    if (id === 'data') {
+      return size !== 0xffffffff && size > available
+        ? `the file is cut off: its audio should be ${size} bytes, but only ${available} are there (an interrupted recording or copy?)`
+        : null;
+    }
+    offset += 8 + size + (size & 1);
+  }
+  return null;
 }
 
 function isEntry(x: unknown): x is ClipEntry {
@@ -137,66 +195,22 @@ async function readManifest(root: string): Promise<ManifestRead> {
   return { kind: 'ok', manifest: m as Manifest };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Create the lock file with 'wx'; take over a lock whose pid is dead. Returns a note if it did. */
-async function acquireLock(root: string): Promise<RecoveryNote | undefined> {
-  const path = join(root, LOCK_FILE);
-  let note: RecoveryNote | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(path, 'wx', 0o644);
-      try {
-        await handle.writeFile(JSON.stringify({ pid: process.pid, createdAt: new Date().toISOString() }));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fsyncDir(root);
-      return note;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new DatasetError('lock-failed', `could not create ${path}: ${(err as Error).message}`, { cause: err });
-      }
-    }
-    let pid: number | undefined;
-    let ageMs = Infinity;
-    try {
-      const text = await readFile(path, 'utf8');
-      ageMs = Date.now() - (await stat(path)).mtimeMs;
-      const p = (JSON.parse(text) as { pid?: unknown }).pid;
-      if (typeof p === 'number' && Number.isInteger(p) && p > 0) pid = p;
-    } catch {
-      // Unreadable or half-written: a writer that is creating it right now, or one that died doing so.
-    }
-    const live = pid !== undefined ? pidAlive(pid) : ageMs < 10_000;
-    if (live) {
-      throw new DatasetError('locked', `the dataset at ${root} is open for writing by ${pid !== undefined ? `process ${pid}` : 'another process'}`);
-    }
-    await rm(path, { force: true });
-    note = { code: 'stale-lock', message: `took over a stale lock${pid !== undefined ? ` of process ${pid}, which is no longer running` : ''}` };
-  }
-  throw new DatasetError('locked', `could not take the lock of ${root}`);
-}
-
 function decodeForEntry(bytes: Uint8Array): number {
   return decodeWav(bytes).durationSeconds;
 }
 
 export class Dataset {
   readonly root: string;
-  /** What opening repaired: stale lock, temp files, manifest rebuilt, files dropped or added. */
+  /** What opening repaired: stale lock, crash leftovers, manifest rebuilt, files dropped or added. */
   readonly recovery: RecoveryNote[];
   private readonly entries: Map<string, ClipEntry>;
   private lists: SplitLists | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  /** The one writer: every change to the folder and the index runs here, one at a time. */
+  private readonly queue = new WriteQueue();
+  /** Mutations called and not yet finished (close waits for them). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   /** @internal use openDataset */
   constructor(root: string, entries: Map<string, ClipEntry>, lists: SplitLists | undefined, recovery: RecoveryNote[]) {
@@ -225,11 +239,12 @@ export class Dataset {
   }
 
   /** Record a clip: 16 kHz mono samples in [-1, 1], written as 16-bit WAV at the next free `<n>`. */
-  async addClip(label: string, speaker: string, samples16k: Float32Array, source = 'recorded'): Promise<ClipEntry> {
-    this.checkOpen();
-    const entry = await this.writeClip(label, speaker, samples16k, source);
-    await this.save();
-    return { ...entry };
+  addClip(label: string, speaker: string, samples16k: Float32Array, source = 'recorded'): Promise<ClipEntry> {
+    return this.mutation(() => this.queue.run(async () => {
+      const entry = await this.writeClip(label, speaker, samples16k, source);
+      await this.save();
+      return { ...entry };
+    }));
   }
 
   /** A clip's audio (16 kHz mono), for playback and training. Only listed clips can be read. */
@@ -241,10 +256,11 @@ export class Dataset {
   }
 
   /** Add a background-noise recording (not a clip): `_background_noise_/<name>.wav`, returned. */
-  async addBackground(name: string, samples16k: Float32Array): Promise<string> {
-    this.checkOpen();
-    if (!(samples16k instanceof Float32Array) || samples16k.length === 0) throw new DatasetError('empty-clip', 'a recording needs at least one sample');
-    return this.writeBackground(name, samples16k);
+  addBackground(name: string, samples16k: Float32Array): Promise<string> {
+    return this.mutation(() => {
+      if (!(samples16k instanceof Float32Array) || samples16k.length === 0) throw new DatasetError('empty-clip', 'a recording needs at least one sample');
+      return this.queue.run(() => this.writeBackground(name, samples16k));
+    });
   }
 
   /** Background-noise recordings, paths relative to the root, sorted. */
@@ -264,154 +280,202 @@ export class Dataset {
   }
 
   /** Move a clip to another label (it gets the next free `<n>` there). */
-  async relabel(path: string, newLabel: string): Promise<ClipEntry> {
-    this.checkOpen();
-    checkName('label', newLabel);
-    const old = this.require(path);
-    if (old.label === newLabel) return { ...old };
-    const target = await this.freePath(newLabel, old.speaker);
-    await mkdir(join(this.root, newLabel), { recursive: true });
-    await rename(join(this.root, old.path), join(this.root, target));
-    await fsyncDir(join(this.root, newLabel));
-    await fsyncDir(join(this.root, old.label));
-    this.entries.delete(old.path);
-    const entry: ClipEntry = { ...old, path: target, label: newLabel };
-    this.entries.set(target, entry);
-    await this.save();
-    return { ...entry };
+  relabel(path: string, newLabel: string): Promise<ClipEntry> {
+    return this.mutation(() => this.queue.run(async () => {
+      checkName('label', newLabel);
+      const old = this.require(path);
+      if (old.label === newLabel) return { ...old };
+      const target = await this.freePath(newLabel, old.speaker);
+      await mkdir(join(this.root, newLabel), { recursive: true });
+      await rename(join(this.root, old.path), join(this.root, target));
+      await fsyncDir(join(this.root, newLabel));
+      await fsyncDir(join(this.root, old.label));
+      this.entries.delete(old.path);
+      const entry: ClipEntry = { ...old, path: target, label: newLabel };
+      this.entries.set(target, entry);
+      await this.save();
+      await removeIfEmpty(join(this.root, old.label));
+      return { ...entry };
+    }));
   }
 
   /** Remove a clip from the dataset: it is moved to `.hark-trash/<path>` (returned), not destroyed. */
-  async deleteClip(path: string): Promise<string> {
-    this.checkOpen();
-    const entry = this.require(path);
-    let trashed = `${TRASH_DIR}/${entry.path}`;
-    for (let i = 1; await exists(join(this.root, trashed)); i++) trashed = `${TRASH_DIR}/${entry.path}.${i}`;
-    const trashDir = dirname(join(this.root, trashed));
-    await mkdir(trashDir, { recursive: true });
-    await rename(join(this.root, entry.path), join(this.root, trashed));
-    await fsyncDir(trashDir);
-    await fsyncDir(join(this.root, entry.label));
-    this.entries.delete(entry.path);
-    await this.save();
-    return trashed;
+  deleteClip(path: string): Promise<string> {
+    return this.mutation(() => this.queue.run(async () => {
+      const entry = this.require(path);
+      let trashed = `${TRASH_DIR}/${entry.path}`;
+      for (let i = 1; await exists(join(this.root, trashed)); i++) trashed = `${TRASH_DIR}/${entry.path}.${i}`;
+      const trashDir = dirname(join(this.root, trashed));
+      await mkdir(trashDir, { recursive: true });
+      await rename(join(this.root, entry.path), join(this.root, trashed));
+      await fsyncDir(trashDir);
+      await fsyncDir(join(this.root, entry.label));
+      this.entries.delete(entry.path);
+      await this.save();
+      await removeIfEmpty(join(this.root, entry.label));
+      return trashed;
+    }));
   }
 
   /** Undo deleteClip: move a file from `.hark-trash/` (the path deleteClip returned) back into its label. */
-  async restoreClip(trashed: string): Promise<ClipEntry> {
-    this.checkOpen();
-    const rel = toPosix(trashed);
-    const parts = rel.split('/');
-    if (parts.length !== 3 || parts[0] !== TRASH_DIR || parts.includes('..')) {
-      throw new DatasetError('not-found', `${trashed} is not a clip in ${TRASH_DIR}/`);
-    }
-    const label = parts[1];
-    const speaker = hashName(parts[2]).replace(/\.wav(\.\d+)?$/i, '');
-    checkName('label', label);
-    checkName('speaker', speaker);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(join(this.root, rel)));
-    } catch (err) {
-      throw new DatasetError('not-found', `cannot read ${trashed}: ${(err as Error).message}`, { cause: err });
-    }
-    const durationSeconds = decodeForEntry(bytes);
-    const target = await this.freePath(label, speaker);
-    await mkdir(join(this.root, label), { recursive: true });
-    await rename(join(this.root, rel), join(this.root, target));
-    await fsyncDir(join(this.root, label));
-    const entry: ClipEntry = {
-      path: target, label, speaker, durationSeconds, sha256: sha256(bytes), split: this.splitFor(target, speaker), source: 'restored',
-    };
-    this.entries.set(target, entry);
-    await this.save();
-    return { ...entry };
+  restoreClip(trashed: string): Promise<ClipEntry> {
+    return this.mutation(() => this.queue.run(async () => {
+      const rel = toPosix(trashed);
+      const parts = rel.split('/');
+      if (parts.length !== 3 || parts[0] !== TRASH_DIR || parts.includes('..')) {
+        throw new DatasetError('not-found', `${trashed} is not a clip in ${TRASH_DIR}/`);
+      }
+      const label = parts[1];
+      const speaker = hashName(parts[2]).replace(/\.wav(\.\d+)?$/i, '');
+      checkName('label', label);
+      checkName('speaker', speaker);
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await readFile(join(this.root, rel)));
+      } catch (err) {
+        throw new DatasetError('not-found', `cannot read ${trashed}: ${(err as Error).message}`, { cause: err });
+      }
+      const durationSeconds = decodeForEntry(bytes);
+      const target = await this.freePath(label, speaker);
+      await mkdir(join(this.root, label), { recursive: true });
+      await rename(join(this.root, rel), join(this.root, target));
+      await fsyncDir(join(this.root, label));
+      const entry: ClipEntry = {
+        path: target, label, speaker, durationSeconds, sha256: sha256(bytes), split: this.splitFor(target, speaker), source: 'restored',
+      };
+      this.entries.set(target, entry);
+      await this.save();
+      return { ...entry };
+    }));
   }
 
   /**
    * Import every .wav under `src` (any rate, channels and sample format; converted to 16 kHz
    * mono 16-bit). The label is the file's folder name (or options.label); the speaker the
    * part of its name before `_nohash_` (or options.speaker). Files under a
-   * `_background_noise_` folder go to the dataset's background noise. Each file that cannot
-   * be read or converted is reported in `rejected`; the rest are imported.
-   * Not all-or-nothing: clips are written one by one and the manifest is saved once, so a
-   * crash part-way leaves (after the next open's recovery) the dataset before the import plus
-   * a prefix of the imported clips, in import order (test/.../fault-injection.test.ts).
+   * `_background_noise_` folder go to the dataset's background noise. Each file that is not
+   * imported is reported in `rejected` with the reason (not a readable WAV, cut off, a name
+   * that gives no label or speaker or is too long, a hidden file); the rest are imported.
+   * Not all-or-nothing: clips are written one by one (each in its own turn on the write
+   * queue) and the manifest is saved once, so a crash part-way leaves (after the next open's
+   * recovery) the dataset before the import plus a prefix of the imported clips, in import
+   * order (test/.../fault-injection.test.ts).
    */
-  async importFolder(src: string, options: ImportOptions = {}): Promise<ImportResult> {
-    this.checkOpen();
-    if (options.label !== undefined) checkName('label', options.label);
-    if (options.speaker !== undefined) checkName('speaker', options.speaker);
-    const files = await listWavs(src);
-    const result: ImportResult = { imported: [], background: [], rejected: [] };
-    const srcName = basename(src);
-    try {
-      for (const file of files) {
-        const rel = toPosix(relative(src, file));
-        try {
-          const parts = rel.split('/');
-          const decoded = decodeWav(new Uint8Array(await readFile(file)));
-          const samples = decoded.sampleRate === SAMPLE_RATE ? decoded.samples : resample(decoded.samples, decoded.sampleRate, SAMPLE_RATE);
-          if (parts.includes(BACKGROUND_DIR)) {
-            result.background.push(await this.writeBackground(basename(file), samples));
-            continue;
+  importFolder(src: string, options: ImportOptions = {}): Promise<ImportResult> {
+    return this.mutation(async () => {
+      if (options.label !== undefined) checkName('label', options.label);
+      if (options.speaker !== undefined) checkName('speaker', options.speaker);
+      const files = await listWavs(src);
+      const result: ImportResult = { imported: [], background: [], rejected: [] };
+      const srcName = basename(src);
+      try {
+        for (const { path: file, hidden } of files) {
+          const rel = toPosix(relative(src, file));
+          try {
+            if (hidden) {
+              throw new DatasetError('hidden-file', "a hidden file (its name starts with '.', like the ._ copies macOS leaves on other disks) is not imported; rename it to import it");
+            }
+            const parts = rel.split('/');
+            const bytes = new Uint8Array(await readFile(file));
+            const decoded = decodeWav(bytes);
+            const cut = cutOff(bytes);
+            if (cut !== null) throw new DatasetError('truncated', cut);
+            const samples = decoded.sampleRate === SAMPLE_RATE ? decoded.samples : resample(decoded.samples, decoded.sampleRate, SAMPLE_RATE);
+            if (parts.includes(BACKGROUND_DIR)) {
+              result.background.push(await this.queue.run(() => this.writeBackground(basename(file), samples)));
+              continue;
+            }
+            if (options.label === undefined && parts.length < 2) throw new DatasetError('no-label', 'the file is not in a label folder and no label was given');
+            const label = options.label ?? derivedName('label', parts[parts.length - 2], parts[parts.length - 2]);
+            const speaker = options.speaker ?? derivedName('speaker', basename(file), hashName(basename(file).replace(/\.wav$/i, '')));
+            const source = `import:${srcName}/${rel}`;
+            const entry = await this.queue.run(() => this.writeClip(label, speaker, samples, source));
+            result.imported.push({ ...entry });
+          } catch (err) {
+            result.rejected.push({
+              file: rel,
+              code: err instanceof HarkError ? err.code : ((err as NodeJS.ErrnoException).code ?? 'unreadable'),
+              message: (err as Error).message,
+            });
           }
-          const label = options.label ?? (parts.length >= 2 ? sanitise(parts[parts.length - 2]) : '');
-          if (!label) throw new DatasetError('no-label', 'the file is not in a label folder and no label was given');
-          const base = basename(file).replace(/\.wav$/i, '');
-          const speaker = options.speaker ?? sanitise(hashName(base));
-          if (!speaker) throw new DatasetError('bad-name', 'no speaker could be derived from the file name');
-          result.imported.push({ ...(await this.writeClip(label, speaker, samples, `import:${srcName}/${rel}`)) });
-        } catch (err) {
-          result.rejected.push({
-            file: rel,
-            code: err instanceof HarkError ? err.code : ((err as NodeJS.ErrnoException).code ?? 'unreadable'),
-            message: (err as Error).message,
-          });
         }
+      } finally {
+        if (result.imported.length > 0) await this.queue.run(() => this.save());
       }
-    } finally {
-      if (result.imported.length > 0) await this.save();
-    }
-    return result;
+      return result;
+    });
   }
 
   /**
    * Copy the dataset to `dest` (which must not exist or be empty): clips, background noise,
    * the manifest, and validation_list.txt / testing_list.txt so other tools see the same splits.
+   * One turn on the write queue, so the copy is of one state of the dataset.
    */
-  async exportTo(dest: string): Promise<void> {
-    this.checkOpen();
-    await mkdir(dest, { recursive: true });
-    if ((await readdir(dest)).length > 0) throw new DatasetError('not-empty', `${dest} is not empty`);
-    for (const e of this.entries.values()) {
-      await mkdir(join(dest, e.label), { recursive: true });
-      await copyFile(join(this.root, e.path), join(dest, e.path));
-    }
-    const bg = join(this.root, BACKGROUND_DIR);
-    if (await exists(bg)) {
-      await mkdir(join(dest, BACKGROUND_DIR), { recursive: true });
-      for (const f of await readdir(bg)) {
-        if (f.toLowerCase().endsWith('.wav') && !isTempName(f)) await copyFile(join(bg, f), join(dest, BACKGROUND_DIR, f));
+  exportTo(dest: string): Promise<void> {
+    return this.mutation(() => this.queue.run(async () => {
+      await mkdir(dest, { recursive: true });
+      if ((await readdir(dest)).length > 0) throw new DatasetError('not-empty', `${dest} is not empty`);
+      for (const e of this.entries.values()) {
+        await mkdir(join(dest, e.label), { recursive: true });
+        await copyFile(join(this.root, e.path), join(dest, e.path));
       }
-    }
-    const lists = formatSplitLists(this.entries.values());
-    await writeFileAtomic(join(dest, VALIDATION_LIST), lists.validation);
-    await writeFileAtomic(join(dest, TESTING_LIST), lists.testing);
-    await writeFileAtomic(join(dest, MANIFEST_FILE), `${JSON.stringify(this.manifest(), null, 1)}\n`);
+      const bg = join(this.root, BACKGROUND_DIR);
+      if (await exists(bg)) {
+        await mkdir(join(dest, BACKGROUND_DIR), { recursive: true });
+        for (const f of await readdir(bg)) {
+          if (f.toLowerCase().endsWith('.wav') && !isTempName(f)) await copyFile(join(bg, f), join(dest, BACKGROUND_DIR, f));
+        }
+      }
+      const lists = formatSplitLists(this.entries.values());
+      await writeFileAtomic(join(dest, VALIDATION_LIST), lists.validation);
+      await writeFileAtomic(join(dest, TESTING_LIST), lists.testing);
+      await writeFileAtomic(join(dest, MANIFEST_FILE), `${JSON.stringify(this.manifest(), null, 1)}\n`);
+    }));
   }
 
-  /** Release the lock. The dataset cannot be written after this. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await rm(join(this.root, LOCK_FILE), { force: true });
+  /**
+   * A new empty scratch folder inside the dataset (`.hark-staging/<random>`) for files on
+   * their way in, e.g. uploaded WAVs to importFolder. The caller removes it when done; if a
+   * crash leaves it behind, the next open removes it.
+   */
+  stagingDir(): Promise<string> {
+    return this.mutation(async () => {
+      const dir = join(this.root, STAGING_DIR, randomBytes(6).toString('hex'));
+      await mkdir(dir, { recursive: true });
+      return dir;
+    });
+  }
+
+  /** Release the lock, once every mutation already called has finished. The dataset cannot be written after this. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      await Promise.allSettled([...this.inFlight]);
+      await this.queue.drained();
+      await releaseLock(this.root);
+    })();
+    return this.closing;
   }
 
   // ---- internals ----
 
   private checkOpen(): void {
     if (this.closed) throw new DatasetError('closed', 'the dataset has been closed');
+  }
+
+  /** A public mutation: refused once the dataset is closed; close waits for it. Its writes take turns on the queue. */
+  private mutation<T>(run: () => Promise<T>): Promise<T> {
+    let done: Promise<T>;
+    try {
+      this.checkOpen();
+      done = run();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    this.inFlight.add(done);
+    const forget = (): void => { this.inFlight.delete(done); };
+    done.then(forget, forget);
+    return done;
   }
 
   private require(path: string): ClipEntry {
@@ -438,6 +502,7 @@ export class Dataset {
     return whichSet(path);
   }
 
+  /** Only in a turn of the write queue. */
   private async writeClip(label: string, speaker: string, samples: Float32Array, source: string): Promise<ClipEntry> {
     checkName('label', label);
     checkName('speaker', speaker);
@@ -457,17 +522,19 @@ export class Dataset {
     return entry;
   }
 
+  /** Only in a turn of the write queue. */
   private async writeBackground(name: string, samples: Float32Array): Promise<string> {
+    const stem = sanitise(name.replace(/\.wav$/i, '')) || 'noise';
+    checkName('background name', stem);
     const dir = join(this.root, BACKGROUND_DIR);
     await mkdir(dir, { recursive: true });
-    const stem = sanitise(name.replace(/\.wav$/i, '')) || 'noise';
     let file = `${stem}.wav`;
     for (let i = 1; await exists(join(dir, file)); i++) file = `${stem}-${i}.wav`;
     await writeFileAtomic(join(dir, file), encodeWav(samples, SAMPLE_RATE));
     return `${BACKGROUND_DIR}/${file}`;
   }
 
-  /** Rewrite the manifest (and, in list mode, the list files) atomically. */
+  /** Rewrite the manifest (and, in list mode, the list files) atomically. Only in a turn of the write queue. */
   private async save(): Promise<void> {
     if (this.lists) {
       const lists = formatSplitLists(this.entries.values());
@@ -479,8 +546,21 @@ export class Dataset {
   }
 
   /** @internal */
-  async persist(): Promise<void> {
-    await this.save();
+  persist(): Promise<void> {
+    return this.mutation(() => this.queue.run(() => this.save()));
+  }
+}
+
+/**
+ * Remove `dir` if nothing is in it; whether it did. Tidying only, so it never fails the
+ * operation that asked (a folder still there is removed by the next open).
+ */
+async function removeIfEmpty(dir: string): Promise<boolean> {
+  try {
+    await rmdir(dir);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -494,16 +574,20 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function listWavs(src: string): Promise<string[]> {
-  const out: string[] = [];
+/** The .wav files under `src`, in name order. Hidden ones are listed (to be reported, not imported); hidden folders are not entered. */
+async function listWavs(src: string): Promise<{ path: string; hidden: boolean }[]> {
+  const out: { path: string; hidden: boolean }[] = [];
   const walk = async (d: string): Promise<void> => {
     const entries = await readdir(d, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
       const full = join(d, e.name);
-      if (e.isDirectory()) await walk(full);
-      else if (e.isFile() && e.name.toLowerCase().endsWith('.wav')) out.push(full);
+      const hidden = e.name.startsWith('.');
+      if (e.isDirectory()) {
+        if (!hidden) await walk(full);
+      } else if (e.isFile() && e.name.toLowerCase().endsWith('.wav')) {
+        out.push({ path: full, hidden });
+      }
     }
   };
   try {
@@ -526,6 +610,32 @@ async function scanClips(root: string): Promise<string[]> {
   return out.sort();
 }
 
+/** Remove the scratch folders of imports that never finished (see stagingDir). Returns their paths. */
+async function cleanStaging(root: string): Promise<string[]> {
+  const staging = join(root, STAGING_DIR);
+  let names: string[];
+  try {
+    names = await readdir(staging);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  for (const name of names) await rm(join(staging, name), { recursive: true, force: true });
+  await removeIfEmpty(staging);
+  return names.sort().map((name) => `${STAGING_DIR}/${name}`);
+}
+
+/** Remove label folders with nothing in them: made for a clip whose write never happened. Returns their names. */
+async function removeEmptyLabelFolders(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const d of await readdir(root, { withFileTypes: true })) {
+    if (!d.isDirectory() || d.name.startsWith('.') || d.name.startsWith('_')) continue;
+    if ((await readdir(join(root, d.name))).length > 0) continue;
+    if (await removeIfEmpty(join(root, d.name))) removed.push(d.name);
+  }
+  return removed.sort();
+}
+
 /**
  * Open the dataset at `dir` (created if `create` and it does not exist) for writing: take
  * the lock, recover from interrupted writes, and reconcile the manifest with the disk.
@@ -544,8 +654,11 @@ export async function openDataset(dir: string, options: { create?: boolean } = {
   }
   const recovery: RecoveryNote[] = [];
   const lockNote = await acquireLock(dir);
-  if (lockNote) recovery.push(lockNote);
+  if (lockNote) recovery.push({ code: 'stale-lock', message: lockNote });
   try {
+    for (const path of await cleanStaging(dir)) {
+      recovery.push({ code: 'temp-removed', path, message: 'removed the scratch folder of an interrupted import' });
+    }
     for (const t of await cleanTempFiles(dir)) {
       recovery.push({ code: 'temp-removed', path: toPosix(relative(dir, t)), message: 'removed the temp file of an interrupted write' });
     }
@@ -554,6 +667,12 @@ export async function openDataset(dir: string, options: { create?: boolean } = {
     if (read.kind === 'missing') recovery.push({ code: 'manifest-missing', message: `no ${MANIFEST_FILE}; built one from the folder` });
     if (read.kind === 'corrupt') recovery.push({ code: 'manifest-corrupt', message: `${MANIFEST_FILE} was unreadable (${read.reason}); rebuilt it from the folder` });
     const listed = new Map<string, ClipEntry>(read.kind === 'ok' ? read.manifest.entries.map((e) => [e.path, e]) : []);
+    // A folder whose listed clips are all gone is emptied by that (reported below as missing
+    // files); an empty folder the manifest never had a clip in was made for a write that never happened.
+    const listedLabels = new Set([...listed.values()].map((e) => e.label));
+    for (const label of await removeEmptyLabelFolders(dir)) {
+      if (!listedLabels.has(label)) recovery.push({ code: 'empty-folder-removed', path: label, message: 'removed an empty label folder (made for a clip whose write was interrupted, or by hand)' });
+    }
     const lists = await readSplitLists(dir);
 
     const onDisk = await scanClips(dir);
@@ -603,7 +722,7 @@ export async function openDataset(dir: string, options: { create?: boolean } = {
     if (dirty) await dataset.persist();
     return dataset;
   } catch (err) {
-    await rm(join(dir, LOCK_FILE), { force: true });
+    await releaseLock(dir);
     throw err;
   }
 }

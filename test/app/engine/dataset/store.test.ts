@@ -7,7 +7,7 @@ import { HarkError } from '../../../../core/errors.js';
 import { tempPathFor } from '../../../../app/engine/dataset/atomic.js';
 import { whichSet } from '../../../../app/engine/dataset/split.js';
 import {
-  DatasetError, LOCK_FILE, MANIFEST_FILE, SCHEMA_VERSION, TRASH_DIR, openDataset, type Manifest,
+  DatasetError, LOCK_FILE, MANIFEST_FILE, SCHEMA_VERSION, STAGING_DIR, TRASH_DIR, openDataset, type Manifest,
 } from '../../../../app/engine/dataset/store.js';
 import { FSDD, datasetScratch } from './fixtures.js';
 
@@ -180,6 +180,73 @@ describe('importFolder', () => {
   });
 });
 
+describe('importFolder: what it refuses, and why', () => {
+  it('refuses a WAV file that is cut off (its data chunk longer than the file) and imports the rest', async () => {
+    const src = await tempDir();
+    await mkdir(join(src, 'yes'));
+    const whole = encodeWav(tone(16000), 16000);
+    await writeFile(join(src, 'yes', 'ann_nohash_0.wav'), whole.slice(0, 46)); // the header and one sample of a 1 s clip
+    await writeFile(join(src, 'yes', 'ann_nohash_1.wav'), whole.slice(0, 44 + 6400)); // 0.2 s of it
+    await writeFile(join(src, 'yes', 'ann_nohash_2.wav'), whole);
+    // A streaming writer's placeholder size (0xFFFFFFFF: "to the end") is not a cut-off file.
+    const streamed = whole.slice();
+    new DataView(streamed.buffer).setUint32(40, 0xffffffff, true);
+    await writeFile(join(src, 'yes', 'ann_nohash_3.wav'), streamed);
+    const ds = await openDs(await tempDir());
+    const r = await ds.importFolder(src);
+    expect(r.rejected.map((x) => [x.file, x.code])).toEqual([['yes/ann_nohash_0.wav', 'truncated'], ['yes/ann_nohash_1.wav', 'truncated']]);
+    expect(r.rejected[1].message).toMatch(/cut off.*32000 bytes.*6400/);
+    expect(r.imported.map((c) => [c.path, c.durationSeconds])).toEqual([['yes/ann_nohash_0.wav', 1], ['yes/ann_nohash_1.wav', 1]]);
+  });
+
+  it('reports names that give no speaker or label, and hidden WAV files, instead of dropping or mangling them', async () => {
+    const src = await tempDir();
+    await mkdir(join(src, 'yes'));
+    await mkdir(join(src, ' - '));
+    const wav = encodeWav(tone(800), 16000);
+    for (const f of ['yes/ .wav', 'yes/.wav', 'yes/._bob_nohash_0.wav', 'yes/-_nohash_0.wav', ' - /bob_nohash_0.wav', 'yes/bob_nohash_0.wav']) await writeFile(join(src, f), wav);
+    const ds = await openDs(await tempDir());
+    const r = await ds.importFolder(src);
+    expect(r.rejected.map((x) => [x.file, x.code]).sort()).toEqual([
+      [' - /bob_nohash_0.wav', 'bad-name'], ['yes/ .wav', 'bad-name'], ['yes/-_nohash_0.wav', 'bad-name'],
+      ['yes/._bob_nohash_0.wav', 'hidden-file'], ['yes/.wav', 'hidden-file'],
+    ]);
+    for (const x of r.rejected) expect(x.message).toMatch(/folder name|file name|hidden/);
+    expect(r.imported.map((c) => c.path)).toEqual(['yes/bob_nohash_0.wav']);
+    // With a speaker given, the file name does not have to hold one.
+    const again = await ds.importFolder(join(src, 'yes'), { label: 'yes', speaker: 'bob' });
+    expect(again.imported.map((c) => c.source.split('/').pop())).toEqual([' .wav', '-_nohash_0.wav', 'bob_nohash_0.wav']);
+  });
+
+  it('one name too long for a file name is refused with its reason; the rest of the batch is imported', async () => {
+    const src = await tempDir();
+    const longWord = 'ラベル'.repeat(23); // 207 bytes in UTF-8: a folder may be called that, a label may not
+    const longSpeaker = '語'.repeat(78); // 234 bytes: the file name fits, the store's temp file beside it would not
+    for (const dir of ['yes', longWord]) await mkdir(join(src, dir));
+    const wav = encodeWav(tone(800), 16000);
+    await writeFile(join(src, 'yes', `${longSpeaker}_nohash_0.wav`), wav);
+    await writeFile(join(src, longWord, 'carl_nohash_0.wav'), wav);
+    // Within the limit, and never cut: 99 letters and an emoji (whose two UTF-16 halves a cut at 100 would split).
+    const justFits = `${'a'.repeat(99)}😀`;
+    await writeFile(join(src, 'yes', `${justFits}_nohash_0.wav`), wav);
+    await writeFile(join(src, 'yes', 'carl_nohash_0.wav'), wav);
+    const d = await tempDir();
+    const ds = await openDs(d);
+    const r = await ds.importFolder(src);
+    expect(r.rejected.map((x) => [x.file, x.code]).sort()).toEqual([
+      [`yes/${longSpeaker}_nohash_0.wav`, 'name-too-long'], [`${longWord}/carl_nohash_0.wav`, 'name-too-long'],
+    ]);
+    expect(r.rejected[0].message).toMatch(/bytes in UTF-8; at most 200/);
+    expect(r.imported.map((c) => c.speaker).sort()).toEqual([justFits, 'carl']);
+    await expect(ds.addClip('yes', longSpeaker, tone(10))).rejects.toMatchObject({ code: 'name-too-long' });
+    await expect(ds.addClip('yes', '\ud83d', tone(10))).rejects.toMatchObject({ code: 'bad-name' });
+    await ds.close();
+    const again = await openDs(d);
+    expect(again.recovery).toEqual([]);
+    expect(again.clips().map((c) => c.speaker).sort()).toEqual([justFits, 'carl']);
+  });
+});
+
 describe('recovery at open', () => {
   it('a crash between writing a clip and writing the manifest is recovered', async () => {
     const d = await tempDir();
@@ -235,6 +302,46 @@ describe('recovery at open', () => {
     const again = await openDs(d);
     expect(again.recovery.map((x) => x.code)).toEqual(['missing-file', 'unlisted-file']);
     expect(again.clips()).toEqual([{ ...r.imported[0], path: 'no/dan_nohash_0.wav', label: 'no' }]);
+  });
+
+  it('what a crash left (temp files, scratch folders of an import, empty label folders) is removed and reported', async () => {
+    const d = await tempDir();
+    const ds = await openDs(d);
+    const a = await ds.addClip('yes', 'alice', tone(1600));
+    const staging = await ds.stagingDir();
+    expect(staging.startsWith(join(d, STAGING_DIR))).toBe(true);
+    await ds.close();
+    // The "crash": an upload half copied into its scratch folder, a label folder made for a
+    // clip whose write never finished (only its temp file is there), and one made and left empty.
+    await mkdir(join(staging, 'upload', 'stop'), { recursive: true });
+    await writeFile(join(staging, 'upload', 'stop', 'x_nohash_0.wav'), encodeWav(tone(100), 16000));
+    await mkdir(join(d, 'go'));
+    const temp = tempPathFor(join(d, 'go', 'alice_nohash_0.wav'));
+    await writeFile(temp, encodeWav(tone(100), 16000).slice(0, 20));
+    await mkdir(join(d, 'no'));
+    const again = await openDs(d);
+    expect(again.recovery.map((r) => [r.code, r.path])).toEqual([
+      ['temp-removed', `${STAGING_DIR}/${staging.split(/[/\\]/).pop()}`],
+      ['temp-removed', `go/${temp.split(/[/\\]/).pop()}`],
+      ['empty-folder-removed', 'go'],
+      ['empty-folder-removed', 'no'],
+    ]);
+    expect((await readdir(d)).sort()).toEqual([LOCK_FILE, MANIFEST_FILE, 'yes']);
+    expect(again.clips().map((c) => c.path)).toEqual([a.path]);
+    await again.close();
+    expect((await openDs(d)).recovery).toEqual([]);
+  });
+
+  it('a label folder emptied by relabel or delete is removed at once, so the next open has nothing to report', async () => {
+    const d = await tempDir();
+    const ds = await openDs(d);
+    const a = await ds.addClip('yes', 'alice', tone(1600));
+    const b = await ds.addClip('go', 'alice', tone(1600));
+    await ds.relabel(a.path, 'no');
+    await ds.deleteClip(b.path);
+    expect((await readdir(d)).sort()).toEqual([LOCK_FILE, TRASH_DIR, MANIFEST_FILE, 'no']);
+    await ds.close();
+    expect((await openDs(d)).recovery).toEqual([]);
   });
 
   it('an unreadable clip is reported and left alone', async () => {
