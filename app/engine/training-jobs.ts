@@ -3,7 +3,7 @@
 // A run reads the dataset's clips (training split to learn, validation split to stop
 // early, testing split, or validation when there is none, for the report; the split is
 // the dataset's own, or by take when that leaves a word without training or held-out
-// clips, as one person's recordings do: dataset/split.ts planSplits) and background
+// clips, as one person's recordings do: Dataset.splitPlan) and background
 // recordings, runs core's trainKeywordModel in this process (it yields to the event loop
 // every 50 ms, so calls such as training.cancel and live audio keep being answered),
 // forwards its events, evaluates the result, and stores it in the model library.
@@ -27,7 +27,7 @@ import type { Trainer, TrainerState } from '../../core/train/trainer.js';
 import { trainModel } from './keyword-training.js';
 import { EngineServiceError } from './service-error.js';
 import type { ClipEntry } from './dataset/store.js';
-import { NOT_MEASURED, planSplits, readSplitLists, type SplitBasis } from './dataset/split.js';
+import { NOT_MEASURED, readSplitLists, type SplitBasis } from './dataset/split.js';
 import type { OpenProject } from './service.js';
 import { ERROR_CODES, type EngineEvent, type JobInfo, type MeasuredOn, type ModelReport } from '../shared/protocol.js';
 
@@ -43,8 +43,11 @@ interface Job {
   project: OpenProject;
   controller: AbortController;
   finished: Promise<void>;
-  /** The clips and background recordings the run trains on, fixed at its start. */
+  /** The clips (with the split the run uses) and background recordings it trains on, fixed at its start. */
   snapshot: ClipEntry[];
+  /** What decided that split, and why the dataset's own could not (Dataset.splitPlan). */
+  basis: SplitBasis;
+  fallback: string | null;
   background: string[];
   /** Set while training (onTrainer), so a cancel can keep the state. */
   live: { trainer: Trainer; model: SequenceClassifier } | null;
@@ -77,7 +80,8 @@ export class TrainingJobs {
     // Checked after the await, so two starts arriving together cannot both run.
     if (this.running()) throw new EngineServiceError(ERROR_CODES.busy, 'a training run is already in progress');
     const jobId = `j-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    return this.launch({ jobId, params, project, snapshot: project.dataset.clips(), background, saved: null });
+    const plan = project.dataset.splitPlan(params.words);
+    return this.launch({ jobId, params, project, snapshot: plan.clips, basis: plan.basis, fallback: plan.fallback, background, saved: null });
   }
 
   async cancel(jobId: string): Promise<JobInfo> {
@@ -95,7 +99,7 @@ export class TrainingJobs {
     if (this.running()) throw new EngineServiceError(ERROR_CODES.busy, 'a training run is already in progress');
     const project = this.project();
     if (project !== job.project) throw new EngineServiceError(ERROR_CODES.notFound, `job ${jobId} belongs to another project`);
-    return this.launch({ jobId, params: job.params, project, snapshot: job.snapshot, background: job.background, saved: job.saved });
+    return this.launch({ jobId, params: job.params, project, snapshot: job.snapshot, basis: job.basis, fallback: job.fallback, background: job.background, saved: job.saved });
   }
 
   async cancelAll(): Promise<void> {
@@ -108,7 +112,7 @@ export class TrainingJobs {
     return job;
   }
 
-  private launch(from: Pick<Job, 'params' | 'project' | 'snapshot' | 'background' | 'saved'> & { jobId: string }): JobInfo {
+  private launch(from: Pick<Job, 'params' | 'project' | 'snapshot' | 'basis' | 'fallback' | 'background' | 'saved'> & { jobId: string }): JobInfo {
     const controller = new AbortController();
     const info: JobInfo = { jobId: from.jobId, state: 'running', resumable: false, epoch: 0 };
     const job: Job = { ...from, info, controller, finished: Promise.resolve(), live: null };
@@ -122,10 +126,8 @@ export class TrainingJobs {
     const { info, params, project, controller } = job;
     const warn = (message: string): void => this.emit({ type: 'training.progress', jobId: info.jobId, event: { type: 'warning', message } });
     try {
-      const fromLists = (await readSplitLists(project.dataset.root)) !== undefined;
-      const plan = planSplits(job.snapshot, params.words, fromLists);
-      if (plan.fallback && fromLists) warn(plan.fallback);
-      const { train, validation, test, background } = await readClips(project, job.snapshot, plan.splits, job.background);
+      if (job.fallback && job.basis === 'take' && (await readSplitLists(project.dataset.root)) !== undefined) warn(job.fallback);
+      const { train, validation, test, background } = await readClips(project, job.snapshot, job.background);
       let lastProgress = 0;
       const { model: trained } = await trainModel({ train: train.clips, validation: validation.clips, background, words: params.words }, params.recipe ?? {}, {
         signal: controller.signal,
@@ -145,7 +147,7 @@ export class TrainingJobs {
       });
       // The report is on clips the model did not learn from, or there is none.
       const held = test.clips.length > 0 ? { set: test, split: 'testing' as const } : validation.clips.length > 0 ? { set: validation, split: 'validation' as const } : null;
-      const report = held ? await reportOn(trained, held.set, train, plan.basis, held.split) : null;
+      const report = held ? await reportOn(trained, held.set, train, job.basis, held.split) : null;
       const notMeasured = report ? null : NOT_MEASURED;
       const model = await project.models.add({ name: params.name ?? `Model ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, source: 'trained', model: trained, report: report ?? undefined });
       const active = (await project.models.activeId()) === null ? await project.models.activate(model.id) : model;
@@ -181,22 +183,20 @@ interface ClipSet {
   entries: ClipEntry[];
 }
 
-async function readClips(
-  project: OpenProject, snapshot: readonly ClipEntry[], splits: readonly ClipEntry['split'][], backgroundFiles: readonly string[],
-): Promise<{ train: ClipSet; validation: ClipSet; test: ClipSet; background: Float32Array[] }> {
+async function readClips(project: OpenProject, snapshot: readonly ClipEntry[], backgroundFiles: readonly string[]): Promise<{ train: ClipSet; validation: ClipSet; test: ClipSet; background: Float32Array[] }> {
   const { dataset } = project;
   const sets: Record<ClipEntry['split'], ClipSet> = {
     training: { clips: [], entries: [] },
     validation: { clips: [], entries: [] },
     testing: { clips: [], entries: [] },
   };
-  for (const [i, entry] of snapshot.entries()) {
+  for (const entry of snapshot) {
     const current = dataset.get(entry.path);
     if (!current || current.sha256 !== entry.sha256) {
       throw new EngineServiceError('dataset-changed', `${entry.path} changed or was removed since this run started: start a new run`);
     }
-    sets[splits[i]].clips.push({ label: entry.label, speaker: entry.speaker, samples: await dataset.readClip(entry.path) });
-    sets[splits[i]].entries.push(entry);
+    sets[entry.split].clips.push({ label: entry.label, speaker: entry.speaker, samples: await dataset.readClip(entry.path) });
+    sets[entry.split].entries.push(entry);
   }
   const background: Float32Array[] = [];
   for (const file of backgroundFiles) {

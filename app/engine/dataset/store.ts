@@ -35,7 +35,7 @@ import { resample } from '../../../core/audio/resample.js';
 import { HarkError } from '../../../core/errors.js';
 import { cleanTempFiles, DatasetError, fsyncDir, isTempName, writeFileAtomic } from './atomic.js';
 import { acquireLock, releaseLock } from './lock.js';
-import { formatSplitLists, hashName, readSplitLists, splitOf, whichSet, TESTING_LIST, VALIDATION_LIST, type Split, type SplitLists } from './split.js';
+import { formatSplitLists, hashName, planSplits, readSplitLists, splitOf, whichSet, TESTING_LIST, VALIDATION_LIST, type Split, type SplitBasis, type SplitLists } from './split.js';
 import { WriteQueue } from './write-queue.js';
 
 export { DatasetError } from './atomic.js';
@@ -220,14 +220,39 @@ export class Dataset {
     this.recovery = recovery;
   }
 
-  /** All clips, sorted by path. */
+  /**
+   * All clips, sorted by path. Every clip the store hands out carries the split a run on
+   * every word uses (splitPlan); the manifest keeps the dataset's own.
+   */
   clips(): ClipEntry[] {
+    return this.splitPlan().clips;
+  }
+
+  /** The dataset's own split of every clip (list files or the rule by speaker), sorted by path. */
+  private ownClips(): ClipEntry[] {
     return [...this.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((e) => ({ ...e }));
+  }
+
+  /** Copies of `entries` with the split a run uses (see clips()). */
+  private planned(entries: readonly ClipEntry[]): ClipEntry[] {
+    const split = new Map(this.splitPlan().clips.map((c) => [c.path, c.split]));
+    return entries.map((e) => ({ ...e, split: split.get(e.path) ?? e.split }));
+  }
+
+  /**
+   * The split a training run on `words` (default: every label) uses: the dataset's own
+   * (list files or the rule by speaker, as the manifest records it) when it gives every
+   * word training and held-out clips, else by take within each speaker (split.ts).
+   */
+  splitPlan(words?: readonly string[]): { basis: SplitBasis; fallback: string | null; clips: ClipEntry[] } {
+    const own = this.ownClips();
+    const plan = planSplits(own, words, this.lists !== undefined);
+    return { basis: plan.basis, fallback: plan.fallback, clips: own.map((e, i) => ({ ...e, split: plan.splits[i] })) };
   }
 
   get(path: string): ClipEntry | undefined {
     const e = this.entries.get(toPosix(path));
-    return e ? { ...e } : undefined;
+    return e ? this.planned([e])[0] : undefined;
   }
 
   labels(): string[] {
@@ -235,7 +260,7 @@ export class Dataset {
   }
 
   manifest(): Manifest {
-    return { schemaVersion: SCHEMA_VERSION, entries: this.clips() };
+    return { schemaVersion: SCHEMA_VERSION, entries: this.ownClips() };
   }
 
   /** Record a clip: 16 kHz mono samples in [-1, 1], written as 16-bit WAV at the next free `<n>`. */
@@ -243,7 +268,7 @@ export class Dataset {
     return this.mutation(() => this.queue.run(async () => {
       const entry = await this.writeClip(label, speaker, samples16k, source);
       await this.save();
-      return { ...entry };
+      return this.planned([entry])[0];
     }));
   }
 
@@ -284,7 +309,7 @@ export class Dataset {
     return this.mutation(() => this.queue.run(async () => {
       checkName('label', newLabel);
       const old = this.require(path);
-      if (old.label === newLabel) return { ...old };
+      if (old.label === newLabel) return this.planned([old])[0];
       const target = await this.freePath(newLabel, old.speaker);
       await mkdir(join(this.root, newLabel), { recursive: true });
       await rename(join(this.root, old.path), join(this.root, target));
@@ -295,7 +320,7 @@ export class Dataset {
       this.entries.set(target, entry);
       await this.save();
       await removeIfEmpty(join(this.root, old.label));
-      return { ...entry };
+      return this.planned([entry])[0];
     }));
   }
 
@@ -345,7 +370,7 @@ export class Dataset {
       };
       this.entries.set(target, entry);
       await this.save();
-      return { ...entry };
+      return this.planned([entry])[0];
     }));
   }
 
@@ -402,7 +427,7 @@ export class Dataset {
       } finally {
         if (result.imported.length > 0) await this.queue.run(() => this.save());
       }
-      return result;
+      return { ...result, imported: this.planned(result.imported) };
     });
   }
 
@@ -426,7 +451,8 @@ export class Dataset {
           if (f.toLowerCase().endsWith('.wav') && !isTempName(f)) await copyFile(join(bg, f), join(dest, BACKGROUND_DIR, f));
         }
       }
-      const lists = formatSplitLists(this.entries.values());
+      // The split runs here use, so the copy trains the same way anywhere.
+      const lists = formatSplitLists(this.splitPlan().clips);
       await writeFileAtomic(join(dest, VALIDATION_LIST), lists.validation);
       await writeFileAtomic(join(dest, TESTING_LIST), lists.testing);
       await writeFileAtomic(join(dest, MANIFEST_FILE), `${JSON.stringify(this.manifest(), null, 1)}\n`);

@@ -40,14 +40,17 @@ describe('openDataset on a Speech Commands folder', () => {
     const c = clips[1];
     expect(c.label).toBe('one');
     expect(c.speaker).toBe('nicolas');
-    expect(c.split).toBe('validation');
     expect(c.source).toBe('found');
     const bytes = await readFile(join(d, c.path));
     expect(c.durationSeconds).toBeCloseTo(decodeWav(new Uint8Array(bytes)).durationSeconds, 9);
     expect(c.sha256).toMatch(/^[0-9a-f]{64}$/);
     const m = await readManifest(d);
     expect(m.schemaVersion).toBe(SCHEMA_VERSION);
-    expect(m.entries).toEqual(clips);
+    // The manifest keeps the rule by speaker (nicolas: validation); it leaves "two" with no
+    // held-out clip, so the clips handed out carry the split by take a run uses.
+    expect(m.entries.map((e) => e.split)).toEqual(['training', 'validation', 'training', 'training']);
+    expect(ds.splitPlan()).toMatchObject({ basis: 'take', fallback: expect.stringContaining('"two" without held-out clips') });
+    expect(m.entries.map(({ split: _, ...e }) => e)).toEqual(clips.map(({ split: _, ...e }) => e));
     await ds.close();
     const again = await openDs(d);
     expect(again.recovery).toEqual([]);
@@ -402,7 +405,11 @@ describe('exportTo', () => {
     const out = join(await tempDir(), 'out');
     await ds.exportTo(out);
     expect((await readdir(out)).sort()).toEqual(['_background_noise_', 'hark-manifest.json', 'one', 'testing_list.txt', 'two', 'validation_list.txt']);
-    expect(await readFile(join(out, 'validation_list.txt'), 'utf8')).toBe('one/nicolas_nohash_0.wav\n');
+    // The lists hold the split runs use (by take here: "two" has no held-out speaker), so the copy trains the same way.
+    const planned = ds.clips();
+    const listed = (split: string): string => planned.filter((c) => c.split === split).map((c) => `${c.path}\n`).join('');
+    expect(await readFile(join(out, 'validation_list.txt'), 'utf8')).toBe(listed('validation'));
+    expect(await readFile(join(out, 'testing_list.txt'), 'utf8')).toBe(listed('testing'));
     const copy = await openDs(out);
     expect(copy.recovery).toEqual([]);
     expect(copy.clips()).toEqual(ds.clips());
