@@ -20,6 +20,9 @@ import type { CellKind } from '../nn/layer.js';
 import { Random } from '../tensor/random.js';
 import { featureStatistics, type SequenceDataset } from '../train/dataset.js';
 import { Trainer, type AbortSignalLike, type EpochRecord, type GradientSource, type TrainerState, type TrainEvent, type TrainResult } from '../train/trainer.js';
+import { TypeScriptEngine } from '../inference/engine.js';
+import { calibrateThresholds, type Calibration } from './calibrate.js';
+import { generatedNoise } from '../audio/augment.js';
 import { buildExamples, plannedExamples, type ExamplePlan, type ExampleSet, type KwsClip, type WindowFeaturizer } from './examples.js';
 import { BACKGROUND_LABEL, classLabels, isFillerLabel, UNKNOWN_LABEL } from './labels.js';
 
@@ -64,6 +67,11 @@ export interface KwsRecipe {
    */
   otherWordsRatio: number;
   speechRatio: number;
+  /**
+   * After training, calibrate each word's threshold on the part of input.otherSpeech kept
+   * out of training (calibrate.ts): the lowest at which it does not fire there.
+   */
+  calibrate: boolean;
   /** Share of each word's training clips held out for validation when none are given. */
   validationFraction: number;
   /** Fewer clips than this in a word earns a warning. */
@@ -94,6 +102,7 @@ export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   unknownRatio: 8,
   otherWordsRatio: 8,
   speechRatio: 0.5,
+  calibrate: true,
   validationFraction: 0.15,
   minClipsPerWord: 10,
   seed: 0,
@@ -127,6 +136,8 @@ export interface KwsModel {
   history: EpochRecord[];
   warnings: string[];
   recipe: KwsRecipe;
+  /** Per-word thresholds calibrated on other speech (absent or null: not calibrated; the detector's default applies). */
+  calibration?: Calibration | null;
 }
 
 export type KwsTrainEvent =
@@ -172,6 +183,7 @@ export function resolveRecipe(overrides: Partial<KwsRecipe> = {}): KwsRecipe {
   check(r.unknownRatio >= 0, `unknownRatio must be ≥ 0, got ${r.unknownRatio}`);
   check(r.otherWordsRatio >= 0 && r.otherWordsRatio <= 100, `otherWordsRatio must be in [0, 100], got ${r.otherWordsRatio}`);
   check(r.speechRatio >= 0 && r.speechRatio <= 10, `speechRatio must be in [0, 10], got ${r.speechRatio}`);
+  check(typeof r.calibrate === 'boolean', `calibrate must be true or false, got ${String(r.calibrate)}`);
   if (r.specAugment !== null) {
     const a = r.specAugment as Partial<SpecAugmentOptions> | undefined;
     check(typeof a === 'object' && [a.timeMasks, a.maxTimeWidth, a.freqMasks, a.maxFreqWidth].every((v) => int(v as number, 0, 1000)) && a.fill === 'mean',
@@ -242,6 +254,52 @@ function assignClasses(clips: readonly KwsClip[], words: readonly string[], unkn
   return { clips: chosen, classOf: chosen.map((c) => (words.includes(c.label) ? labels.indexOf(c.label) : labels.indexOf(UNKNOWN_LABEL))) };
 }
 
+/** Every CALIBRATION_SHARE-th item of the bundled set is kept out of training, to calibrate thresholds on. */
+const CALIBRATION_SHARE = 4;
+
+/** The bundled set's training part and its calibration part (fixed by position, whatever the seed). */
+export function splitOtherSpeech(other: OtherSpeech): { training: OtherSpeech; calibration: OtherSpeech } {
+  const held = (_: unknown, i: number): boolean => i % CALIBRATION_SHARE === CALIBRATION_SHARE - 1;
+  const kept = (x: unknown, i: number): boolean => !held(x, i);
+  return {
+    training: { words: other.words.filter(kept), speech: other.speech.filter(kept) },
+    calibration: { words: other.words.filter(held), speech: other.speech.filter(held) },
+  };
+}
+
+/** Speech levels the calibration audio is played at (RMS, dBFS): a quiet and a close talker. */
+const CALIBRATION_LEVELS_DB = [-32, -20];
+const CALIBRATION_GAP_S = 0.25;
+/** The room's floor under it: pink noise at −60 dBFS. */
+const CALIBRATION_FLOOR = 1e-3;
+
+/**
+ * The calibration audio: the part's continuous speech and words one after another (words
+ * that say one of the user's words left out), 0.25 s apart, once at each level, over a
+ * faint noise floor. Deterministic.
+ */
+export function calibrationAudio(part: OtherSpeech, words: readonly string[]): Float32Array {
+  const mine = new Set(words.map(spoken));
+  const items = [...part.speech, ...part.words.filter((c) => !mine.has(spoken(c.label))).map((c) => c.samples)].filter((x) => x.length > 0);
+  if (items.length === 0) return new Float32Array(0);
+  const gap = Math.round(CALIBRATION_GAP_S * 16000);
+  const once = items.reduce((n, x) => n + x.length + gap, 0);
+  const out = new Float32Array(once * CALIBRATION_LEVELS_DB.length); // (samples)
+  let at = 0;
+  for (const db of CALIBRATION_LEVELS_DB) {
+    for (const x of items) {
+      let e = 0;
+      for (let i = 0; i < x.length; i++) e += x[i] * x[i];
+      const g = 10 ** (db / 20) / Math.max(1e-9, Math.sqrt(e / x.length));
+      for (let i = 0; i < x.length; i++) out[at + i] = Math.max(-1, Math.min(1, x[i] * g));
+      at += x.length + gap;
+    }
+  }
+  const floor = generatedNoise(out.length, 'pink', new Random(1));
+  for (let i = 0; i < out.length; i++) out[i] += CALIBRATION_FLOOR * floor[i];
+  return out;
+}
+
 /** What is said, compared loosely: "Stop", " stop" and "stop" are the same word. */
 const spoken = (label: string): string => label.trim().toLowerCase();
 
@@ -298,7 +356,8 @@ export async function* trainKeywordModel(
   const perWord = wordClips / words.length;
   const unknownCap = Math.round(recipe.unknownRatio * perWord);
   const copies = recipe.augment ? recipe.augmentedCopies : 0;
-  const other = pickOtherSpeech(input.otherSpeech, words, Math.round(recipe.otherWordsRatio * perWord), recipe.validationFraction, rng);
+  const bundled = input.otherSpeech ? splitOtherSpeech(input.otherSpeech) : null;
+  const other = pickOtherSpeech(bundled?.training, words, Math.round(recipe.otherWordsRatio * perWord), recipe.validationFraction, rng);
   const speechExamples = other.speech.length > 0 ? Math.round(recipe.speechRatio * wordClips * (1 + copies)) : 0;
   const trainSet = assignClasses(train, words, unknownCap, rng);
   if (!input.train.some((c) => !words.includes(c.label))) warnings.push(noOtherSpeechWarning(other.train.length > 0 || speechExamples > 0));
@@ -372,5 +431,10 @@ export async function* trainKeywordModel(
   }, options.resume?.trainer ?? null);
   options.onTrainer?.(trainer, model);
   const result: TrainResult = yield* trainer.run(toDataset(trainExamples), valExamples ? toDataset(valExamples) : null);
-  return { model, labels, features: recipe.features, history: result.history, warnings, recipe };
+  let calibration: Calibration | null = null;
+  if (recipe.calibrate && bundled && !options.signal?.aborted) {
+    const audio = calibrationAudio(bundled.calibration, words);
+    if (audio.length > 0) calibration = await calibrateThresholds(new TypeScriptEngine(model), { labels, features: recipe.features }, audio);
+  }
+  return { model, labels, features: recipe.features, history: result.history, warnings, recipe, calibration };
 }

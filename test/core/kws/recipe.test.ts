@@ -4,7 +4,7 @@ import { TypeScriptEngine } from '../../../core/inference/engine.js';
 import { KeywordDetector } from '../../../core/kws/detector.js';
 import { evaluateClips } from '../../../core/kws/evaluate.js';
 import { buildExamples, type ExamplePlan, type KwsClip } from '../../../core/kws/examples.js';
-import { datasetWarnings, holdOutValidation, noOtherSpeechWarning, resolveRecipe, trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput, type OtherSpeech } from '../../../core/kws/recipe.js';
+import { calibrationAudio, datasetWarnings, holdOutValidation, noOtherSpeechWarning, splitOtherSpeech, resolveRecipe, trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput, type OtherSpeech } from '../../../core/kws/recipe.js';
 import { Random } from '../../../core/tensor/random.js';
 import { toneSet } from './tones.js';
 
@@ -187,9 +187,13 @@ describe('other speech mixed into every run', () => {
     expect(warnings).toContain(noOtherSpeechWarning(true));
     expect(noOtherSpeechWarning(true)).toMatch(/mixes in its own bundled set/);
     const start = events.find((e) => e.type === 'start') as { examples: number };
-    // 6 takes a word, 1 held out for validation: 5 · 2 words = 10 clips; 2 · 5 = 10 other words; each with 1 copy,
+    // 6 takes a word, 1 held out for validation: 5 · 2 words = 10 clips; 2 · 5 = 10 other words (of the
+    // three quarters of the set that training uses, splitOtherSpeech); each with 1 copy,
     // and a fragment per word clip; speech windows 0.5 · 10 · 2 = 10; background max(16, 1 · 5 · 2).
     expect(start.examples).toBe(10 * 2 + 10 + 10 * 2 + 10 + 16);
+    // Every fourth item was kept out of training, and each word's threshold calibrated on it.
+    expect(model.calibration?.words.map((w) => w.label)).toEqual(['high', 'low']);
+    expect(model.calibration?.seconds).toBeGreaterThan(0);
   });
 
   it('leaves a user\'s word out of it, whatever its case or spaces', async () => {
@@ -217,5 +221,19 @@ describe('other speech mixed into every run', () => {
     while (!r.done) r = await gen.next();
     expect([...r.value.labels]).toEqual([1, 1, 1, 1, 1]);
     expect(r.value.sources.map((x) => x.kind)).toEqual(['speech', 'speech', 'speech', 'speech', 'speech']);
+  });
+});
+
+describe('the calibration part of the bundled set', () => {
+  it('keeps every fourth item out of training, whatever the seed, and plays it at two levels', () => {
+    const clip = (label: string, n: number): KwsClip => ({ label, speaker: 'v', samples: new Float32Array(n).fill(0.1) });
+    const other: OtherSpeech = { words: ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'].map((w) => clip(w, 800)), speech: [1, 2, 3, 4].map((k) => new Float32Array(1600 * k).fill(0.1)) };
+    const { training, calibration } = splitOtherSpeech(other);
+    expect(training.words.map((w) => w.label)).toEqual(['w0', 'w1', 'w2', 'w4', 'w5', 'w6']);
+    expect(calibration.words.map((w) => w.label)).toEqual(['w3', 'w7']);
+    expect(calibration.speech.map((s) => s.length)).toEqual([6400]);
+    const audio = calibrationAudio(calibration, ['W7']); // "w7" says a user's word: left out
+    expect(audio.length).toBe(2 * (6400 + 800 + 2 * 4000));
+    expect(calibrationAudio({ words: [], speech: [] }, [])).toHaveLength(0);
   });
 });

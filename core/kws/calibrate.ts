@@ -1,0 +1,94 @@
+// Per-word thresholds that mean something: after training, the detector listens to other
+// speech the model never trained on, and each word gets the lowest threshold at which it
+// fires at most targetPerHour times an hour there (with a few minutes of audio: not at
+// all). A word the model confuses with other talk gets a high threshold, a word it never
+// confuses a lower one, so recall is not given away where nothing is gained. The user can
+// still override them (DecisionOptions.threshold / thresholds).
+//
+// The posteriors are recorded once, with the detector's own settings (hop, smoothing, the
+// speech check), and the decision rule is replayed over them for each word and candidate
+// threshold, only that word enabled, as sweepThresholds does for a labelled stream.
+
+import { ConfigError } from '../errors.js';
+import type { InferenceEngine } from '../inference/engine.js';
+import { DecisionRule } from './decision.js';
+import { KeywordDetector, type DetectorOptions, type KeywordModelInfo, type PosteriorStep } from './detector.js';
+import { isFillerLabel } from './labels.js';
+
+const SAMPLE_RATE = 16000;
+/** Audio is pushed in blocks of this many samples, as a microphone delivers it (100 ms). */
+const BLOCK = 1600;
+
+export const CALIBRATION_DEFAULTS = Object.freeze({
+  /** False activations an hour a calibrated threshold allows (issue 13: at most 1 an hour of continuous speech). */
+  targetPerHour: 1,
+  /** Lowest threshold calibration may choose: below it the word need only be the likeliest class. */
+  floor: 0.5,
+  /** Highest: a word that still fires there gets it, and the calibration says it fell short. */
+  ceiling: 0.99,
+  /** Candidate thresholds are floor, floor + step, ..., ceiling. */
+  step: 0.01,
+});
+
+export type CalibrationOptions = DetectorOptions & Partial<typeof CALIBRATION_DEFAULTS>;
+
+export interface WordCalibration {
+  label: string;
+  threshold: number;
+  /** False activations on the calibration audio at that threshold. */
+  falseActivations: number;
+  /** Whether the target was met at or below the ceiling. */
+  reached: boolean;
+}
+
+export interface Calibration {
+  /** Per word, for DecisionOptions.thresholds. */
+  thresholds: Record<string, number>;
+  words: WordCalibration[];
+  /** Seconds of audio it listened to. */
+  seconds: number;
+  targetPerHour: number;
+}
+
+/** Times the rule fires for `word` alone at `threshold` over recorded steps. */
+function firings(steps: readonly PosteriorStep[], labels: readonly string[], word: string, threshold: number, options: DetectorOptions): number {
+  const thresholds = Object.fromEntries(labels.filter((l) => !isFillerLabel(l)).map((w) => [w, w === word ? threshold : 1]));
+  const rule = new DecisionRule(labels, { refractoryMs: options.refractoryMs, maxTrailingSilenceMs: options.maxTrailingSilenceMs, thresholds });
+  let n = 0;
+  for (const s of steps) {
+    const d = rule.step(s.time, s.smoothed, s.trailingSilence);
+    if (d && d.label === word) n++;
+  }
+  return n;
+}
+
+/**
+ * Calibrates each word's threshold on `audio` (16 kHz, other speech only: nothing in it is a
+ * keyword). Deterministic for a given model and audio.
+ */
+export async function calibrateThresholds(engine: InferenceEngine, model: KeywordModelInfo, audio: Float32Array, options: CalibrationOptions = {}): Promise<Calibration> {
+  const o = { ...CALIBRATION_DEFAULTS, ...options };
+  if (!(o.floor > 0 && o.floor <= o.ceiling && o.ceiling <= 1 && o.step > 0 && o.targetPerHour >= 0)) {
+    throw new ConfigError('bad-calibration', `calibration needs 0 < floor ≤ ceiling ≤ 1, step > 0 and targetPerHour ≥ 0 (got ${o.floor}, ${o.ceiling}, ${o.step}, ${o.targetPerHour})`);
+  }
+  const steps: PosteriorStep[] = [];
+  const detector = new KeywordDetector(engine, model, { ...options, onPosteriors: (s) => steps.push(s) });
+  for (let i = 0; i < audio.length; i += BLOCK) await detector.pushAudio(audio.subarray(i, i + BLOCK));
+  const seconds = audio.length / SAMPLE_RATE;
+  const allowed = Math.floor((o.targetPerHour * seconds) / 3600);
+  const candidates: number[] = [];
+  for (let k = 0; ; k++) {
+    const t = Math.round((o.floor + k * o.step) * 1e6) / 1e6;
+    if (t > o.ceiling + 1e-9) break;
+    candidates.push(t);
+  }
+  if (candidates.at(-1) !== o.ceiling) candidates.push(o.ceiling);
+  const words = model.labels.filter((l) => !isFillerLabel(l)).map((label): WordCalibration => {
+    for (const threshold of candidates) {
+      const n = firings(steps, model.labels, label, threshold, options);
+      if (n <= allowed) return { label, threshold, falseActivations: n, reached: true };
+    }
+    return { label, threshold: o.ceiling, falseActivations: firings(steps, model.labels, label, o.ceiling, options), reached: false };
+  });
+  return { thresholds: Object.fromEntries(words.map((w) => [w.label, w.threshold])), words, seconds, targetPerHour: o.targetPerHour };
+}
