@@ -57,11 +57,17 @@ function errnoOf(err: unknown): { code: string; path?: string; syscall?: string 
   return null;
 }
 
+/** What went wrong in a Node file-system error, in words, without its path; null for other errors. */
+export function errnoReason(err: unknown): string | null {
+  const e = errnoOf(err);
+  return e ? ERRNO_TEXT[e.code] ?? oneLine((err as Error).message) : null;
+}
+
 /** A Node file-system error as "<path>: <what went wrong>". */
 export function describeErrno(err: unknown): string | null {
   const e = errnoOf(err);
   if (!e) return null;
-  const what = ERRNO_TEXT[e.code] ?? oneLine((err as Error).message);
+  const what = errnoReason(err) as string;
   return e.path ? `${e.path}: ${what}` : what;
 }
 

@@ -1,13 +1,14 @@
 // Model files and inference engines for the commands.
 
-import { readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { HarkError } from '../../core/errors.js';
 import { TypeScriptEngine, type InferenceEngine } from '../../core/inference/engine.js';
 import { loadKwsModel, type KwsModelFormat } from '../../core/kws/model-file.js';
 import type { KwsModel } from '../../core/kws/recipe.js';
-import { writeFileAtomic } from '../engine/dataset/atomic.js';
-import { CliError, describeErrno, UsageError } from './errors.js';
+import { TEMP_MARKER, writeFileAtomic } from '../engine/dataset/atomic.js';
+import { CliError, describeErrno, errnoReason, oneLine, UsageError } from './errors.js';
 
 export type LoadedModel = KwsModel & { format: KwsModelFormat; path: string; bytes: number };
 
@@ -28,7 +29,12 @@ export async function readModelFile(path: string): Promise<LoadedModel> {
   }
 }
 
-/** Fails early (before minutes of training) when `path` cannot be written later. */
+/**
+ * Fails early (before minutes of training) when `path` cannot be written later: its folder
+ * must exist, it must not be a folder, and a small file must really be writable next to it
+ * (a read-only or full disk, or a folder without write permission, fails that write; `stat`
+ * alone says nothing about them). Errors name `path`, never the probe.
+ */
 export async function checkWritable(path: string): Promise<void> {
   const dir = dirname(path);
   let info;
@@ -43,15 +49,40 @@ export async function checkWritable(path: string): Promise<void> {
   } catch (err) {
     if (err instanceof CliError) throw err;
   }
+  // The probe is named like writeFileAtomic's temp files, so a crash leaves nothing new to clean up.
+  const probe = join(dir, `.${basename(path)}${TEMP_MARKER}${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    const handle = await open(probe, 'wx');
+    try {
+      await handle.writeFile(new Uint8Array(4096));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw new CliError(`cannot write ${path}: ${errnoReason(err) ?? (err as Error).message}`, { cause: err });
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
+  }
 }
 
-/** Writes a file atomically (temp file, fsync, rename): a crash leaves the old file or the new one. */
+/** Whether two paths name the same existing file (through links too): same device and inode. */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  try {
+    const [x, y] = await Promise.all([stat(a), stat(b)]);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // one of them does not exist (yet)
+  }
+}
+
+/** Writes a file atomically (temp file, fsync, rename): a crash leaves the old file or the new one. Errors name `path`. */
 export async function writeFileSafely(path: string, bytes: Uint8Array | string): Promise<void> {
   try {
     await writeFileAtomic(path, bytes);
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;
-    throw new CliError(`cannot write ${describeErrno(cause) ?? path}`, { cause: err });
+    throw new CliError(`cannot write ${path}: ${errnoReason(cause) ?? (cause instanceof Error ? oneLine(cause.message) : 'unknown error')}`, { cause: err });
   }
 }
 

@@ -6,9 +6,10 @@
 // Pushes are chained: the detector keeps state across chunks, so they must run in the
 // order they arrived even though each handler is async.
 
+import { checkLiveBudget } from '../../core/features/budget.js';
 import { TypeScriptEngine, type InferenceEngine } from '../../core/inference/engine.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
-import { KeywordDetector, type DetectorOptions } from '../../core/kws/detector.js';
+import { DEFAULT_HOP_MS, KeywordDetector, type DetectorOptions } from '../../core/kws/detector.js';
 import { createOnnxEngine } from './onnx-engine.js';
 import { EngineServiceError } from './service-error.js';
 import type { OpenProject } from './service.js';
@@ -42,6 +43,8 @@ export class LiveSession {
     const activeId = await models.activeId();
     if (activeId === null) throw new EngineServiceError(ERROR_CODES.noModel, 'no active model: train or import one and activate it');
     const { model } = await models.load(activeId);
+    // Loading checked the model at the default engine and hop; this run's may cost more.
+    checkLiveBudget(model.features, model.model.config, { engine: kind, hopMs: options.hopMs ?? DEFAULT_HOP_MS });
     await this.stop();
     const engine = await this.createEngine(kind, model.model);
     const labels = [...model.labels];

@@ -1,5 +1,9 @@
 // The engine's end of the protocol: validates every incoming message and dispatches it.
 //
+// Every error that leaves for the page passes through here, as an answer or in an event's
+// `error`: ServeOptions.publicMessage rewrites its message once, for all of them (the
+// service uses it to turn absolute data paths into paths relative to the project).
+//
 // The client uses birpc; this side speaks birpc's wire format ({ t: 'q', i?, m, a } in,
 // { t: 's', i, r | e } out, events as { t: 'q', m: 'event', a: [event] }) by hand,
 // because every message must pass a schema before anything runs and a refused message
@@ -12,6 +16,7 @@ import {
   EVENT_FUNCTION,
   RequestEnvelope,
   isMethodName,
+  isWireError,
   methodSchemas,
   type EngineEvent,
   type EngineResults,
@@ -67,8 +72,15 @@ export interface ServedChannel {
   close(): void;
 }
 
-export function serveChannel(channel: MessageChannelLike, handlers: EngineHandlers): ServedChannel {
+export interface ServeOptions {
+  /** Rewrites the message of every error sent to the page (default: unchanged). */
+  publicMessage?: (message: string) => string;
+}
+
+export function serveChannel(channel: MessageChannelLike, handlers: EngineHandlers, options: ServeOptions = {}): ServedChannel {
   let closed = false;
+  const { publicMessage } = options;
+  const publicError = (e: WireError): WireError => (publicMessage ? { ...e, message: publicMessage(e.message) } : e);
   const post = (message: unknown): void => {
     if (closed) return;
     try {
@@ -77,9 +89,12 @@ export function serveChannel(channel: MessageChannelLike, handlers: EngineHandle
       // The other end is gone; the host notices and cleans up.
     }
   };
-  const emit = (event: EngineEvent): void => post({ t: 'q', m: EVENT_FUNCTION, a: [event] });
+  const emit = (event: EngineEvent): void => {
+    const out = 'error' in event && isWireError(event.error) ? { ...event, error: publicError(event.error) } : event;
+    post({ t: 'q', m: EVENT_FUNCTION, a: [out] });
+  };
   const answer = (id: string | undefined, outcome: { r: unknown } | { e: WireError }): void => {
-    if (id !== undefined) post({ t: 's', i: id, ...outcome });
+    if (id !== undefined) post({ t: 's', i: id, ...('e' in outcome ? { e: publicError(outcome.e) } : outcome) });
     else if ('e' in outcome) emit({ type: 'protocol.error', error: outcome.e });
   };
 

@@ -34,6 +34,7 @@ export interface OpenProject {
 }
 
 const toClipInfo = (e: ClipEntry): ClipInfo => ({ ...e });
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class EngineService {
   private project: OpenProject | null = null;
@@ -50,7 +51,7 @@ export class EngineService {
 
   /** Serves one UI channel until it closes. */
   connect(channel: MessageChannelLike): ServedChannel {
-    const served = serveChannel(channel, this.handlers);
+    const served = serveChannel(channel, this.handlers, { publicMessage: (m) => this.relativePaths(m) });
     this.channels.add(served);
     return {
       emit: served.emit,
@@ -63,6 +64,28 @@ export class EngineService {
 
   emit(event: EngineEvent): void {
     for (const channel of this.channels) channel.emit(event);
+  }
+
+  /**
+   * A message for the page with no absolute path of this machine in it: a path inside the
+   * open dataset becomes relative to it (`yes/alice_nohash_0.wav`), inside the project
+   * relative to the project (`models/…/model.hark`), inside the data folder relative to
+   * that; a granted folder is named by its last segment. The roots themselves are named.
+   */
+  relativePaths(message: string): string {
+    const roots: Array<[string, string]> = [];
+    if (this.project) roots.push([this.project.dataset.root, 'the dataset'], [this.project.dir, `the project ${this.project.name}`]);
+    for (const folder of this.grants.values()) roots.push([folder, path.basename(folder)]);
+    roots.push([this.options.dataDir, 'the data folder']);
+    let out = message;
+    // Deepest first, so a path is made relative to the nearest root that holds it.
+    for (const [root, name] of roots.map(([r, n]): [string, string] => [path.resolve(r), n]).sort((a, b) => b[0].length - a[0].length)) {
+      const at = escapeRegExp(root);
+      // Under the root: drop the root. The root itself (then an end, a space, quote or
+      // punctuation, never more of a name): name it.
+      out = out.replace(new RegExp(`${at}${escapeRegExp(path.sep)}+`, 'g'), '').replace(new RegExp(`${at}(?=$|[\\s'"\`:,;)\\]]|\\.(?!\\w))`, 'g'), name);
+    }
+    return out;
   }
 
   /** Called by the host only (e.g. after Electron's folder dialog): an id the UI may import from. */

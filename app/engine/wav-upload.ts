@@ -3,12 +3,15 @@
 // "yes/alice_nohash_0.wav"). They are written to a private temp folder in the same
 // layout and imported with Dataset.importFolder, so both imports share one code path.
 // The names are only ever used as single sanitised folder and file names under that
-// temp folder.
+// temp folder. A file that would become one keyword clip but is longer than a clip may be
+// is refused from its header (clipTooLong says what to do instead) and never written.
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Dataset, ImportOptions, ImportResult } from './dataset/store.js';
+import { wavLayoutOf } from '../../core/audio/wav.js';
+import { BACKGROUND_DIR, type Dataset, type ImportOptions, type ImportResult, type Rejection } from './dataset/store.js';
+import { clipTooLong, MAX_CLIP_SECONDS } from './wav-file.js';
 
 export interface UploadedWav {
   name: string;
@@ -30,20 +33,39 @@ export function safeRelativeName(name: string, index: number): string[] {
   return [...folders, file.replace(/^\.+/, '') || `clip-${index}.wav`];
 }
 
+/** Seconds of audio the header of `bytes` declares, or null when it is not a readable WAV header (the import says why). */
+function declaredSeconds(bytes: Uint8Array): number | null {
+  try {
+    return wavLayoutOf(bytes, { maxSeconds: Infinity }).durationSeconds;
+  } catch {
+    return null;
+  }
+}
+
 export async function importUploadedWavs(dataset: Dataset, files: UploadedWav[], options: ImportOptions): Promise<ImportResult> {
   const temp = path.join(dataset.root, '..', `.upload-${randomBytes(6).toString('hex')}`);
   try {
     const taken = new Set<string>();
+    const refused: Rejection[] = [];
     for (const [index, file] of files.entries()) {
       const parts = safeRelativeName(file.name, index);
       let rel = parts.join('/');
       for (let n = 1; taken.has(rel.toLowerCase()); n++) rel = [...parts.slice(0, -1), `${n}-${parts[parts.length - 1]}`].join('/');
       taken.add(rel.toLowerCase());
+      const seconds = parts.includes(BACKGROUND_DIR) ? null : declaredSeconds(file.bytes);
+      if (seconds !== null && seconds > MAX_CLIP_SECONDS) {
+        const { code, message } = clipTooLong(seconds);
+        refused.push({ file: rel, code, message });
+        continue;
+      }
       const target = path.join(temp, 'upload', ...rel.split('/'));
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, file.bytes);
     }
-    return await dataset.importFolder(path.join(temp, 'upload'), options);
+    if (refused.length === files.length) return { imported: [], background: [], rejected: refused };
+    const result = await dataset.importFolder(path.join(temp, 'upload'), options);
+    const rejected = [...refused, ...result.rejected].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    return { ...result, rejected };
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

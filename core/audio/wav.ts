@@ -20,6 +20,12 @@
 // bytes instead. A data size of 0xFFFFFFFF, or any larger than the file, means "to the end
 // of the file", accepted only if that is a whole number of frames. Finite float samples
 // outside [-1, 1] are clipped; NaN and Infinity are refused.
+//
+// The header walk (walkWavHeader) asks for the bytes it needs instead of indexing an array,
+// so the same code checks a file on disk through a handle, reading only the chunk headers
+// and the format chunk (app/engine/wav-file.ts): a file's size and duration are known and
+// checked before any of its audio is read. decodeWav drives it over bytes in memory;
+// decodeWavFrames turns any run of whole frames into mono samples for both.
 
 import { HarkError } from '../errors.js';
 import { MAX_SAMPLE_RATE } from './resample.js';
@@ -42,6 +48,27 @@ export interface DecodedWav {
   durationSeconds: number;
 }
 
+/** What a WAV file's header says: the format of its audio and where the audio lies. */
+export interface WavLayout {
+  format: 'pcm' | 'float';
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  /** Bytes per frame (all channels of one sample time). */
+  blockAlign: number;
+  /** Byte offset of the first frame in the file. */
+  dataStart: number;
+  /** Bytes of audio: a whole number of frames. */
+  dataBytes: number;
+  frames: number;
+  durationSeconds: number;
+}
+
+/** A read the header walk needs: `length` bytes at byte `offset` of the file (all within it). */
+export interface WavRead {
+  offset: number;
+  length: number;
+}
 
 const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_IEEE_FLOAT = 3;
@@ -69,6 +96,15 @@ function limit(value: number | undefined, fallback: number, name: string, intege
     fail('bad-limits', `limit ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(v)}`);
   }
   return v;
+}
+
+/** The limits with their defaults, checked (maxSeconds may be Infinity: a stream of any length). */
+export function wavLimits(limits: WavLimits = {}): Required<WavLimits> {
+  return {
+    maxBytes: limit(limits.maxBytes, 256 * 1024 * 1024, 'maxBytes', true),
+    maxSeconds: limit(limits.maxSeconds, 600, 'maxSeconds', false),
+    maxChannels: limit(limits.maxChannels, 32, 'maxChannels', true),
+  };
 }
 
 interface Format {
@@ -118,29 +154,42 @@ function parseFmt(view: DataView, bytes: Uint8Array, at: number, size: number, m
   return { format, channels, sampleRate, bitsPerSample, blockAlign };
 }
 
-export function decodeWav(bytes: Uint8Array, limits: WavLimits = {}): DecodedWav {
-  const maxBytes = limit(limits.maxBytes, 256 * 1024 * 1024, 'maxBytes', true);
-  const maxSeconds = limit(limits.maxSeconds, 600, 'maxSeconds', false);
-  const maxChannels = limit(limits.maxChannels, 32, 'maxChannels', true);
-  if (!(bytes instanceof Uint8Array)) fail('not-wav', 'the input is not a byte array');
-  const length = bytes.length;
+/** Bytes of the 'fmt ' chunk parseFmt reads (the extensible form; the plain one is 16). */
+const FMT_READ = 40;
+
+/** Asks for `length` bytes at `offset`; a short answer (the file changed under us) is a truncation. */
+function* read(offset: number, length: number): Generator<WavRead, Uint8Array, Uint8Array> {
+  const got = yield { offset, length };
+  if (!(got instanceof Uint8Array) || got.length < length) fail('truncated', `the file ends at byte ${offset + (got?.length ?? 0)}, inside its header`);
+  return got;
+}
+
+/**
+ * Walks the RIFF header and chunk table of a WAV file of `fileLength` bytes and checks them,
+ * yielding each read it needs (chunk headers, the format chunk; never the audio) and
+ * receiving those bytes. Returns where the audio is; throws WavError as decodeWav does.
+ * The duration is checked against limits.maxSeconds here, before anyone reads the audio.
+ */
+export function* walkWavHeader(fileLength: number, limits: WavLimits = {}): Generator<WavRead, WavLayout, Uint8Array> {
+  const { maxSeconds, maxChannels } = wavLimits(limits);
+  const length = fileLength;
+  if (!(Number.isSafeInteger(length) && length >= 0)) fail('bad-limits', `a file length must be a whole number of bytes, got ${String(length)}`);
   if (length === 0) fail('empty', 'the file is empty');
-  if (length > maxBytes) fail('too-large', `the file is ${length} bytes; WAV files up to ${maxBytes} are accepted`);
 
   // Header: 'RIFF' <size> 'WAVE'.
+  const head = yield* read(0, Math.min(12, length));
   if (length < 4) {
-    const head = String.fromCharCode(...bytes);
-    return 'RIFF'.startsWith(head) ? fail('truncated', `the file ends after ${length} byte(s), inside the RIFF header`) : fail('not-wav', 'the file is not a WAV file');
+    const start = String.fromCharCode(...head);
+    return 'RIFF'.startsWith(start) ? fail('truncated', `the file ends after ${length} byte(s), inside the RIFF header`) : fail('not-wav', 'the file is not a WAV file');
   }
-  const magic = fourCC(bytes, 0);
+  const magic = fourCC(head, 0);
   if (magic === 'RIFX') fail('rifx', 'big-endian WAV (RIFX) is not supported');
   if (magic === 'RF64' || magic === 'BW64') fail('rf64', `${magic} (64-bit WAV) is not supported`);
   if (magic !== 'RIFF') fail('not-wav', 'the file is not a WAV file (no RIFF header)');
   if (length < 12) fail('truncated', `the file ends after ${length} bytes, inside the RIFF header`);
-  if (fourCC(bytes, 8) !== 'WAVE') fail('not-wav', `the RIFF file holds ${printable(fourCC(bytes, 8))}, not WAVE audio`);
+  if (fourCC(head, 8) !== 'WAVE') fail('not-wav', `the RIFF file holds ${printable(fourCC(head, 8))}, not WAVE audio`);
 
   // Chunks, in one flat loop: each step moves forward by at least 8 bytes.
-  const view = new DataView(bytes.buffer, bytes.byteOffset, length);
   let fmt: Format | undefined;
   let dataStart = -1;
   let dataBytes = 0;
@@ -151,8 +200,9 @@ export function decodeWav(bytes: Uint8Array, limits: WavLimits = {}): DecodedWav
       if (dataStart >= 0) break; // a stray pad or trailer after the audio: nothing more to read
       fail('truncated', `the file ends inside a chunk header at byte ${offset}`);
     }
-    const id = fourCC(bytes, offset);
-    const size = view.getUint32(offset + 4, true);
+    const header = yield* read(offset, 8);
+    const id = fourCC(header, 0);
+    const size = new DataView(header.buffer, header.byteOffset, 8).getUint32(4, true);
     const body = offset + 8;
     const available = length - body;
     if (id === 'data') {
@@ -169,7 +219,8 @@ export function decodeWav(bytes: Uint8Array, limits: WavLimits = {}): DecodedWav
       if (size > available) fail('truncated', `chunk ${printable(id)} at byte ${offset} declares ${size} bytes; only ${available} remain`);
       if (id === 'fmt ') {
         if (fmt) fail('duplicate-fmt', "the file has more than one 'fmt ' chunk");
-        fmt = parseFmt(view, bytes, body, size, maxChannels);
+        const chunk = yield* read(body, Math.min(size, FMT_READ));
+        fmt = parseFmt(new DataView(chunk.buffer, chunk.byteOffset, chunk.length), chunk, 0, size, maxChannels);
       }
     }
     // Odd sizes are followed by a pad byte; a missing pad at the very end is tolerated.
@@ -178,28 +229,61 @@ export function decodeWav(bytes: Uint8Array, limits: WavLimits = {}): DecodedWav
   if (!fmt) return fail('missing-fmt', "the file has no 'fmt ' chunk");
   if (dataStart < 0) fail('missing-data', "the file has no 'data' chunk");
 
-  const { format, channels, sampleRate, bitsPerSample, blockAlign } = fmt;
+  const { blockAlign, sampleRate } = fmt;
   if (dataBytes % blockAlign !== 0) {
     fail('partial-frame', `the audio data is ${dataBytes} bytes, not a whole number of ${blockAlign}-byte frames`);
   }
   const frames = dataBytes / blockAlign;
   const durationSeconds = frames / sampleRate;
   if (durationSeconds > maxSeconds) fail('too-long', `the audio is ${durationSeconds.toFixed(1)} s long; at most ${maxSeconds} s are accepted`);
+  return { ...fmt, dataStart, dataBytes, frames, durationSeconds };
+}
 
-  const samples = new Float32Array(frames);
+/** walkWavHeader over bytes in memory: the layout of a whole file without decoding its audio. */
+export function wavLayoutOf(bytes: Uint8Array, limits: WavLimits = {}): WavLayout {
+  const walk = walkWavHeader(bytes.length, limits);
+  let step = walk.next();
+  while (!step.done) step = walk.next(bytes.subarray(step.value.offset, step.value.offset + step.value.length));
+  return step.value;
+}
+
+/**
+ * Decodes whole frames of a file of this layout (`bytes`, a multiple of blockAlign long;
+ * `firstFrame` is the number of its first frame in the file, for errors) into mono samples
+ * at out[outOffset…]: the mean of the channels, clipped to [-1, 1]. Returns the frame count.
+ */
+export function decodeWavFrames(layout: WavLayout, bytes: Uint8Array, firstFrame: number, out: Float32Array, outOffset = 0): number {
+  const { format, channels, bitsPerSample, blockAlign } = layout;
+  if (bytes.length % blockAlign !== 0) fail('partial-frame', `${bytes.length} bytes are not a whole number of ${blockAlign}-byte frames`);
+  const frames = bytes.length / blockAlign;
+  if (outOffset + frames > out.length) throw new RangeError(`out holds ${out.length - outOffset} samples from ${outOffset}, ${frames} needed`);
   const bytesPerSample = bitsPerSample / 8;
-  const read = reader(view, format, bitsPerSample);
-  let at = dataStart;
+  const get = reader(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), format, bitsPerSample);
+  let at = 0;
   for (let f = 0; f < frames; f++) {
     let sum = 0;
     for (let c = 0; c < channels; c++, at += bytesPerSample) {
-      const v = read(at);
-      if (!Number.isFinite(v)) fail('non-finite', `sample ${f} of channel ${c} is ${v}`);
+      const v = get(at);
+      if (!Number.isFinite(v)) fail('non-finite', `sample ${firstFrame + f} of channel ${c} is ${v}`);
       sum += v;
     }
     const mean = sum / channels;
-    samples[f] = mean > 1 ? 1 : mean < -1 ? -1 : mean;
+    out[outOffset + f] = mean > 1 ? 1 : mean < -1 ? -1 : mean;
   }
+  return frames;
+}
+
+export function decodeWav(bytes: Uint8Array, limits: WavLimits = {}): DecodedWav {
+  const { maxBytes, maxSeconds, maxChannels } = wavLimits(limits);
+  if (!(bytes instanceof Uint8Array)) fail('not-wav', 'the input is not a byte array');
+  const length = bytes.length;
+  if (length === 0) fail('empty', 'the file is empty');
+  if (length > maxBytes) fail('too-large', `the file is ${length} bytes; WAV files up to ${maxBytes} are accepted`);
+  const layout = wavLayoutOf(bytes, { maxBytes, maxSeconds, maxChannels });
+  // Allocated only now: the frame count has been checked against the limits.
+  const samples = new Float32Array(layout.frames);
+  decodeWavFrames(layout, bytes.subarray(layout.dataStart, layout.dataStart + layout.dataBytes), 0, samples);
+  const { sampleRate, channels, bitsPerSample, format, durationSeconds } = layout;
   return { samples, sampleRate, channels, bitsPerSample, format, durationSeconds };
 }
 

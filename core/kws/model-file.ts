@@ -4,13 +4,21 @@
 //          history and the warnings; what `hark train` writes and the app keeps.
 //   .onnx  an exported model (core/onnx/export.ts) with hark.labels and hark.features;
 //          loads for inference and evaluation, but has no history.
+//
+// Every model that is loaded, either form, passes checkKwsModel before anyone uses it: its
+// feature settings and its network must fit together, it must listen live within the
+// budget (core/features/budget.ts), and it must give finite probabilities.
 
 import { ConfigError } from '../errors.js';
-import { parseFeatureConfig } from '../features/config.js';
+import { checkLiveBudget, type LiveSetting } from '../features/budget.js';
+import { featureCount, modelFrames, parseFeatureConfig } from '../features/config.js';
+import { extractFeatures } from '../features/mfcc.js';
 import { exportOnnx } from '../onnx/export.js';
 import { importOnnx } from '../onnx/import.js';
 import { CHECKPOINT_MAGIC, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { Random } from '../tensor/random.js';
 import type { EpochRecord } from '../train/trainer.js';
+import { DEFAULT_HOP_MS } from './detector.js';
 import { resolveRecipe, type KwsModel } from './recipe.js';
 
 export type KwsModelFormat = 'hark' | 'onnx';
@@ -32,8 +40,55 @@ export function modelFormatOf(bytes: Uint8Array): KwsModelFormat {
   return magic === CHECKPOINT_MAGIC ? 'hark' : 'onnx';
 }
 
-/** Loads either form; throws CheckpointError / OnnxImportError / ConfigError with a code. */
+/**
+ * How a model is checked against the live budget when it is loaded: the way the app listens
+ * by default (the Listen screen picks onnxruntime, which the engine always offers, and the
+ * detector's default decision hop). Live start checks again with the engine and hop chosen.
+ */
+export const LOAD_LIVE_SETTING: Readonly<LiveSetting> = Object.freeze({ engine: 'onnxruntime', hopMs: DEFAULT_HOP_MS });
+
+/**
+ * Refuses a model that cannot be used, with a typed ConfigError: feature settings that do
+ * not give the network's input size ('model-mismatch'), labels that do not match its
+ * classes ('model-mismatch'), work beyond the live budget ('too-slow'), or probabilities
+ * that are not finite on a window of silence or of quiet noise ('non-finite-output', e.g.
+ * weights so large that every clip gives NaN).
+ */
+export function checkKwsModel(m: Pick<KwsModel, 'model' | 'labels' | 'features'>): void {
+  const config = m.model.config;
+  const F = featureCount(m.features);
+  if (config.inputSize !== F) {
+    throw new ConfigError('model-mismatch', `the network takes ${config.inputSize} values per frame, but its feature settings give ${F}: the model is inconsistent`);
+  }
+  if (m.labels.length !== config.classes) {
+    throw new ConfigError('model-mismatch', `the network has ${config.classes} classes, but the model names ${m.labels.length} labels`);
+  }
+  checkLiveBudget(m.features, config, LOAD_LIVE_SETTING);
+  // One window of silence and one of quiet noise (−40 dBFS), batched (T, 2, F). The budget
+  // above bounds what this costs: about one decision's work.
+  const samples = Math.round(m.features.windowSeconds * m.features.sampleRate);
+  const noise = new Float32Array(samples);
+  new Random(1).fillNormal(noise, 0.01);
+  const windows = [extractFeatures(new Float32Array(samples), m.features), extractFeatures(noise, m.features)];
+  const T = modelFrames(m.features), B = windows.length;
+  const x = new Float32Array(T * B * F);
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) x.set(windows[b].subarray(t * F, (t + 1) * F), (t * B + b) * F);
+  const probs = m.model.forward(x, T, B);
+  for (let i = 0; i < B * config.classes; i++) {
+    if (!Number.isFinite(probs[i])) {
+      throw new ConfigError('non-finite-output', `the model gives ${probs[i]} instead of a probability on ${i < config.classes ? 'silence' : 'quiet noise'}: its weights are damaged or out of range`);
+    }
+  }
+}
+
+/** Loads either form and checks it (checkKwsModel); throws CheckpointError / OnnxImportError / ConfigError with a code. */
 export function loadKwsModel(bytes: Uint8Array): KwsModel & { format: KwsModelFormat } {
+  const m = readKwsModel(bytes);
+  checkKwsModel(m);
+  return m;
+}
+
+function readKwsModel(bytes: Uint8Array): KwsModel & { format: KwsModelFormat } {
   if (modelFormatOf(bytes) === 'hark') {
     const c = loadCheckpoint(bytes);
     const extra = c.extra as { features?: unknown; recipe?: unknown; history?: unknown; warnings?: unknown };

@@ -2,8 +2,11 @@
 // centred in the model's window (as training's clean copies), scored against its folder
 // name. Labels the model does not know count as unknown speech (`_unknown_`); with no
 // unknown class they are skipped and listed. `_background_noise_` is not evaluated (long
-// recordings, not clips).
+// recordings, not clips); with --stream it is the bed of the stream, read a block at a time
+// and only as far as the stream reaches, so a recording of any length serves.
 
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { extractFeatures } from '../../../core/features/mfcc.js';
 import { evaluateClips, type ClipReport } from '../../../core/kws/evaluate.js';
 import { centredWindow } from '../../../core/kws/examples.js';
@@ -12,9 +15,12 @@ import { DEFAULT_MAX_TRAILING_SILENCE_MS, DEFAULT_THRESHOLD } from '../../../cor
 import { isFillerLabel } from '../../../core/kws/labels.js';
 import { composeStream, evaluateStream, type StreamEvaluation } from '../../../core/kws/stream-eval.js';
 import { intOption, numberOption, pct, type Command } from '../command.js';
-import { CancelledError, CliError, EXIT_OK } from '../errors.js';
-import { out, type CliIO } from '../io.js';
-import type { FolderClip, LoadedFolder } from '../load-folder.js';
+import { CancelledError, CliError, describeErrno, EXIT_OK } from '../errors.js';
+import { out, warn, type CliIO } from '../io.js';
+import { SILENCE_DIR, type FolderClip, type LoadedFolder } from '../load-folder.js';
+import { isTempName } from '../../engine/dataset/atomic.js';
+import { BACKGROUND_DIR, SAMPLE_RATE } from '../../engine/dataset/store.js';
+import { openWavStream } from '../../engine/wav-file.js';
 import { describeModel, engineName, openEngine, parseEngine, readModelFile, type EngineChoice, type LoadedModel } from '../model-io.js';
 import { createProgress, type Progress } from '../progress.js';
 import { readFolder } from './train.js';
@@ -113,7 +119,8 @@ export const evaluate: Command = {
     const maxTrailingSilenceMs = intOption(this, values, 'word-end', 0, 1000, DEFAULT_MAX_TRAILING_SILENCE_MS);
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
     const progress = createProgress(io, { json });
-    const folder = await readFolder(io, progress, ctx.path(ctx.positionals[1]), { background: minutes !== undefined });
+    const folder = await readFolder(io, progress, ctx.path(ctx.positionals[1]));
+    if (minutes !== undefined) folder.background = await streamBed(io, folder.root, minutes * 60);
     const windows = await clipFeatures(io, progress, m, folder.clips);
     const report = await evaluateFolderClips(choice, m, folder.clips, windows);
     const stream = minutes === undefined ? null : await streamEvaluation(io, progress, choice, m, folder, minutes, { threshold, maxTrailingSilenceMs }, seed);
@@ -138,6 +145,55 @@ export const evaluate: Command = {
     return EXIT_OK;
   },
 };
+
+/**
+ * The folder's background recordings (`_background_noise_/`, then `_silence_/`, as
+ * loadFolder lists them) for a stream of `seconds`: the stream lays them end to end, so
+ * only their first `seconds` in all are read, a block at a time. Memory is that of the
+ * stream, whatever their length. (The last one used is cut where the stream ends, and its
+ * level is measured on the part used.) A recording that cannot be read is a warning.
+ */
+async function streamBed(io: CliIO, root: string, seconds: number): Promise<LoadedFolder['background']> {
+  const bed: LoadedFolder['background'] = [];
+  let need = Math.ceil(seconds * SAMPLE_RATE);
+  for (const dir of [BACKGROUND_DIR, SILENCE_DIR]) {
+    let names: string[];
+    try {
+      names = (await readdir(join(root, dir), { withFileTypes: true }))
+        .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.wav') && !isTempName(e.name)).map((e) => e.name).sort();
+    } catch {
+      continue; // no such folder
+    }
+    for (const name of names) {
+      if (need <= 0) return bed;
+      const file = `${dir}/${name}`;
+      try {
+        const stream = await openWavStream(join(root, dir, name), { sampleRate: SAMPLE_RATE });
+        const parts: Float32Array[] = [];
+        let got = 0;
+        try {
+          for await (const block of stream.blocks()) {
+            const part = block.subarray(0, Math.min(block.length, need - got));
+            parts.push(part);
+            got += part.length;
+            if (got >= need) break;
+          }
+        } finally {
+          await stream.close();
+        }
+        if (got === 0) throw new Error('it has no samples');
+        const samples = new Float32Array(got);
+        parts.reduce((at, p) => { samples.set(p, at); return at + p.length; }, 0);
+        bed.push({ path: file, samples });
+        need -= got;
+      } catch (err) {
+        warn(io, `skipped ${file}: ${describeErrno(err) ?? (err as Error).message}`);
+      }
+      if (io.signal?.aborted) throw new CancelledError();
+    }
+  }
+  return bed;
+}
 
 /** The detector over `minutes` of audio composed from the folder's clips (core/kws/stream-eval.ts). */
 async function streamEvaluation(

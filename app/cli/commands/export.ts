@@ -5,7 +5,7 @@ import { exportKwsModel, loadKwsModel } from '../../../core/kws/model-file.js';
 import type { Command } from '../command.js';
 import { CliError, EXIT_OK } from '../errors.js';
 import { out } from '../io.js';
-import { checkWritable, describeModel, formatBytes, readModelFile, writeFileSafely } from '../model-io.js';
+import { checkWritable, describeModel, formatBytes, readModelFile, sameFile, writeFileSafely } from '../model-io.js';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -16,8 +16,10 @@ export const exportCommand: Command = {
   positionals: ['model-file', 'out.onnx'],
   async run(ctx) {
     const { io } = ctx;
-    const m = await readModelFile(ctx.path(ctx.positionals[0]));
+    const src = ctx.path(ctx.positionals[0]);
+    const m = await readModelFile(src);
     const dest = ctx.path(ctx.positionals[1]);
+    if (await sameFile(src, dest)) throw new CliError(`${dest} is the model being exported; writing it would replace the model: give another output file`);
     await checkWritable(dest);
     const bytes = exportKwsModel(m);
     // Read back before writing: the file must load as the same model.

@@ -1,18 +1,21 @@
 // hark listen <model-file> <audio.wav>: the file streamed through the keyword detector
 // (core/kws/detector.ts) in 100 ms chunks, as a microphone would deliver it, one line per
-// detection as it happens. The file is followed by 1 s of silence so that a word at its
-// very end is still heard. The audio goes in unchanged, as the app's microphone path
+// detection as it happens. The file is read a block at a time (app/engine/wav-file.ts), so
+// a recording of any length is heard in the same small memory. The file is followed by
+// 1 s of silence so that a word at its very end is still heard. The audio goes in unchanged, as the app's microphone path
 // would give it (the recipe's background class includes digital silence, so stretches of
 // exact zeros in edited or synthesised files are heard as background).
 
 import { DEFAULT_MAX_TRAILING_SILENCE_MS, DEFAULT_REFRACTORY_MS, DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
 import { DEFAULT_HOP_MS, DEFAULT_SMOOTHING_MS, KeywordDetector, type Detection } from '../../../core/kws/detector.js';
 import { intOption, numberOption, type Command } from '../command.js';
-import { CancelledError, EXIT_OK, UsageError } from '../errors.js';
+import { WavError } from '../../../core/audio/wav.js';
+import { HarkError } from '../../../core/errors.js';
+import { CancelledError, CliError, EXIT_OK, UsageError } from '../errors.js';
 import { out } from '../io.js';
-import { readWav16k } from '../load-folder.js';
 import { openEngine, parseEngine, readModelFile } from '../model-io.js';
 import { SAMPLE_RATE } from '../../engine/dataset/store.js';
+import { openWavStream, type WavStream } from '../../engine/wav-file.js';
 
 const CHUNK = SAMPLE_RATE / 10; // 100 ms
 const TAIL_SECONDS = 1;
@@ -50,24 +53,59 @@ export const listen: Command = {
     const maxTrailingSilenceMs = intOption(this, values, 'word-end', 0, 1000, DEFAULT_MAX_TRAILING_SILENCE_MS);
     const json = values.json === true;
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
-    const audio = await readWav16k(ctx.path(ctx.positionals[1]));
-    const engine = await openEngine(choice, m);
-    let count = 0;
+    const audioPath = ctx.path(ctx.positionals[1]);
+    // A file that is not usable audio is named with the reason; a missing one is reportError's.
+    const named = (err: unknown): unknown => (err instanceof HarkError ? new CliError(`${audioPath}: ${err.message}`, { cause: err }) : err);
+    let audio: WavStream;
     try {
-      const detector = new KeywordDetector(engine, m, { threshold, refractoryMs, smoothingMs, hopMs, maxTrailingSilenceMs });
-      const padded = new Float32Array(audio.length + TAIL_SECONDS * SAMPLE_RATE);
-      padded.set(audio);
-      for (let at = 0; at < padded.length; at += CHUNK) {
-        if (io.signal?.aborted) throw new CancelledError();
-        for (const d of await detector.pushAudio(padded.subarray(at, Math.min(padded.length, at + CHUNK)))) {
-          count++;
-          out(io, json ? JSON.stringify({ label: d.label, score: d.score, startTime: d.startTime, endTime: d.endTime, time: d.time }) : detectionLine(d));
+      audio = await openWavStream(audioPath, { sampleRate: SAMPLE_RATE });
+    } catch (err) {
+      throw named(err); // a bad header, or a rate the resampler cannot convert
+    }
+    let count = 0, samples = 0;
+    try {
+      const engine = await openEngine(choice, m);
+      try {
+        const detector = new KeywordDetector(engine, m, { threshold, refractoryMs, smoothingMs, hopMs, maxTrailingSilenceMs });
+        // Pushes of exactly CHUNK samples, the file's and then the silence after it.
+        const chunk = new Float32Array(CHUNK);
+        let filled = 0;
+        const push = async (x: Float32Array): Promise<void> => {
+          for (const d of await detector.pushAudio(x)) {
+            count++;
+            out(io, json ? JSON.stringify({ label: d.label, score: d.score, startTime: d.startTime, endTime: d.endTime, time: d.time }) : detectionLine(d));
+          }
+        };
+        const feed = async (x: Float32Array): Promise<void> => {
+          for (let at = 0; at < x.length;) {
+            const take = Math.min(CHUNK - filled, x.length - at);
+            chunk.set(x.subarray(at, at + take), filled);
+            filled += take;
+            at += take;
+            if (filled === CHUNK) {
+              if (io.signal?.aborted) throw new CancelledError();
+              await push(chunk);
+              filled = 0;
+            }
+          }
+        };
+        try {
+          for await (const block of audio.blocks()) {
+            samples += block.length;
+            await feed(block);
+          }
+        } catch (err) {
+          throw err instanceof WavError ? named(err) : err; // bad audio further in, or cut while read
         }
+        await feed(new Float32Array(TAIL_SECONDS * SAMPLE_RATE));
+        if (filled > 0) await push(chunk.subarray(0, filled));
+      } finally {
+        await engine.dispose();
       }
     } finally {
-      await engine.dispose();
+      await audio.close();
     }
-    if (!json) io.stderr.write(`${count} detection${count === 1 ? '' : 's'} in ${(audio.length / SAMPLE_RATE).toFixed(2)} s of audio\n`);
+    if (!json) io.stderr.write(`${count} detection${count === 1 ? '' : 's'} in ${(samples / SAMPLE_RATE).toFixed(2)} s of audio\n`);
     return EXIT_OK;
   },
 };

@@ -78,7 +78,7 @@ describe.skipIf(!built)('bin/hark.js (built)', () => {
     const t = await run(['train', small, '--out', model, '--epochs', '2', '--hidden', '16', '--threads', '1', '--json']);
     expect(t.stderr).not.toMatch(/warning: training threads|\n\s+at /);
     expect(t.code).toBe(0);
-    expect(JSON.parse(t.stdout)).toMatchObject({ model, threads: 2, epochs: 2, labels: ['no', 'yes', '_background_'] });
+    expect(JSON.parse(t.stdout)).toMatchObject({ model, threads: 2, epochs: 2, labels: ['no', 'yes', '_unknown_', '_background_'] });
     expect(t.stderr).toMatch(/^ {2}epoch 2\/2: loss /m); // plain progress lines: stderr is not a terminal
     const e = await run(['eval', model, small, '--engine', 'onnx', '--json']);
     expect(e.code).toBe(0);

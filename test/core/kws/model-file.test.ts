@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HarkError } from '../../../core/errors.js';
-import { DEFAULT_FEATURE_CONFIG } from '../../../core/features/config.js';
+import { DEFAULT_FEATURE_CONFIG, featureCount, type FeatureConfig } from '../../../core/features/config.js';
 import { exportKwsModel, loadKwsModel, modelFormatOf, saveKwsModel } from '../../../core/kws/model-file.js';
-import { resolveRecipe, type KwsModel } from '../../../core/kws/recipe.js';
+import { DEFAULT_RECIPE, resolveRecipe, type KwsModel } from '../../../core/kws/recipe.js';
+import type { ClassifierConfig } from '../../../core/nn/classifier.js';
+import { CELL_KINDS } from '../../../core/nn/layer.js';
 import { SequenceClassifier } from '../../../core/nn/classifier.js';
 import { exportOnnx } from '../../../core/onnx/export.js';
 import { saveCheckpoint } from '../../../core/train/checkpoint.js';
@@ -67,3 +69,62 @@ describe('keyword model files', () => {
     expect(codeOf(truncated)).not.toBe('loaded');
   });
 });
+
+/** A keyword model of these settings (random weights), saved or exported, for the load checks. */
+function modelOf(features: FeatureConfig, network: Partial<ClassifierConfig> = {}, labels = ['on', 'off', '_background_']): KwsModel {
+  const config: ClassifierConfig = { cell: 'lstm', inputSize: featureCount(features), hiddenSize: 8, layers: 1, classes: labels.length, dropout: 0, pooling: 'last', ...network };
+  const model = new SequenceClassifier(config, { seed: 2 });
+  return { model, labels, features, recipe: resolveRecipe({ cell: config.cell, hiddenSize: config.hiddenSize, layers: config.layers, features }), history: [], warnings: [] };
+}
+
+const refusalOf = (bytes: Uint8Array): HarkError => {
+  try {
+    loadKwsModel(bytes);
+  } catch (err) {
+    if (err instanceof HarkError) return err;
+    throw err;
+  }
+  throw new Error('the model was accepted');
+};
+
+describe('loading checks a model before anyone uses it', () => {
+  it('refuses the extreme model of issue 14 (hop 1, 8192-point FFT, 30 s window): it cannot listen in real time', () => {
+    const extreme = modelOf({ ...DEFAULT_FEATURE_CONFIG, hopSamples: 1, windowSamples: 8192, windowSeconds: 30 });
+    for (const bytes of [saveKwsModel(extreme), exportKwsModel(extreme)]) {
+      const err = refusalOf(bytes);
+      expect(err.code).toBe('too-slow');
+      expect(err.message).toMatch(/too slow for live listening/);
+      expect(err.message).toMatch(/hopSamples 1\b/);
+    }
+  });
+
+  it('accepts the default model and the largest the Train screen offers (128 units × 2 layers, every cell)', () => {
+    const defaults = modelOf({ ...DEFAULT_FEATURE_CONFIG }, { cell: DEFAULT_RECIPE.cell, hiddenSize: DEFAULT_RECIPE.hiddenSize, layers: DEFAULT_RECIPE.layers });
+    expect(loadKwsModel(saveKwsModel(defaults)).model.params).toEqual(defaults.model.params);
+    expect(loadKwsModel(exportKwsModel(defaults)).labels).toEqual(defaults.labels);
+    for (const cell of CELL_KINDS) {
+      const large = modelOf({ ...DEFAULT_FEATURE_CONFIG }, { cell, hiddenSize: 128, layers: 2 });
+      expect(loadKwsModel(saveKwsModel(large)).model.config).toMatchObject({ cell, hiddenSize: 128, layers: 2 });
+    }
+  });
+
+  it('refuses a network whose input size is not what its feature settings give', () => {
+    const m = modelOf({ ...DEFAULT_FEATURE_CONFIG }, { inputSize: 13 });
+    for (const bytes of [saveKwsModel(m), exportKwsModel(m)]) {
+      const err = refusalOf(bytes);
+      expect(err.code).toBe('model-mismatch');
+      expect(err.message).toMatch(/takes 13 values per frame, but its feature settings give 28/);
+    }
+  });
+
+  it('refuses a model whose output is not finite (all-huge weights: NaN on every clip)', () => {
+    const m = modelOf({ ...DEFAULT_FEATURE_CONFIG });
+    m.model.params.fill(1e38); // finite, so saving and ONNX export accept it
+    for (const bytes of [saveKwsModel(m), exportKwsModel(m)]) {
+      const err = refusalOf(bytes);
+      expect(err.code).toBe('non-finite-output');
+      expect(err.message).toMatch(/NaN instead of a probability on silence/);
+    }
+  });
+});
+
