@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { findSpeech } from '../../../core/audio/endpoint.js';
 import type { PosteriorStep } from '../../../core/kws/detector.js';
 import type { KwsClip } from '../../../core/kws/examples.js';
-import { composeStream, matchDetections, sweepThresholds, type StreamEvent } from '../../../core/kws/stream-eval.js';
+import { composeDenseStream, composeStream, matchDetections, sweepThresholds, type StreamEvent } from '../../../core/kws/stream-eval.js';
 import { Random } from '../../../core/tensor/random.js';
 
 /** A "word": 0.1 s silence, a tone of `ms` milliseconds, 0.1 s silence. */
@@ -69,6 +70,132 @@ describe('composeStream', () => {
     let sum = 0;
     for (let i = 0; i < first; i++) sum += s.samples[i] ** 2;
     expect(Math.sqrt(sum / first)).toBeCloseTo(0.01, 3);
+  });
+});
+
+/** A "word": 0.1 s silence, `ms` of seeded noise (it correlates with itself only where it was put), 0.1 s silence. */
+function burstClip(label: string, ms: number, seed: number, speaker = 's'): KwsClip {
+  const pad = 1600, n = Math.round((ms / 1000) * 16000), rng = new Random(seed);
+  const x = new Float32Array(n + 2 * pad);
+  for (let i = 0; i < n; i++) x[pad + i] = 0.1 * rng.normal();
+  return { label, speaker, samples: x };
+}
+
+/** A "sentence" of `seconds`: 250 ms syllables of seeded noise, each followed by 100 ms of silence. */
+function sentenceClip(label: string, seconds: number, seed: number): KwsClip {
+  const rng = new Random(seed), x = new Float32Array(Math.round(seconds * 16000));
+  for (let i = 0; i < x.length; i++) if (i % 5600 < 4000) x[i] = 0.1 * rng.normal();
+  return { label, speaker: label, samples: x };
+}
+
+/** Least-squares gain of x in y, their correlation, and the SNR of g·x over the rest of y (dB). */
+function fit(y: Float32Array, x: Float32Array): { corr: number; snr: number } {
+  let xy = 0, xx = 0, yy = 0;
+  for (let i = 0; i < x.length; i++) { xy += x[i] * y[i]; xx += x[i] * x[i]; yy += y[i] * y[i]; }
+  const g = xy / xx, rest = yy - 2 * g * xy + g * g * xx;
+  return { corr: xy / Math.sqrt(xx * yy), snr: 10 * Math.log10((g * g * xx) / rest) };
+}
+
+const spokenPart = (c: KwsClip): Float32Array => {
+  const s = findSpeech(c.samples, 16000) as { start: number; end: number };
+  return c.samples.subarray(s.start, s.end);
+};
+
+describe('composeDenseStream', () => {
+  const keywords = [burstClip('yes', 400, 1), burstClip('no', 500, 2), burstClip('up', 300, 3)];
+  const fillers = [
+    { name: 'few', clips: [burstClip('a', 450, 4), burstClip('b', 600, 5)] },
+    { name: 'many', clips: [burstClip('c', 500, 6), burstClip('d', 350, 7)], weight: 3 },
+  ];
+  // white noise: pink's slow swings would move the level measured under a word by ±2 dB
+  const options = { keywords, repeats: 3, fillers, fillerKind: 'words' as const, durationSeconds: 120, snrDb: [15, 25] as [number, number], noise: 'white' as const, seed: 4 };
+  const dense = composeDenseStream(options);
+  const byLabel = new Map([...keywords, ...fillers.flatMap((p) => p.clips)].map((c) => [c.label, c]));
+
+  it('inserts every keyword clip exactly `repeats` times, with its pauses, among words about one a second', () => {
+    expect(dense.samples.length).toBe(120 * 16000);
+    for (const k of keywords) expect(dense.events.filter((e) => e.keyword && e.label === k.label)).toHaveLength(3);
+    const e = dense.events;
+    for (let i = 0; i < e.length; i++) {
+      expect(e[i].end).toBeGreaterThan(e[i].start);
+      expect(e[i].end).toBeLessThanOrEqual(120);
+      if (i === 0) continue;
+      // fillers 0.1–0.4 s apart; a keyword 0.4–1 s from each neighbour (both pauses when no filler fitted between)
+      expect(e[i].start - e[i - 1].end).toBeGreaterThanOrEqual((e[i].keyword || e[i - 1].keyword ? 0.4 : 0.1) - 1e-9);
+      expect(e[i].start - e[i - 1].end).toBeLessThanOrEqual(e[i].keyword || e[i - 1].keyword ? 2 + 1e-9 : 0.4 + 1e-9);
+    }
+    const others = e.filter((x) => !x.keyword);
+    expect(others.length / 120).toBeGreaterThan(0.8); // about one a second, keywords and their pauses aside
+    expect(others.every((x) => x.source === (x.label === 'a' || x.label === 'b' ? 'few' : 'many'))).toBe(true);
+    const many = others.filter((x) => x.source === 'many').length / others.length; // weight 3 of 4
+    expect(many).toBeGreaterThan(0.6);
+    expect(many).toBeLessThan(0.9);
+  });
+
+  it('has each clip\'s spoken part where its event says, at the SNR asked for', () => {
+    for (const e of dense.events) {
+      const x = spokenPart(byLabel.get(e.label) as KwsClip);
+      const a = Math.round(e.start * 16000);
+      expect(Math.round(e.end * 16000) - a).toBe(x.length);
+      const here = fit(dense.samples.subarray(a, a + x.length), x);
+      expect(here.corr).toBeGreaterThan(0.97); // 0.985 at 15 dB
+      expect(here.snr).toBeGreaterThan(14.5);
+      expect(here.snr).toBeLessThan(25.5);
+      // and nowhere else: 10 ms off, it is noise to itself
+      expect(Math.abs(fit(dense.samples.subarray(a + 160, a + 160 + x.length), x).corr)).toBeLessThan(0.2);
+    }
+  });
+
+  it('counts the other words it put in', () => {
+    expect(dense.otherWords).toBe(dense.events.filter((e) => !e.keyword).length);
+  });
+
+  it('is deterministic for a seed and differs between seeds', () => {
+    const again = composeDenseStream(options);
+    expect(again.events).toEqual(dense.events);
+    expect(again.samples).toEqual(dense.samples);
+    expect(composeDenseStream({ ...options, seed: 5 }).events).not.toEqual(dense.events);
+  });
+
+  it('refuses a stream too short for its keywords', () => {
+    expect(() => composeDenseStream({ ...options, durationSeconds: 10 })).toThrow(/keyword insertions need/);
+  });
+
+  describe('with continuous speech', () => {
+    const sentences = [sentenceClip('s1', 8, 11), sentenceClip('s2', 6.3, 12), sentenceClip('s3', 9.1, 13)];
+    const speech = composeDenseStream({ keywords, repeats: 4, fillers: [{ name: 'sentences', clips: sentences }], fillerKind: 'speech', durationSeconds: 120, snrDb: [20, 30], seed: 9 });
+    const pieces = speech.events.filter((e) => !e.keyword);
+
+    it('plays the recordings in order, looped, cut only in their pauses, with the keywords between the pieces', () => {
+      for (const k of keywords) expect(speech.events.filter((e) => e.keyword && e.label === k.label)).toHaveLength(4);
+      // more speech than the recordings hold: they loop
+      expect(pieces.reduce((a, e) => a + e.end - e.start, 0)).toBeGreaterThan(8 + 6.3 + 9.1);
+      const cursor = new Map(sentences.map((c) => [c.label, 0]));
+      let cuts = 0;
+      for (const e of pieces) {
+        const rec = (sentences.find((c) => c.label === e.label) as KwsClip).samples;
+        const a = Math.round(e.start * 16000), len = Math.round(e.end * 16000) - a;
+        const from = cursor.get(e.label) as number;
+        // each piece is the recording from where its last piece ended
+        expect(fit(speech.samples.subarray(a, a + len), rec.subarray(from, from + len)).corr).toBeGreaterThan(0.98); // 0.99 at 20 dB
+        expect(e.source).toBe('sentences');
+        const to = from + len;
+        if (to < rec.length) {
+          cuts++;
+          const next = speech.events[speech.events.indexOf(e) + 1]; // a keyword is why it was cut (or the stream's end)
+          if (next) expect(next.keyword).toBe(true);
+          expect(to - from).toBeGreaterThanOrEqual(16000); // no piece under a second is cut off
+          for (let i = to - 160; i < to + 160; i++) expect(rec[i]).toBe(0); // cut inside a pause
+        }
+        cursor.set(e.label, to === rec.length ? 0 : to);
+      }
+      expect(cuts).toBeGreaterThan(5);
+    });
+
+    it('estimates the other words from the seconds of speech', () => {
+      const seconds = pieces.reduce((a, e) => a + Math.round(e.end * 16000) - Math.round(e.start * 16000), 0) / 16000;
+      expect(speech.otherWords).toBeCloseTo(seconds * 2.5, 6);
+    });
   });
 });
 

@@ -1,0 +1,183 @@
+// scripts/real-report.ts's input and output: the real speech it reads in place from
+// ../shared/data (never copied into the repository), and the Markdown report it prints.
+
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KwsClip } from '../core/kws/examples.js';
+import type { KwsRecipe } from '../core/kws/recipe.js';
+import { loadFolder, readWav16k, type FolderClip } from '../app/cli/load-folder.js';
+
+const DATA = join(import.meta.dirname, '../../shared/data');
+/** Arabic Speech Commands, 12 people × 26 words × 10 takes (CC BY 4.0). */
+const ARABIC = join(DATA, 'arabic-commands-12');
+/** Speech Commands v0.02, 80 people, 10 command words and 25 others (CC BY 4.0). */
+const SPEECH_COMMANDS = join(DATA, 'speech-commands-80');
+/** LibriSpeech train-clean-100, 78 sentences of 78 people (CC BY 4.0). */
+const LIBRISPEECH = join(DATA, 'librispeech-78');
+/** Free Spoken Digit Dataset, 3 speakers (CC BY-SA 4.0). */
+const FSDD = join(DATA, 'fsdd');
+
+export interface Corpora {
+  arabic: FolderClip[];
+  english: FolderClip[];
+  /** LibriSpeech sentences at odd indices of the sorted file list, labelled with their utterance id. */
+  sentences: KwsClip[];
+  digits: FolderClip[];
+}
+
+/** The take of `<word>/<speaker>_nohash_<take>.wav`. */
+export function takeOf(c: { path?: string }): number {
+  const path = c.path ?? '';
+  return Number(path.slice(path.indexOf('_nohash_') + 8, -4));
+}
+
+/** The corpora the scenarios asked for need (the others stay empty). */
+export async function loadCorpora(only: ReadonlySet<string>, log: (m: string) => void): Promise<Corpora> {
+  const folder = async (root: string, name: string): Promise<FolderClip[]> => {
+    const f = await loadFolder(root);
+    for (const w of f.warnings) log(`  ${w}`);
+    log(`read ${f.clips.length} clips of ${name}`);
+    return f.clips;
+  };
+  const personal = only.has('personal');
+  const arabic = personal ? await folder(ARABIC, 'arabic-commands-12') : [];
+  const english = personal || only.has('people') ? await folder(SPEECH_COMMANDS, 'speech-commands-80') : [];
+  const digits = only.has('voices') ? await folder(FSDD, 'fsdd') : [];
+  const sentences: KwsClip[] = [];
+  if (personal) {
+    const files = (await readdir(LIBRISPEECH)).filter((f) => f.toLowerCase().endsWith('.wav')).sort();
+    // Only the files at odd indices (0-based) of the sorted list: the even ones are reserved
+    // as training data to bundle with the app later, so they must never be measured on.
+    for (let i = 1; i < files.length; i += 2) {
+      const id = files[i].slice(0, -4);
+      sentences.push({ label: id, speaker: id.split('-')[0], samples: await readWav16k(join(LIBRISPEECH, files[i])) });
+    }
+    log(`read ${sentences.length} of librispeech-78's ${files.length} sentences (odd indices), ${(sentences.reduce((a, c) => a + c.samples.length, 0) / 16000 / 60).toFixed(1)} min`);
+  }
+  return { arabic, english, sentences, digits };
+}
+
+export type StreamKind = 'dense words' | 'sentences';
+
+export interface StreamRow {
+  kind: StreamKind;
+  keywords: number;
+  hits: number;
+  recall: number;
+  falseActivations: number;
+  perHour: number;
+  /** Other words in the stream (counted, or estimated from seconds of sentences). */
+  otherWords: number;
+  perThousandWords: number;
+  medianLatency: number | null;
+  /** Of every hit (s), sorted. */
+  latencies: number[];
+  hours: number;
+  /** False activations by what they were heard on: a filler pool, 'keywords' or 'noise'. */
+  sources: Record<string, number>;
+  /** Other words by the pool they came from (sentences: the estimate shared by seconds). */
+  wordsBySource: Record<string, number>;
+  /** False activations by the word that fired. */
+  falseWords: Record<string, number>;
+}
+
+export interface PersonRow {
+  person: string;
+  words: string[];
+  trainClips: number;
+  trainSeconds: number;
+  /** Epochs trained (early stopping ends a run before the recipe's epochs). */
+  epochs: number;
+  /** The recipe's warnings about the data (few clips, one speaker): a new user sees them too. */
+  warnings: number;
+  labels: number;
+  /** Clip accuracy on the held-out takes, each centred in a window. */
+  clipAccuracy: number;
+  heldOut: number;
+  streams: StreamRow[];
+  engine: string;
+}
+
+export interface Report {
+  seed: number;
+  recipe: Partial<KwsRecipe>;
+  /** The bundled other speech trainModel mixed in: its folder, null when there is none, 'off' (--no-other-speech). */
+  otherSpeech: string | null;
+  quick: boolean;
+  minutes: number;
+  snrDb: [number, number];
+  repeats: number;
+  /** Wall time of the whole run. */
+  seconds: number;
+  personal: PersonRow[] | null;
+  people: { folds: { fold: number; people: number; clips: number; accuracy: number; commandClips: number; commandAccuracy: number; trainSeconds: number; epochs: number }[]; mean: number } | null;
+  voices: { speakers: { speaker: string; clips: number; accuracy: number; trainSeconds: number; epochs: number }[]; mean: number } | null;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+const ms = (s: number | null): string => (s === null ? '–' : `${Math.round(1000 * s)} ms`);
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** The person with the lowest (or highest) value, as "value (person)". */
+function worst(rows: readonly PersonRow[], value: (r: PersonRow) => number, highest: boolean, show: (x: number) => string): string {
+  let best = rows[0];
+  for (const r of rows) if (highest ? value(r) > value(best) : value(r) < value(best)) best = r;
+  return `${show(value(best))} (${best.person})`;
+}
+
+function printPersonal(rows: readonly PersonRow[], r: Report): void {
+  const kinds = rows[0].streams.map((s) => s.kind);
+  const stream = (p: PersonRow, kind: StreamKind): StreamRow => p.streams.find((s) => s.kind === kind) as StreamRow;
+  console.log(`## Personal scenario: ${rows.length} people, their own ${rows[0].words.length} words, ${rows[0].trainClips} clips to train\n`);
+  console.log(`${r.minutes}-minute streams per person and kind, each held-out take inserted ${r.repeats} times, pink noise at ${r.snrDb[0]}–${r.snrDb[1]} dB SNR; detector at the app's defaults on ${rows[0].engine}.\n`);
+  console.log('| stream | recall, mean | recall, worst person | false / hour, mean | false / hour, worst | false per 1,000 other words, mean | worst | median latency | keywords | other words |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const kind of kinds) {
+    const s = rows.map((p) => stream(p, kind));
+    const latencies = s.flatMap((x) => x.latencies).sort((a, b) => a - b);
+    console.log(`| ${kind} | ${pct(mean(s.map((x) => x.recall)))} | ${worst(rows, (p) => stream(p, kind).recall, false, pct)} | ` +
+      `${mean(s.map((x) => x.perHour)).toFixed(1)} | ${worst(rows, (p) => stream(p, kind).perHour, true, (x) => x.toFixed(1))} | ` +
+      `${mean(s.map((x) => x.perThousandWords)).toFixed(1)} | ${worst(rows, (p) => stream(p, kind).perThousandWords, true, (x) => x.toFixed(1))} | ` +
+      `${ms(latencies.length ? latencies[Math.floor((latencies.length - 1) / 2)] : null)} | ${s.reduce((a, x) => a + x.keywords, 0)} | ${s.reduce((a, x) => a + x.otherWords, 0).toFixed(0)} |`);
+  }
+  console.log('\nPer person (recall · false activations per hour · per 1,000 other words):\n');
+  console.log(`| person | words | held-out clips | ${kinds.map((k) => `${k}: recall | false / h | per 1,000`).join(' | ')} | training |`);
+  console.log(`|---|---|---:|${kinds.map(() => '---:|---:|---:').join('|')}|---:|`);
+  for (const p of rows) {
+    console.log(`| ${p.person} | ${p.words.join(', ')} | ${pct(p.clipAccuracy)} | ` +
+      `${p.streams.map((s) => `${pct(s.recall)} | ${s.perHour.toFixed(1)} | ${s.perThousandWords.toFixed(1)}`).join(' | ')} | ${p.trainSeconds.toFixed(0)} s, ${p.epochs} epochs |`);
+  }
+  const sources = [...new Set(rows.flatMap((p) => p.streams.flatMap((s) => Object.keys(s.sources))))].sort();
+  console.log('\nFalse activations by what they were heard on, all people (the last word spoken or ended within 1 s; in brackets, per 1,000 of that pool\'s words):\n');
+  console.log(`| stream | ${sources.join(' | ')} | total |`);
+  console.log(`|---|${sources.map(() => '---:').join('|')}|---:|`);
+  for (const kind of kinds) {
+    const s = rows.map((p) => stream(p, kind));
+    const sum = (f: (x: StreamRow) => number): number => s.reduce((a, x) => a + f(x), 0);
+    const cell = (src: string): string => {
+      const n = sum((x) => x.sources[src] ?? 0), words = sum((x) => x.wordsBySource[src] ?? 0);
+      return words > 0 ? `${n} (${((1000 * n) / words).toFixed(0)})` : String(n);
+    };
+    console.log(`| ${kind} | ${sources.map(cell).join(' | ')} | ${sum((x) => x.falseActivations)} |`);
+  }
+}
+
+export function printReport(r: Report): void {
+  if (r.personal && r.personal.length > 0) printPersonal(r.personal, r);
+  if (r.people) {
+    console.log('\n## Unseen people: speech-commands-80, folds by person\n');
+    console.log('| fold | test people | clips | clip accuracy | command-word clips | their accuracy | training |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const f of r.people.folds) console.log(`| ${f.fold} | ${f.people} | ${f.clips} | ${pct(f.accuracy)} | ${f.commandClips} | ${pct(f.commandAccuracy)} | ${f.trainSeconds.toFixed(0)} s, ${f.epochs} epochs |`);
+    console.log(`| mean | | | **${pct(r.people.mean)}** | | ${pct(mean(r.people.folds.map((f) => f.commandAccuracy)))} | |`);
+  }
+  if (r.voices) {
+    console.log('\n## Unseen voices: FSDD, leave one speaker out\n');
+    console.log('| unseen speaker | clips | clip accuracy | training |');
+    console.log('|---|---:|---:|---:|');
+    for (const s of r.voices.speakers) console.log(`| ${s.speaker} | ${s.clips} | ${pct(s.accuracy)} | ${s.trainSeconds.toFixed(0)} s, ${s.epochs} epochs |`);
+    console.log(`| mean | | **${pct(r.voices.mean)}** | |`);
+  }
+  const other = r.otherSpeech === 'off' ? 'off (--no-other-speech)' : r.otherSpeech === null ? 'none (no bundled set found)' : r.otherSpeech;
+  console.log(`\nseed ${r.seed}, recipe ${Object.keys(r.recipe).length ? JSON.stringify(r.recipe) : 'default'}, bundled other speech ${other}${r.quick ? ', --quick' : ''}; ${(r.seconds / 60).toFixed(1)} min`);
+}
