@@ -8,17 +8,20 @@
 //
 // Nothing is written into the folder (no manifest, no lock): it may be someone else's
 // data set or on a read-only disk. Every WAV is decoded with core's strict decoder and
-// resampled to 16 kHz; a file that cannot be read is a warning, not a failure.
+// resampled to 16 kHz; a file that cannot be read is a warning, not a failure. Files are
+// read through a handle (app/engine/wav-file.ts), their header checked first: a clip
+// longer than one may be, or a background recording longer than MAX_BACKGROUND_SECONDS,
+// is skipped without its audio being read, so a huge file costs kilobytes.
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resample } from '../../core/audio/resample.js';
-import { decodeWav } from '../../core/audio/wav.js';
+import { decodeWav, WavError, type DecodedWav } from '../../core/audio/wav.js';
 import type { KwsClip } from '../../core/kws/examples.js';
-import { UNKNOWN_LABEL } from '../../core/kws/labels.js';
 import { isTempName } from '../engine/dataset/atomic.js';
 import { hashName, readSplitLists, splitOf, type Split } from '../engine/dataset/split.js';
-import { BACKGROUND_DIR, SAMPLE_RATE } from '../engine/dataset/store.js';
+import { BACKGROUND_DIR, OTHER_SPEECH_LABEL, SAMPLE_RATE, SILENCE_DIR } from '../engine/dataset/store.js';
+import { readBackgroundFile, readClipFile, readWavFile } from '../engine/wav-file.js';
 import { CancelledError, CliError, describeErrno } from './errors.js';
 
 export interface FolderClip extends KwsClip {
@@ -38,9 +41,6 @@ export interface LoadedFolder {
   splitFromLists: boolean;
 }
 
-/** Silence and noise clips in the published Speech Commands test set: read as background. */
-export const SILENCE_DIR = '_silence_';
-
 export interface LoadOptions {
   background?: boolean;
   onProgress?: (done: number, total: number) => void;
@@ -54,19 +54,20 @@ async function wavFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.wav') && !isTempName(e.name)).map((e) => e.name).sort(byName);
 }
 
+const to16k = (wav: DecodedWav): Float32Array => (wav.sampleRate === SAMPLE_RATE ? wav.samples : resample(wav.samples, wav.sampleRate, SAMPLE_RATE));
+
 /** 16 kHz mono samples of a WAV file's bytes. Throws WavError. */
 export function decodeTo16k(bytes: Uint8Array): Float32Array {
-  const wav = decodeWav(bytes);
-  return wav.sampleRate === SAMPLE_RATE ? wav.samples : resample(wav.samples, wav.sampleRate, SAMPLE_RATE);
+  return to16k(decodeWav(bytes));
 }
 
-/** Reads a WAV file as 16 kHz mono; errors name the file. */
+/** Reads a WAV file (up to decodeWav's default limits, checked from its header) as 16 kHz mono; WAV errors name the file. */
 export async function readWav16k(path: string): Promise<Float32Array> {
-  const bytes = new Uint8Array(await readFile(path));
   try {
-    return decodeTo16k(bytes);
+    return to16k(await readWavFile(path));
   } catch (err) {
-    throw new CliError(`${path}: ${(err as Error).message}`, { cause: err });
+    if (!(err instanceof WavError)) throw err;
+    throw new CliError(`${path}: ${err.message}`, { cause: err });
   }
 }
 
@@ -86,8 +87,8 @@ export async function loadFolder(root: string, options: LoadOptions = {}): Promi
       if (options.background) for (const f of await wavFiles(join(root, name))) files.push({ path: `${name}/${f}`, label: name, background: true });
       continue;
     }
-    if (name === UNKNOWN_LABEL) {
-      for (const f of await wavFiles(join(root, name))) files.push({ path: `${name}/${f}`, label: UNKNOWN_LABEL, background: false });
+    if (name === OTHER_SPEECH_LABEL) {
+      for (const f of await wavFiles(join(root, name))) files.push({ path: `${name}/${f}`, label: OTHER_SPEECH_LABEL, background: false });
       continue;
     }
     if (name.startsWith('.') || name.startsWith('_')) continue;
@@ -100,7 +101,7 @@ export async function loadFolder(root: string, options: LoadOptions = {}): Promi
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
     try {
-      const samples = decodeTo16k(new Uint8Array(await readFile(join(root, f.path))));
+      const samples = to16k(await (f.background ? readBackgroundFile : readClipFile)(join(root, f.path)));
       if (samples.length === 0) throw new Error('it has no samples');
       if (f.background) background.push({ path: f.path, samples });
       else {

@@ -4,9 +4,15 @@
 // to training). The engine's jobs, `hark train`/`compare`, the bench and the report all
 // train through here. Threads that cannot start cost speed, never the run. Every run mixes
 // in the bundled other speech (other-speech.ts) unless told not to; a missing set costs
-// the run a warning, never the run.
+// the run a warning, never the run. A network too slow to listen live — one the loader
+// would refuse (checkKwsModel) — is refused before anything is prepared.
 
-import { trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput, type KwsTrainOptions } from '../../core/kws/recipe.js';
+import { ConfigError } from '../../core/errors.js';
+import { liveBudgetProblem, liveLoad, MAX_LIVE_LOAD, type NetworkShape } from '../../core/features/budget.js';
+import { featureCount } from '../../core/features/config.js';
+import { isFillerLabel } from '../../core/kws/labels.js';
+import { LOAD_LIVE_SETTING } from '../../core/kws/model-file.js';
+import { resolveRecipe, trainKeywordModel, type KwsModel, type KwsRecipe, type KwsTrainEvent, type KwsTrainInput, type KwsTrainOptions } from '../../core/kws/recipe.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import type { GradientSource } from '../../core/train/trainer.js';
 import { startFeatureThreads } from './feature-threads.js';
@@ -47,7 +53,56 @@ async function withOtherSpeech(input: KwsTrainInput, options: TrainOptions): Pro
   return input;
 }
 
+type NetworkRecipe = Pick<KwsRecipe, 'cell' | 'hiddenSize' | 'layers' | 'features'>;
+
+/** The network a recipe trains, as the live budget sees it, for a model of `classes` classes. */
+const networkOf = (r: NetworkRecipe, classes: number): NetworkShape =>
+  ({ cell: r.cell, inputSize: featureCount(r.features), hiddenSize: r.hiddenSize, layers: r.layers, classes });
+
+/** Whether a trained model of this network would pass the loader's live budget (checkKwsModel, LOAD_LIVE_SETTING). */
+const fitsLive = (r: NetworkRecipe, classes: number): boolean => liveBudgetProblem(r.features, networkOf(r, classes), LOAD_LIVE_SETTING) === null;
+
+/**
+ * The most units per layer a model of this cell, depth and features may have and still be
+ * accepted on load (the live budget, core/features/budget.ts); 0 when the feature settings
+ * alone are over it. The cost grows with the units, so: double, then bisect.
+ */
+export function maxLiveHiddenSize(r: Omit<NetworkRecipe, 'hiddenSize'>, classes: number): number {
+  const fits = (hiddenSize: number): boolean => fitsLive({ ...r, hiddenSize }, classes);
+  if (!fits(1)) return 0;
+  let lo = 1, hi = 2;
+  while (fits(hi)) [lo, hi] = [hi, hi * 2];
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Refuses, with ConfigError('too-slow'), a recipe whose model the loader would refuse as too
+ * slow to listen live, saying which setting to lower and to what. `classes` is the most the
+ * model can have: the words, _unknown_ and _background_.
+ */
+export function checkTrainingBudget(r: NetworkRecipe, classes: number): void {
+  const problem = liveBudgetProblem(r.features, networkOf(r, classes), LOAD_LIVE_SETTING);
+  if (problem === null) return;
+  const most = maxLiveHiddenSize(r, classes);
+  if (most === 0) throw new ConfigError('too-slow', `These feature settings are too slow to listen live, whatever the network: ${problem}.`);
+  const layers = (n: number): string => `${n} layer${n === 1 ? '' : 's'}`;
+  const percent = (x: number): string => `${Math.round(100 * x)}%`;
+  const load = liveLoad(r.features, networkOf(r, classes), LOAD_LIVE_SETTING).total;
+  const fewer = r.layers > 1 ? `, or use fewer layers (--layers; ${maxLiveHiddenSize({ ...r, layers: 1 }, classes)} units fit in one)` : '';
+  throw new ConfigError('too-slow', `This network (${r.cell}, ${r.hiddenSize} units × ${layers(r.layers)}) would be too slow to listen live: about ` +
+    `${percent(load)} of a CPU core with ${LOAD_LIVE_SETTING.engine} and a decision every ${LOAD_LIVE_SETTING.hopMs} ms, where Hark accepts at most ` +
+    `${percent(MAX_LIVE_LOAD)}, so the model would be refused once trained. Lower hiddenSize (hark train --hidden) to at most ${most} with ${layers(r.layers)}${fewer}.`);
+}
+
 export async function trainModel(input: KwsTrainInput, overrides: Partial<KwsRecipe>, options: TrainOptions = {}): Promise<TrainRun> {
+  // Before anything is read or prepared: a model the loader would refuse is not worth training.
+  const words = input.words?.length ?? new Set(input.train.map((c) => c.label).filter((l) => !isFillerLabel(l))).size;
+  checkTrainingBudget(resolveRecipe(overrides), words + 2);
   const started = performance.now();
   input = await withOtherSpeech(input, options);
   const wanted = options.workers ?? defaultWorkerCount();

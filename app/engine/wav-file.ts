@@ -9,6 +9,7 @@
 //                   else decoded into one array;
 //   readClipFile    the same for one keyword clip (at most MAX_CLIP_SECONDS), refused with
 //                   what to do instead (cut out the word, or make it background noise);
+//   readBackgroundFile  the same for one background recording (at most MAX_BACKGROUND_SECONDS);
 //   openWavStream   a file of any length (hark listen, background recordings), as mono
 //                   blocks, optionally resampled on the fly: memory stays that of a block.
 
@@ -25,6 +26,19 @@ export const MAX_CLIP_SECONDS = MAX_CLIP_SAMPLES / SAMPLE_RATE;
 export function clipTooLong(durationSeconds: number): WavError {
   return new WavError('clip-too-long', `the audio is ${durationSeconds.toFixed(1)} s long, too long for one keyword clip (at most ${MAX_CLIP_SECONDS} s): ` +
     `cut out the word, or add the recording as background noise (put it in a ${BACKGROUND_DIR} folder)`);
+}
+
+/**
+ * The longest background recording (s) an import or a training run takes: 10 minutes of a
+ * room's noise is plenty to cut noise windows from, and a run holds every recording's
+ * 16 kHz samples in memory (38 MB for 10 minutes). Refused from the header when longer.
+ */
+export const MAX_BACKGROUND_SECONDS = 600;
+
+/** The refusal of a background recording longer than MAX_BACKGROUND_SECONDS, saying what to do instead. */
+export function backgroundTooLong(durationSeconds: number): WavError {
+  return new WavError('background-too-long', `the recording is ${durationSeconds.toFixed(1)} s long, too long for background noise (at most ${MAX_BACKGROUND_SECONDS / 60} minutes): ` +
+    'cut out a part of it');
 }
 
 /** Audio bytes read per block (rounded down to whole frames; at least one frame). */
@@ -113,17 +127,49 @@ export async function readWavFile(path: string, limits: WavLimits = {}): Promise
   }
 }
 
-/** One keyword clip: readWavFile, refused from the header if longer than MAX_CLIP_SECONDS (clipTooLong). */
-export async function readClipFile(path: string, limits: Omit<WavLimits, 'maxSeconds'> = {}): Promise<DecodedWav> {
+export interface WavFileOptions extends Omit<WavLimits, 'maxSeconds'> {
+  /**
+   * Refuse a file whose 'data' chunk declares more audio than the file holds ('truncated'):
+   * a recording or copy that was interrupted, which would give a fraction of a word. (The
+   * decoder reads such a file to its end, as it must for a streaming writer's placeholder
+   * size 0xFFFFFFFF, which stays accepted.)
+   */
+  refuseCutOff?: boolean;
+}
+
+/** Refuses a cut-off file (see WavFileOptions.refuseCutOff): reads the 'data' chunk's declared size. */
+async function checkNotCutOff(handle: FileHandle, layout: WavLayout): Promise<void> {
+  const field = await readAt(handle, layout.dataStart - 4, 4);
+  if (field.length < 4) throw new WavError('truncated', 'the file ends inside its header');
+  const declared = new DataView(field.buffer, field.byteOffset, 4).getUint32(0, true);
+  if (declared !== 0xffffffff && declared > layout.dataBytes) {
+    throw new WavError('truncated', `the file is cut off: its audio should be ${declared} bytes, but only ${layout.dataBytes} are there (an interrupted recording or copy?)`);
+  }
+}
+
+/** readWavFile with its own limit on the duration (and refusal when over it), checked from the header. */
+async function readUpTo(path: string, options: WavFileOptions, maxSeconds: number, tooLong: (seconds: number) => WavError): Promise<DecodedWav> {
+  const { refuseCutOff = false, ...limits } = options;
   const { maxBytes } = wavLimits(limits);
   const handle = await open(path, 'r');
   try {
     const layout = await layoutOf(handle, { ...limits, maxSeconds: Infinity });
-    if (layout.durationSeconds > MAX_CLIP_SECONDS) throw clipTooLong(layout.durationSeconds);
+    if (refuseCutOff) await checkNotCutOff(handle, layout);
+    if (layout.durationSeconds > maxSeconds) throw tooLong(layout.durationSeconds);
     return await decodeAll(handle, layout, maxBytes);
   } finally {
     await handle.close();
   }
+}
+
+/** One keyword clip: readWavFile, refused from the header if longer than MAX_CLIP_SECONDS (clipTooLong). */
+export function readClipFile(path: string, options: WavFileOptions = {}): Promise<DecodedWav> {
+  return readUpTo(path, options, MAX_CLIP_SECONDS, clipTooLong);
+}
+
+/** One background recording: readWavFile, refused from the header if longer than MAX_BACKGROUND_SECONDS (backgroundTooLong). */
+export function readBackgroundFile(path: string, options: WavFileOptions = {}): Promise<DecodedWav> {
+  return readUpTo(path, options, MAX_BACKGROUND_SECONDS, backgroundTooLong);
 }
 
 export interface WavStreamOptions {

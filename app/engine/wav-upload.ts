@@ -1,12 +1,14 @@
 // dataset.importWavs: WAV files the user picked in the UI arrive as bytes with the name
 // the browser gave them (possibly a relative path from a folder picker, e.g.
-// "yes/alice_nohash_0.wav"). They are written to a private temp folder in the same
-// layout and imported with Dataset.importFolder, so both imports share one code path.
-// The names are only ever used as single sanitised folder and file names under that
-// temp folder. A file that would become one keyword clip but is longer than a clip may be
-// is refused from its header (clipTooLong says what to do instead) and never written.
+// "yes/alice_nohash_0.wav"). They are written to a scratch folder in the same layout and
+// imported with Dataset.importFolder, so both imports share one code path — and one set of
+// reasons for refusing a file: a file name is kept as given (only made one plain name), so
+// a name the store cannot use is rejected by the store with its reason, never dropped. The
+// scratch folder is the dataset's (Dataset.stagingDir), so what a crash leaves of it is
+// removed at the next open. A name the disk cannot hold (too long) is rejected alone. A
+// file that would become one keyword clip but is longer than a clip may be is refused from
+// its header (clipTooLong says what to do instead) and never written.
 
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { wavLayoutOf } from '../../core/audio/wav.js';
@@ -23,15 +25,25 @@ export function safeRelativeName(name: string, index: number): string[] {
   const segments = name
     .split(/[/\\]+/)
     // eslint-disable-next-line no-control-regex -- control characters are what is replaced
-    .map((s) => s.replace(/[\0-\x1f\x7f:*?"<>|]/g, '-').trim())
-    .filter((s) => s !== '' && s !== '.' && s !== '..');
+    .map((s) => s.replace(/[\0-\x1f\x7f:*?"<>|]/g, '-'))
+    .filter((s) => !['', '.', '..'].includes(s.trim()));
   const kept = segments.slice(-3);
-  let file = kept.pop() ?? `clip-${index}.wav`;
+  // The file keeps its name, leading dots and spaces too, so the store rejects what it
+  // cannot use (a hidden file, no speaker in the name) with its reason; only trailing
+  // spaces go (Windows cannot make such a name), and a name not ending in .wav gets it.
+  let file = kept.pop()?.trimEnd() ?? `clip-${index}.wav`;
   if (!/\.wav$/i.test(file)) file = `${file}.wav`;
-  // Keep `_background_noise_` (it routes the file); other folders lose leading dots.
-  const folders = kept.map((s) => (s === '_background_noise_' ? s : s.replace(/^\.+/, '')) || 'folder');
-  return [...folders, file.replace(/^\.+/, '') || `clip-${index}.wav`];
+  // Keep `_background_noise_` (it routes the file); other folders lose leading dots (the store does not enter hidden folders).
+  const folders = kept.map((s) => s.trim()).map((s) => (s === BACKGROUND_DIR ? s : s.replace(/^\.+/, '')) || 'folder');
+  return [...folders, file];
 }
+
+/** File-system errors that mean only that this one name cannot be written here, with the code of the rejection. */
+const NAME_ERRORS: Record<string, { code: string; message: string }> = {
+  ENAMETOOLONG: { code: 'name-too-long', message: 'the name is too long for a file name on this disk; rename the file to import it' },
+  EILSEQ: { code: 'bad-name', message: 'the name cannot be a file name on this disk; rename the file to import it' },
+  EINVAL: { code: 'bad-name', message: 'the name cannot be a file name on this disk; rename the file to import it' },
+};
 
 /** Seconds of audio the header of `bytes` declares, or null when it is not a readable WAV header (the import says why). */
 function declaredSeconds(bytes: Uint8Array): number | null {
@@ -43,7 +55,7 @@ function declaredSeconds(bytes: Uint8Array): number | null {
 }
 
 export async function importUploadedWavs(dataset: Dataset, files: UploadedWav[], options: ImportOptions): Promise<ImportResult> {
-  const temp = path.join(dataset.root, '..', `.upload-${randomBytes(6).toString('hex')}`);
+  const temp = await dataset.stagingDir();
   try {
     const taken = new Set<string>();
     const refused: Rejection[] = [];
@@ -59,8 +71,14 @@ export async function importUploadedWavs(dataset: Dataset, files: UploadedWav[],
         continue;
       }
       const target = path.join(temp, 'upload', ...rel.split('/'));
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, file.bytes);
+      try {
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, file.bytes);
+      } catch (err) {
+        const reason = NAME_ERRORS[(err as NodeJS.ErrnoException).code ?? ''];
+        if (!reason) throw err; // a full or unwritable disk fails the whole upload
+        refused.push({ file: rel, ...reason });
+      }
     }
     if (refused.length === files.length) return { imported: [], background: [], rejected: refused };
     const result = await dataset.importFolder(path.join(temp, 'upload'), options);

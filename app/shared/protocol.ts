@@ -11,6 +11,7 @@
 // properties of Error), turned back into EngineError by the client.
 
 import type { Detection as CoreDetection } from '../../core/kws/detector.js';
+import { UNKNOWN_LABEL } from '../../core/kws/labels.js';
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
@@ -43,8 +44,11 @@ const nameString = z
   .refine((s) => !/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(s) && !s.endsWith('.'), 'not a name Windows reserves');
 
 export const ProjectName = nameString;
-export const Label = nameString.refine((s) => !s.includes('_nohash_'), "no '_nohash_'");
-export const Speaker = Label;
+/** A word the user names (also a speaker's name). */
+export const Word = nameString.refine((s) => !s.includes('_nohash_'), "no '_nohash_'");
+/** A clip's label: a word, or other speech (`_unknown_`, as Speech Commands names it; never a word). */
+export const Label = z.union([z.literal(UNKNOWN_LABEL), Word]);
+export const Speaker = Word;
 
 /** A clip as the dataset names it: `<label>/<speaker>_nohash_<n>.wav`, as listed by dataset.clips. */
 export const ClipPath = z
@@ -87,7 +91,7 @@ export const DetectorOptions = z
     hopMs: z.number().min(10).max(100).optional(),
     smoothingMs: z.number().min(0).max(2000).optional(),
     threshold: score.optional(),
-    thresholds: z.record(Label, score).optional(),
+    thresholds: z.record(Word, score).optional(),
     refractoryMs: z.number().min(0).max(10000).optional(),
     maxTrailingSilenceMs: z.number().min(0).max(10000).optional(),
   })
@@ -140,7 +144,11 @@ export const methodSchemas = {
 
   'training.start': strictObject({
     name: nameString.optional(),
-    words: z.array(Label).min(1).max(100).optional(),
+    // Each word once: a model with two classes of one name could not be imported again once exported.
+    words: z.array(Word).min(1).max(100).superRefine((words, ctx) => {
+      const twice = words.find((w, i) => words.indexOf(w) !== i);
+      if (twice !== undefined) ctx.addIssue({ code: 'custom', message: `each word once: ${JSON.stringify(twice)} is listed twice` });
+    }).optional(),
     recipe: RecipeOptions.optional(),
   }),
   'training.cancel': strictObject({ jobId: JobId }),
@@ -300,6 +308,8 @@ export interface LiveSession {
   features: unknown;
   engine: z.infer<typeof EngineKind>;
   description: string;
+  /** The model's calibrated threshold of each word, used unless the options give a threshold; null when it has none. */
+  thresholds: Record<string, number> | null;
 }
 
 /** core's detector event, as the engine sends it. */

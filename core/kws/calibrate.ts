@@ -19,7 +19,14 @@ const SAMPLE_RATE = 16000;
 /** Audio is pushed in blocks of this many samples, as a microphone delivers it (100 ms). */
 const BLOCK = 1600;
 
-export const CALIBRATION_DEFAULTS = Object.freeze({
+export interface CalibrationSettings {
+  targetPerHour: number;
+  floor: number;
+  ceiling: number;
+  step: number;
+}
+
+export const CALIBRATION_DEFAULTS: Readonly<CalibrationSettings> = Object.freeze({
   /** False activations an hour a calibrated threshold allows (issue 13: at most 1 an hour of continuous speech). */
   targetPerHour: 1,
   /** Lowest threshold calibration may choose: below it the word need only be the likeliest class. */
@@ -30,7 +37,7 @@ export const CALIBRATION_DEFAULTS = Object.freeze({
   step: 0.01,
 });
 
-export type CalibrationOptions = DetectorOptions & Partial<typeof CALIBRATION_DEFAULTS>;
+export type CalibrationOptions = DetectorOptions & Partial<CalibrationSettings>;
 
 export interface WordCalibration {
   label: string;
@@ -91,4 +98,29 @@ export async function calibrateThresholds(engine: InferenceEngine, model: Keywor
     return { label, threshold: o.ceiling, falseActivations: firings(steps, model.labels, label, o.ceiling, options), reached: false };
   });
   return { thresholds: Object.fromEntries(words.map((w) => [w.label, w.threshold])), words, seconds, targetPerHour: o.targetPerHour };
+}
+
+/**
+ * A calibration read back from a model file, checked against the model's labels: null when
+ * there is none, or when it is malformed or names a class the model does not have as a word
+ * (a file edited by hand: its thresholds cannot be trusted, the detector's default applies).
+ */
+export function parseCalibration(x: unknown, labels: readonly string[]): Calibration | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const c = x as Partial<Calibration>;
+  const words = labels.filter((l) => !isFillerLabel(l));
+  const ok = typeof c.seconds === 'number' && c.seconds >= 0 && typeof c.targetPerHour === 'number' && c.targetPerHour >= 0 &&
+    typeof c.thresholds === 'object' && c.thresholds !== null && Array.isArray(c.words) &&
+    Object.keys(c.thresholds).length === words.length && words.every((w) => {
+      const t = (c.thresholds as Record<string, unknown>)[w];
+      return typeof t === 'number' && t > 0 && t <= 1;
+    }) &&
+    c.words.every((w: Partial<WordCalibration>) => typeof w === 'object' && w !== null && words.includes(w.label as string) &&
+      typeof w.threshold === 'number' && typeof w.falseActivations === 'number' && typeof w.reached === 'boolean');
+  if (!ok) return null;
+  return {
+    thresholds: Object.fromEntries(words.map((w) => [w, (c.thresholds as Record<string, number>)[w]])),
+    words: (c.words as WordCalibration[]).map((w) => ({ label: w.label, threshold: w.threshold, falseActivations: w.falseActivations, reached: w.reached })),
+    seconds: c.seconds as number, targetPerHour: c.targetPerHour as number,
+  };
 }

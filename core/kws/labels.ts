@@ -3,6 +3,8 @@
 // learned. The two reserved names start with '_' so they can never clash with a word
 // (the dataset store refuses labels that start with '_').
 
+import { ConfigError } from '../errors.js';
+
 export const UNKNOWN_LABEL = '_unknown_';
 export const BACKGROUND_LABEL = '_background_';
 
@@ -26,4 +28,18 @@ export function classIndexOf(labels: readonly string[], label: string): number {
   if (own >= 0) return own;
   if (label === '_background_noise_' || label === BACKGROUND_LABEL) return labels.indexOf(BACKGROUND_LABEL);
   return labels.indexOf(UNKNOWN_LABEL);
+}
+
+/**
+ * Refuses a list of words a model cannot be trained on, with ConfigError('bad-word'): a
+ * reserved class name, or a word listed twice (the model would have two classes of one
+ * name, and its ONNX export could not be imported again).
+ */
+export function checkWords(words: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const w of words) {
+    if (isFillerLabel(w)) throw new ConfigError('bad-word', `"${w}" is reserved and cannot be a word`);
+    if (seen.has(w)) throw new ConfigError('bad-word', `"${w}" is listed twice: list each word once`);
+    seen.add(w);
+  }
 }

@@ -19,6 +19,7 @@ import { CHECKPOINT_MAGIC, loadCheckpoint, saveCheckpoint } from '../train/check
 import { Random } from '../tensor/random.js';
 import type { EpochRecord } from '../train/trainer.js';
 import { DEFAULT_HOP_MS } from './detector.js';
+import { parseCalibration } from './calibrate.js';
 import { resolveRecipe, type KwsModel } from './recipe.js';
 
 export type KwsModelFormat = 'hark' | 'onnx';
@@ -26,13 +27,17 @@ export type KwsModelFormat = 'hark' | 'onnx';
 export function saveKwsModel(m: KwsModel): Uint8Array {
   return saveCheckpoint({
     model: m.model, labels: m.labels, trainer: null,
-    extra: { kind: 'hark.keyword-model', features: m.features, recipe: { ...m.recipe }, history: m.history, warnings: m.warnings },
+    extra: { kind: 'hark.keyword-model', features: m.features, recipe: { ...m.recipe }, history: m.history, warnings: m.warnings, calibration: m.calibration ?? null },
   });
 }
 
-/** The model as ONNX, with its labels and feature settings in the metadata. */
+/** Where an ONNX file keeps the calibrated thresholds (calibrate.ts). */
+const CALIBRATION_KEY = 'hark.calibration';
+
+/** The model as ONNX, with its labels, feature settings and calibrated thresholds in the metadata. */
 export function exportKwsModel(m: KwsModel): Uint8Array {
-  return exportOnnx(m.model, { labels: m.labels, features: { ...m.features } });
+  const metadata = m.calibration ? { [CALIBRATION_KEY]: JSON.stringify(m.calibration) } : undefined;
+  return exportOnnx(m.model, { labels: m.labels, features: { ...m.features }, metadata });
 }
 
 export function modelFormatOf(bytes: Uint8Array): KwsModelFormat {
@@ -50,9 +55,9 @@ export const LOAD_LIVE_SETTING: Readonly<LiveSetting> = Object.freeze({ engine: 
 /**
  * Refuses a model that cannot be used, with a typed ConfigError: feature settings that do
  * not give the network's input size ('model-mismatch'), labels that do not match its
- * classes ('model-mismatch'), work beyond the live budget ('too-slow'), or probabilities
- * that are not finite on a window of silence or of quiet noise ('non-finite-output', e.g.
- * weights so large that every clip gives NaN).
+ * classes ('model-mismatch'), a label named twice ('bad-labels'), work beyond the live
+ * budget ('too-slow'), or probabilities that are not finite on a window of silence or of
+ * quiet noise ('non-finite-output', e.g. weights so large that every clip gives NaN).
  */
 export function checkKwsModel(m: Pick<KwsModel, 'model' | 'labels' | 'features'>): void {
   const config = m.model.config;
@@ -63,6 +68,9 @@ export function checkKwsModel(m: Pick<KwsModel, 'model' | 'labels' | 'features'>
   if (m.labels.length !== config.classes) {
     throw new ConfigError('model-mismatch', `the network has ${config.classes} classes, but the model names ${m.labels.length} labels`);
   }
+  // Two classes of one name: a detection could not say which, and the ONNX export would not import again.
+  const twice = m.labels.find((l, i) => m.labels.indexOf(l) !== i);
+  if (twice !== undefined) throw new ConfigError('bad-labels', `the model names ${JSON.stringify(twice)} twice among its labels: it cannot be used`);
   checkLiveBudget(m.features, config, LOAD_LIVE_SETTING);
   // One window of silence and one of quiet noise (−40 dBFS), batched (T, 2, F). The budget
   // above bounds what this costs: about one decision's work.
@@ -91,7 +99,7 @@ export function loadKwsModel(bytes: Uint8Array): KwsModel & { format: KwsModelFo
 function readKwsModel(bytes: Uint8Array): KwsModel & { format: KwsModelFormat } {
   if (modelFormatOf(bytes) === 'hark') {
     const c = loadCheckpoint(bytes);
-    const extra = c.extra as { features?: unknown; recipe?: unknown; history?: unknown; warnings?: unknown };
+    const extra = c.extra as { features?: unknown; recipe?: unknown; history?: unknown; warnings?: unknown; calibration?: unknown };
     if (!c.labels || extra.features === undefined) throw new ConfigError('not-a-keyword-model', 'this checkpoint has no class labels or feature settings: it is not a keyword model');
     const features = parseFeatureConfig(extra.features);
     const recipe = resolveRecipe({ ...(typeof extra.recipe === 'object' && extra.recipe !== null ? extra.recipe : {}), features });
@@ -99,6 +107,7 @@ function readKwsModel(bytes: Uint8Array): KwsModel & { format: KwsModelFormat } 
       model: c.model, labels: c.labels, features, recipe, format: 'hark',
       history: Array.isArray(extra.history) ? (extra.history as EpochRecord[]) : [],
       warnings: Array.isArray(extra.warnings) ? extra.warnings.filter((w): w is string => typeof w === 'string') : [],
+      calibration: parseCalibration(extra.calibration, c.labels),
     };
   }
   const imported = importOnnx(bytes);
@@ -108,5 +117,11 @@ function readKwsModel(bytes: Uint8Array): KwsModel & { format: KwsModelFormat } 
     model: imported.model, labels: imported.labels, features, format: 'onnx',
     recipe: resolveRecipe({ cell: imported.model.config.cell, hiddenSize: imported.model.config.hiddenSize, layers: imported.model.config.layers, pooling: imported.model.config.pooling, features }),
     history: [], warnings: [],
+    calibration: parseCalibration(parseJson(imported.metadata[CALIBRATION_KEY]), imported.labels),
   };
 }
+
+const parseJson = (text: string | undefined): unknown => {
+  if (text === undefined) return undefined;
+  try { return JSON.parse(text) as unknown; } catch { return undefined; }
+};

@@ -24,7 +24,8 @@ import { TypeScriptEngine } from '../inference/engine.js';
 import { calibrateThresholds, type Calibration } from './calibrate.js';
 import { generatedNoise } from '../audio/augment.js';
 import { buildExamples, plannedExamples, type ExamplePlan, type ExampleSet, type KwsClip, type WindowFeaturizer } from './examples.js';
-import { BACKGROUND_LABEL, classLabels, isFillerLabel, UNKNOWN_LABEL } from './labels.js';
+import { BACKGROUND_LABEL, checkWords, classLabels, isFillerLabel, UNKNOWN_LABEL } from './labels.js';
+import { silentClipWarnings } from './data-warnings.js';
 
 export type { KwsClip } from './examples.js';
 
@@ -42,6 +43,12 @@ export interface KwsRecipe {
   labelSmoothing: number;
   /** Early stopping: epochs without a better validation loss. */
   patience: number;
+  /**
+   * No epoch before this one is kept as the best, nor stops the run: with one held-out take
+   * a word, the validation loss of an early, barely trained model can look best (a person's
+   * model kept epoch 10 of 18 and found 5 % of their words in a stream, docs/real-speech.md).
+   */
+  minEpochs: number;
   /** Augmented copies of every clip (augmentedCopies) besides the clean one; off: clean only. */
   augment: boolean;
   augmentedCopies: number;
@@ -92,6 +99,7 @@ export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   weightDecay: 1e-4,
   labelSmoothing: 0,
   patience: 8,
+  minEpochs: 20,
   augment: true,
   augmentedCopies: 4,
   // Speed perturbation shifts pitch and formants together, the cheapest stand-in for another
@@ -176,6 +184,7 @@ export function resolveRecipe(overrides: Partial<KwsRecipe> = {}): KwsRecipe {
   check(int(r.batchSize, 1, 4096), `batchSize must be an integer in [1, 4096], got ${r.batchSize}`);
   check(int(r.augmentedCopies, 0, 64), `augmentedCopies must be an integer in [0, 64], got ${r.augmentedCopies}`);
   check(int(r.patience, 1, 10000), `patience must be a positive integer, got ${r.patience}`);
+  check(int(r.minEpochs, 0, 10000), `minEpochs must be an integer in [0, 10000], got ${r.minEpochs}`);
   check(int(r.seed, 0, 2 ** 32 - 1), `seed must be an integer in [0, 2^32), got ${r.seed}`);
   check(r.learningRate > 0 && r.learningRate < 1, `learningRate must be in (0, 1), got ${r.learningRate}`);
   check(r.validationFraction >= 0 && r.validationFraction < 1, `validationFraction must be in [0, 1), got ${r.validationFraction}`);
@@ -213,6 +222,7 @@ export function datasetWarnings(train: readonly KwsClip[], words: readonly strin
     const clipped = clips.filter((c) => clippedShare(c.samples) > 1e-3).length;
     if (clipped > 0) warnings.push(`${clipped} clip${clipped === 1 ? '' : 's'} of "${word}" ${clipped === 1 ? 'is' : 'are'} clipped (too loud); lower the input gain and re-record ${clipped === 1 ? 'it' : 'them'}.`);
   }
+  warnings.push(...silentClipWarnings(train, words));
   return warnings;
 }
 
@@ -343,8 +353,8 @@ export async function* trainKeywordModel(
   const rng = new Random(recipe.seed);
   const words = [...(input.words ?? [...new Set(input.train.map((c) => c.label))].filter((l) => !isFillerLabel(l)).sort())];
   if (words.length === 0) throw new ConfigError('no-words', 'there is nothing to learn: the training set has no labelled clips');
+  checkWords(words);
   for (const w of words) {
-    if (w === UNKNOWN_LABEL || w === BACKGROUND_LABEL) throw new ConfigError('bad-word', `"${w}" is reserved and cannot be a word`);
     if (!input.train.some((c) => c.label === w)) throw new ConfigError('no-clips', `the word "${w}" has no training clips`);
   }
 
@@ -427,7 +437,7 @@ export async function* trainKeywordModel(
   const trainer = new Trainer(model, {
     epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay,
     labelSmoothing: recipe.labelSmoothing, seed: recipe.seed, signal: options.signal,
-    earlyStopping: { patience: recipe.patience, monitor: 'loss' }, gradients,
+    earlyStopping: { patience: recipe.patience, monitor: 'loss', minEpochs: Math.min(recipe.minEpochs, recipe.epochs) }, gradients,
   }, options.resume?.trainer ?? null);
   options.onTrainer?.(trainer, model);
   const result: TrainResult = yield* trainer.run(toDataset(trainExamples), valExamples ? toDataset(valExamples) : null);

@@ -38,6 +38,8 @@ export interface ExportOptions {
   features?: Record<string, unknown>;
   /** Producer version recorded in the file. */
   producerVersion?: string;
+  /** More metadata properties (keys starting with 'hark.', besides the three written here), e.g. hark.calibration. */
+  metadata?: Record<string, string>;
 }
 
 /** The model as ONNX ModelProto bytes. */
@@ -143,7 +145,12 @@ export function exportOnnx(model: SequenceClassifier, options: ExportOptions = {
     input: [valueInfo('features', ['time', 'batch', F]), ...stateInputs],
     output: [valueInfo('probabilities', ['batch', C]), ...stateOutputs],
   });
+  const own = ['hark.labels', 'hark.features', 'hark.model'];
+  for (const key of Object.keys(options.metadata ?? {})) {
+    if (!key.startsWith('hark.') || own.includes(key)) throw new ConfigError('bad-metadata', `metadata key ${JSON.stringify(key)} must start with "hark." and not be one of ${own.join(', ')}`);
+  }
   const metadata = {
+    ...options.metadata,
     'hark.labels': JSON.stringify(labels),
     'hark.features': JSON.stringify(options.features ?? {}),
     'hark.model': JSON.stringify({ format: HARK_MODEL_FORMAT, cell, inputSize: F, hiddenSize: H, layers: L, classes: C, pooling, normalization: norm }),

@@ -39,6 +39,8 @@ export interface ImportedModel {
   /** hark.features: the feature configuration, {} when the file has none. */
   features: Record<string, unknown>;
   producer: string;
+  /** Every metadata property of the file, by key (e.g. hark.calibration, which the keyword model reads). */
+  metadata: Record<string, string>;
 }
 
 const { INT, FLOAT, STRING, INTS, FLOATS, STRINGS } = onnx.AttributeProto.AttributeType;
@@ -380,7 +382,7 @@ export function importOnnx(bytes: Uint8Array, limits: ImportLimits = {}): Import
   put('head.W', headW); put('head.b', headB);
   for (let i = 0; i < model.params.length; i++) if (!Number.isFinite(model.params[i])) fail('non-finite', 'the model holds non-finite weights');
   if (mean || std) model.setNormalization({ mean: mean ?? new Array<number>(F).fill(0), std: std ?? new Array<number>(F).fill(1) });
-  return { model, labels, features, producer: `${proto.producerName ?? ''} ${proto.producerVersion ?? ''}`.trim() };
+  return { model, labels, features, producer: `${proto.producerName ?? ''} ${proto.producerVersion ?? ''}`.trim(), metadata: Object.fromEntries(meta) };
 }
 
 // The ONNX 1.10 schema as onnx-proto decodes it, for the wire walk: per message, its fields'

@@ -28,7 +28,7 @@ export interface TrainOptions extends LossOptions {
   schedule?: LearningRateSchedule; // default cosine decay to 5%, no warm-up
   seed?: number;            // shuffling and dropout; default 0
   /** Stop when the monitored metric has not improved for `patience` epochs; restore the best weights. */
-  earlyStopping?: { patience: number; monitor?: 'loss' | 'accuracy'; minDelta?: number } | null;
+  earlyStopping?: { patience: number; monitor?: 'loss' | 'accuracy'; minDelta?: number; minEpochs?: number } | null;
   /**
    * What to do when a step's loss or gradient is not finite. 'skip' drops the step, rolls
    * the weights back to before the previous update and halves the learning rate; after
@@ -285,6 +285,9 @@ export class Trainer {
 
   /** Record the epoch's monitored metric; keep a copy of the best weights. */
   private track(record: EpochRecord): boolean {
+    // Before minEpochs nothing is kept or counted: a validation set of a few clips can make
+    // an epoch-3 model look best, and keeping it would keep a model that has not learned.
+    if (record.epoch < (this.options.earlyStopping?.minEpochs ?? 0)) return false;
     const monitor = this.options.earlyStopping?.monitor ?? 'loss';
     const minDelta = this.options.earlyStopping?.minDelta ?? 0;
     const useVal = record.valLoss !== null;
@@ -325,7 +328,11 @@ function resolveOptions(options: TrainOptions): Trainer['options'] {
   if (!(resolved.weightDecay >= 0)) throw new ConfigError('bad-train-options', 'weightDecay must be ≥ 0');
   if (!(resolved.clipNorm >= 0)) throw new ConfigError('bad-train-options', 'clipNorm must be ≥ 0');
   if (!(resolved.labelSmoothing >= 0 && resolved.labelSmoothing < 1)) throw new ConfigError('bad-train-options', 'labelSmoothing must be in [0, 1)');
-  if (resolved.earlyStopping) positiveInt('earlyStopping.patience', resolved.earlyStopping.patience);
+  if (resolved.earlyStopping) {
+    positiveInt('earlyStopping.patience', resolved.earlyStopping.patience);
+    const min = resolved.earlyStopping.minEpochs ?? 0;
+    if (!Number.isInteger(min) || min < 0) throw new ConfigError('bad-train-options', `earlyStopping.minEpochs must be a non-negative integer, got ${min}`);
+  }
   return resolved;
 }
 

@@ -5,7 +5,7 @@
 import { TypeScriptEngine } from '../../../core/inference/engine.js';
 import { evaluateClips } from '../../../core/kws/evaluate.js';
 import { exportKwsModel, saveKwsModel } from '../../../core/kws/model-file.js';
-import type { KwsModel, KwsRecipe, KwsTrainEvent } from '../../../core/kws/recipe.js';
+import { DEFAULT_RECIPE, type KwsModel, type KwsRecipe, type KwsTrainEvent } from '../../../core/kws/recipe.js';
 import { CELL_KINDS, type CellKind } from '../../../core/nn/layer.js';
 import type { EpochRecord } from '../../../core/train/trainer.js';
 import { choiceOption, intOption, pct, type Command, type CommandContext } from '../command.js';
@@ -15,7 +15,7 @@ import { loadFolder, type FolderClip, type LoadedFolder } from '../load-folder.j
 import { NOT_MEASURED, planSplits, type Split, type SplitBasis } from '../../engine/dataset/split.js';
 import { checkWritable, describeModel, formatBytes, writeFileSafely } from '../model-io.js';
 import { createProgress, type Progress, type ProgressBar } from '../progress.js';
-import { trainModel, type TrainRun } from '../../engine/keyword-training.js';
+import { maxLiveHiddenSize, trainModel, type TrainRun } from '../../engine/keyword-training.js';
 
 export const TRAIN_OPTIONS = {
   out: { type: 'string', short: 'o' },
@@ -38,14 +38,29 @@ export function wordsOption(cmd: Command, values: CommandContext['values']): str
   return words;
 }
 
+/**
+ * The most units per layer --hidden takes with this cell and depth: the largest network the
+ * loader accepts as fast enough to listen live (trainModel checks the same before training;
+ * counted with the fewest classes, one word, so it never refuses what trainModel would take).
+ */
+export function maxHidden(cell: CellKind, layers: number): number {
+  return maxLiveHiddenSize({ cell, layers, features: DEFAULT_RECIPE.features }, 3);
+}
+
 /** Recipe overrides from --cell, --hidden, --layers, --epochs, --seed. */
 export function recipeOptions(cmd: Command, values: CommandContext['values']): Partial<KwsRecipe> {
   const r: Partial<KwsRecipe> = {};
   if (values.cell !== undefined) r.cell = choiceOption<CellKind>(cmd, values, 'cell', CELL_KINDS, 'lstm');
-  const hidden = intOption(cmd, values, 'hidden', 1, 1024);
-  if (hidden !== undefined) r.hiddenSize = hidden;
   const layers = intOption(cmd, values, 'layers', 1, 3);
   if (layers !== undefined) r.layers = layers;
+  const hidden = intOption(cmd, values, 'hidden', 1, Number.MAX_SAFE_INTEGER);
+  if (hidden !== undefined) {
+    const cell = r.cell ?? DEFAULT_RECIPE.cell, depth = r.layers ?? DEFAULT_RECIPE.layers, most = maxHidden(cell, depth);
+    if (hidden > most) {
+      throw new UsageError(`--hidden must be at most ${most} with ${depth} ${cell} layer${depth === 1 ? '' : 's'}: a larger network is too slow to listen live, so the model would be refused`, cmd.usage);
+    }
+    r.hiddenSize = hidden;
+  }
   const epochs = intOption(cmd, values, 'epochs', 1, 10000);
   if (epochs !== undefined) r.epochs = epochs;
   const seed = intOption(cmd, values, 'seed', 0, 2 ** 32 - 1);
@@ -162,7 +177,8 @@ export const train: Command = {
   help: [
     '  -o, --out FILE   where to write the model: a .hark checkpoint, or .onnx to export directly',
     '  --cell KIND      lstm (default), peephole, cifg or gru',
-    '  --hidden N       units per recurrent layer (default 64)',
+    `  --hidden N       units per recurrent layer (default ${DEFAULT_RECIPE.hiddenSize}; at most ${maxHidden('lstm', 1)} with one lstm layer, ${maxHidden('gru', 1)} with`,
+    `                   one gru layer, fewer with more layers: a larger network is too slow to listen live)`,
     '  --layers N       recurrent layers, 1 to 3 (default 1)',
     '  --epochs N       at most this many epochs (default 40; stops early when validation stalls)',
     '  --seed N         random seed (default 0): the same seed and data give the same model',

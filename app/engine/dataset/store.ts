@@ -33,10 +33,12 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { decodeWav, encodeWav } from '../../../core/audio/wav.js';
 import { resample } from '../../../core/audio/resample.js';
 import { HarkError } from '../../../core/errors.js';
+import { UNKNOWN_LABEL } from '../../../core/kws/labels.js';
 import { cleanTempFiles, DatasetError, fsyncDir, isTempName, writeFileAtomic } from './atomic.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { formatSplitLists, hashName, planSplits, readSplitLists, splitOf, whichSet, TESTING_LIST, VALIDATION_LIST, type Split, type SplitBasis, type SplitLists } from './split.js';
 import { WriteQueue } from './write-queue.js';
+import { readBackgroundFile, readClipFile } from '../wav-file.js';
 
 export { DatasetError } from './atomic.js';
 export { LOCK_FILE } from './lock.js';
@@ -45,6 +47,10 @@ export const MANIFEST_FILE = 'hark-manifest.json';
 export const TRASH_DIR = '.hark-trash';
 export const STAGING_DIR = '.hark-staging';
 export const BACKGROUND_DIR = '_background_noise_';
+/** Silence and noise clips in the published Speech Commands test set: background here. */
+export const SILENCE_DIR = '_silence_';
+/** Other speech (never a word): Speech Commands' `_unknown_` folder, core's unknown class. */
+export const OTHER_SPEECH_LABEL = UNKNOWN_LABEL;
 export const SCHEMA_VERSION = 1;
 export const SAMPLE_RATE = 16000;
 /**
@@ -117,6 +123,8 @@ function checkName(kind: 'label' | 'speaker' | 'background name', name: string):
     throw new DatasetError('name-too-long', `the ${kind} ${preview(name)} is ${Buffer.byteLength(name, 'utf8')} bytes in UTF-8; at most ${MAX_NAME_BYTES} fit in a file name`);
   }
   // A lone surrogate cannot be written to a file name (it becomes U+FFFD on disk).
+  // The one label that may start with '_': other speech, the folder Speech Commands calls `_unknown_`.
+  if (kind === 'label' && name === OTHER_SPEECH_LABEL) return;
   const ok = typeof name === 'string' && name.length > 0 && !/[/\\\0:*?"<>|]|\p{Cs}/u.test(name) &&
     !name.startsWith('.') && !name.startsWith('_') && name.trim() === name && !name.includes('_nohash_');
   if (!ok) throw new DatasetError('bad-name', `${preview(name)} is not a valid ${kind} (no slashes, no leading '.' or '_', no '_nohash_')`);
@@ -137,28 +145,6 @@ function derivedName(kind: 'label' | 'speaker', from: string, raw: string): stri
   }
   checkName(kind, name);
   return name;
-}
-
-/**
- * Why a WAV file that decodes is nonetheless cut off, or null. The decoder accepts a 'data'
- * chunk larger than the file as "to the end of the file" (streaming writers leave 0xFFFFFFFF
- * there), but a real size that the file falls short of is a recording or copy that was
- * interrupted: importing it would add a clip of a fraction of a word, or of nothing.
- */
-function cutOff(bytes: Uint8Array): string | null {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  for (let offset = 12; offset + 8 <= bytes.length;) {
-    const id = String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
-    const size = view.getUint32(offset + 4, true);
-    const available = bytes.length - offset - 8;
-    if (id === 'data') {
-      return size !== 0xffffffff && size > available
-        ? `the file is cut off: its audio should be ${size} bytes, but only ${available} are there (an interrupted recording or copy?)`
-        : null;
-    }
-    offset += 8 + size + (size & 1);
-  }
-  return null;
 }
 
 function isEntry(x: unknown): x is ClipEntry {
@@ -379,8 +365,10 @@ export class Dataset {
    * mono 16-bit). The label is the file's folder name (or options.label); the speaker the
    * part of its name before `_nohash_` (or options.speaker). Files under a
    * `_background_noise_` folder go to the dataset's background noise. Each file that is not
-   * imported is reported in `rejected` with the reason (not a readable WAV, cut off, a name
-   * that gives no label or speaker or is too long, a hidden file); the rest are imported.
+   * imported is reported in `rejected` with the reason (not a readable WAV, cut off, too long
+   * for a clip or for background noise, a name that gives no label or speaker or is too
+   * long, a hidden file); the rest are imported. Files are read through a handle, so a huge
+   * one is refused from its header.
    * Not all-or-nothing: clips are written one by one (each in its own turn on the write
    * queue) and the manifest is saved once, so a crash part-way leaves (after the next open's
    * recovery) the dataset before the import plus a prefix of the imported clips, in import
@@ -401,17 +389,19 @@ export class Dataset {
               throw new DatasetError('hidden-file', "a hidden file (its name starts with '.', like the ._ copies macOS leaves on other disks) is not imported; rename it to import it");
             }
             const parts = rel.split('/');
-            const bytes = new Uint8Array(await readFile(file));
-            const decoded = decodeWav(bytes);
-            const cut = cutOff(bytes);
-            if (cut !== null) throw new DatasetError('truncated', cut);
+            const background = parts.includes(BACKGROUND_DIR) || parts.includes(SILENCE_DIR);
+            // Through a file handle: the header is checked (cut off, too long for a clip or for
+            // background) before any audio is read, so a huge file costs kilobytes to refuse.
+            const decoded = await (background ? readBackgroundFile : readClipFile)(file, { refuseCutOff: true });
             const samples = decoded.sampleRate === SAMPLE_RATE ? decoded.samples : resample(decoded.samples, decoded.sampleRate, SAMPLE_RATE);
-            if (parts.includes(BACKGROUND_DIR)) {
+            if (background) {
               result.background.push(await this.queue.run(() => this.writeBackground(basename(file), samples)));
               continue;
             }
             if (options.label === undefined && parts.length < 2) throw new DatasetError('no-label', 'the file is not in a label folder and no label was given');
-            const label = options.label ?? derivedName('label', parts[parts.length - 2], parts[parts.length - 2]);
+            const folder = parts[parts.length - 2];
+            // Speech Commands' `_unknown_` is other speech here too.
+            const label = options.label ?? (folder === OTHER_SPEECH_LABEL ? OTHER_SPEECH_LABEL : derivedName('label', folder, folder));
             const speaker = options.speaker ?? derivedName('speaker', basename(file), hashName(basename(file).replace(/\.wav$/i, '')));
             const source = `import:${srcName}/${rel}`;
             const entry = await this.queue.run(() => this.writeClip(label, speaker, samples, source));
@@ -624,11 +614,11 @@ async function listWavs(src: string): Promise<{ path: string; hidden: boolean }[
   return out;
 }
 
-/** Clip files on disk: `<label>/<file>.wav` for every folder not starting with '.' or '_'. */
+/** Clip files on disk: `<label>/<file>.wav` for every folder not starting with '.' or '_', and other speech's. */
 async function scanClips(root: string): Promise<string[]> {
   const out: string[] = [];
   for (const d of await readdir(root, { withFileTypes: true })) {
-    if (!d.isDirectory() || d.name.startsWith('.') || d.name.startsWith('_')) continue;
+    if (!d.isDirectory() || d.name.startsWith('.') || (d.name.startsWith('_') && d.name !== OTHER_SPEECH_LABEL)) continue;
     for (const f of await readdir(join(root, d.name), { withFileTypes: true })) {
       if (f.isFile() && f.name.toLowerCase().endsWith('.wav') && !isTempName(f.name)) out.push(`${d.name}/${f.name}`);
     }

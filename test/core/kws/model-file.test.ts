@@ -87,6 +87,35 @@ const refusalOf = (bytes: Uint8Array): HarkError => {
   throw new Error('the model was accepted');
 };
 
+describe('calibrated thresholds in model files', () => {
+  const calibration = {
+    thresholds: { on: 0.93, off: 0.62 },
+    words: [{ label: 'on', threshold: 0.93, falseActivations: 0, reached: true }, { label: 'off', threshold: 0.62, falseActivations: 0, reached: true }],
+    seconds: 201.5, targetPerHour: 1,
+  };
+
+  it('travel with the model in both forms', () => {
+    const m = { ...sample(), calibration };
+    expect(loadKwsModel(saveKwsModel(m)).calibration).toEqual(calibration);
+    expect(loadKwsModel(exportKwsModel(m)).calibration).toEqual(calibration);
+    // A model without them loads without them.
+    expect(loadKwsModel(saveKwsModel(sample())).calibration).toBeNull();
+    expect(loadKwsModel(exportKwsModel(sample())).calibration).toBeNull();
+  });
+
+  it('are dropped when they do not fit the model (a hand-edited file): the detector\'s default applies', () => {
+    for (const bad of [
+      { ...calibration, thresholds: { on: 0.93 } },                  // a word missing
+      { ...calibration, thresholds: { on: 0.93, off: 1.5 } },        // not a probability
+      { ...calibration, thresholds: { on: 0.9, off: 0.6, up: 0.7 } }, // a word the model does not have
+      { ...calibration, words: 'all' },
+    ]) {
+      const back = loadKwsModel(saveKwsModel({ ...sample(), calibration: bad as unknown as typeof calibration }));
+      expect(back.calibration, JSON.stringify(bad)).toBeNull();
+    }
+  });
+});
+
 describe('loading checks a model before anyone uses it', () => {
   it('refuses the extreme model of issue 14 (hop 1, 8192-point FFT, 30 s window): it cannot listen in real time', () => {
     const extreme = modelOf({ ...DEFAULT_FEATURE_CONFIG, hopSamples: 1, windowSamples: 8192, windowSeconds: 30 });

@@ -111,6 +111,20 @@ describe('training', () => {
     expect(evaluateDataset(model, val).loss).toBeCloseTo(best.valLoss as number, 10);
   });
 
+  it('early stopping keeps nothing from before minEpochs: the best is chosen from then on, the stop comes after it', async () => {
+    const train = randomDataset(40, 8, 4, 3, 1); // pure noise, as above: validation loss is lowest early
+    const val = randomDataset(40, 8, 4, 3, 2);
+    const free = await runAll(new Trainer(new SequenceClassifier(config('lstm', 4, 3, 32), { seed: 1 }), { epochs: 60, batchSize: 8, learningRate: 2e-2, earlyStopping: { patience: 3 } }), train, val);
+    const minEpochs = free.result.bestEpoch + 5;
+    const model = new SequenceClassifier(config('lstm', 4, 3, 32), { seed: 1 });
+    const { result } = await runAll(new Trainer(model, { epochs: 60, batchSize: 8, learningRate: 2e-2, earlyStopping: { patience: 3, minEpochs } }), train, val);
+    expect(result.bestEpoch).toBeGreaterThanOrEqual(minEpochs);
+    const from = result.history.slice(minEpochs - 1).map((r) => r.valLoss as number);
+    expect(result.history[result.bestEpoch - 1].valLoss).toBe(Math.min(...from));
+    expect(result.epochs).toBe(result.reason === 'early-stopped' ? result.bestEpoch + 3 : 60);
+    expect(() => new Trainer(model, { epochs: 5, earlyStopping: { patience: 3, minEpochs: -1 } })).toThrow(/minEpochs/);
+  });
+
   it('answers an abort within half a second, leaving the latest weights', async () => {
     const data = randomDataset(2000, 49, 13, 10, 1);
     const model = new SequenceClassifier(config('lstm', 13, 10, 64), { seed: 1 });

@@ -87,3 +87,33 @@ describe('importing the whole FSDD folder', () => {
     expect(seconds).toBeLessThan(50);
   }, 60_000);
 });
+
+describe('other speech and silence, as the published Speech Commands test set names them', () => {
+  it('imports _unknown_/ as other speech and _silence_/ as background, and records other speech under _unknown_', async () => {
+    const { mkdir, writeFile, readdir } = await import('node:fs/promises');
+    const { encodeWav } = await import('../../../../core/audio/wav.js');
+    const src = await tempDir();
+    const tone = encodeWav(Float32Array.from({ length: 8000 }, (_, i) => 0.2 * Math.sin(i / 5)), 16000);
+    for (const d of ['yes', '_unknown_', '_silence_']) await mkdir(join(src, d));
+    await writeFile(join(src, 'yes', 'ann_nohash_0.wav'), tone);
+    await writeFile(join(src, '_unknown_', 'bob_nohash_0.wav'), tone);
+    await writeFile(join(src, '_silence_', 'silence_0.wav'), tone);
+    const ds = await newDataset();
+    const r = await ds.importFolder(src);
+    expect(r.rejected).toEqual([]);
+    expect(r.imported.map((e) => [e.path, e.label])).toEqual([['_unknown_/bob_nohash_0.wav', '_unknown_'], ['yes/ann_nohash_0.wav', 'yes']]);
+    expect(r.background).toEqual(['_background_noise_/silence_0.wav']);
+    // Recorded in the app ("That was wrong", the Other speech card), and listed after a reopen.
+    const added = await ds.addClip('_unknown_', 'me', new Float32Array(16000).fill(0.01));
+    expect(added.path).toBe('_unknown_/me_nohash_0.wav');
+    expect(ds.labels()).toEqual(['_unknown_', 'yes']);
+    expect(await readdir(join(ds.root, '_unknown_'))).toEqual(['bob_nohash_0.wav', 'me_nohash_0.wav']);
+    // Any other name starting with '_' is still refused.
+    await expect(ds.addClip('_other_', 'me', new Float32Array(100))).rejects.toMatchObject({ code: 'bad-name' });
+    const root = ds.root;
+    await ds.close();
+    const again = await openDs(root);
+    expect(again.recovery).toEqual([]);
+    expect(again.clips().map((c) => c.path)).toEqual(['_unknown_/bob_nohash_0.wav', '_unknown_/me_nohash_0.wav', 'yes/ann_nohash_0.wav']);
+  });
+});
