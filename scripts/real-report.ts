@@ -20,8 +20,8 @@
 //
 // trainModel mixes in the bundled other speech (app/engine/other-speech.ts) when there is
 // one, as the app does; --no-other-speech trains without it. The detector runs with the
-// default DetectorOptions, as the app's Listen screen starts, on onnxruntime (its default
-// engine). --seed picks the words, the folds and the streams (the recipe keeps its own
+// default DetectorOptions and the model's calibrated thresholds, as the app's Listen
+// screen starts, on onnxruntime (its default engine). --seed picks the words, the folds and the streams (the recipe keeps its own
 // seed; set it with --recipe). --quick: 2 people, 2-minute streams, 2 folds and 2 epochs
 // for the others (for development; its figures mean nothing). A Markdown report goes to
 // stdout (JSON with --json), progress to stderr.
@@ -155,7 +155,8 @@ function falseSource(time: number, events: readonly StreamEvent[], maxDelay = 1)
 }
 
 async function streamRow(engine: InferenceEngine, model: KwsModel, stream: DenseStream, kind: StreamKind): Promise<StreamRow> {
-  const { metrics: m } = await evaluateStream(engine, model, stream); // the app's detector defaults
+  // The app's detector defaults, with the model's calibrated thresholds when it has them (as the app listens).
+  const { metrics: m } = await evaluateStream(engine, model, stream, { thresholds: model.calibration?.thresholds });
   const sources: Record<string, number> = {}, wordsBySource: Record<string, number> = {};
   for (const d of m.false) { const s = falseSource(d.time, stream.events); sources[s] = (sources[s] ?? 0) + 1; }
   // a pool's share of the other words: its events ('words'), or its share of the seconds of speech

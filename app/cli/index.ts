@@ -11,13 +11,14 @@ import { evaluate } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { listen } from './commands/listen.js';
+import { mine } from './commands/mine.js';
 import { train } from './commands/train.js';
 import { resolvePath, type Command } from './command.js';
 import { EXIT_CANCELLED, EXIT_OK, EXIT_USAGE, reportError, UsageError } from './errors.js';
 import type { CliIO } from './io.js';
 import { stopAllBars } from './progress.js';
 
-export const COMMANDS: readonly Command[] = [train, evaluate, importCommand, exportCommand, listen, compare];
+export const COMMANDS: readonly Command[] = [train, evaluate, importCommand, exportCommand, listen, mine, compare];
 
 const GENERAL_USAGE = 'usage: hark <command> [arguments] [options]   (hark <command> --help for details)';
 

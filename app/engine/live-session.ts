@@ -21,6 +21,13 @@ interface Running {
   labels: string[];
   /** The steps of the push in progress that the interval held back: the one that fires a detection is sent with it. */
   held: Array<{ values: Float32Array; time: number }>;
+  /** The model's calibrated thresholds (core/kws/calibrate.ts), or null. */
+  calibrated: Readonly<Record<string, number>> | null;
+}
+
+/** The options with the model's calibrated thresholds, unless they give a threshold of their own. */
+function withCalibration(options: DetectorOptions, calibrated: Readonly<Record<string, number>> | null): DetectorOptions {
+  return calibrated && options.threshold === undefined && options.thresholds === undefined ? { ...options, thresholds: { ...calibrated } } : options;
 }
 
 /** Least stream time between two 'live.posteriors' events (decisions still run every hop). */
@@ -48,12 +55,13 @@ export class LiveSession {
     await this.stop();
     const engine = await this.createEngine(kind, model.model);
     const labels = [...model.labels];
+    const calibrated = model.calibration?.thresholds ?? null;
     let detector: KeywordDetector;
     let lastSent = -Infinity;
     const held: Running['held'] = [];
     try {
       detector = new KeywordDetector(engine, model, {
-        ...options,
+        ...withCalibration(options, calibrated),
         // The bars need ~10 updates a second, not one per decision: every event costs the
         // renderer a paint and both processes a message. A step held back is still sent,
         // just before its detection, if it fires one (enqueue), so the bars show every
@@ -68,8 +76,8 @@ export class LiveSession {
       await engine.dispose();
       throw err;
     }
-    this.running = { engine, detector, labels, held };
-    return { labels, features: model.features, engine: engine.kind, description: engine.description };
+    this.running = { engine, detector, labels, held, calibrated };
+    return { labels, features: model.features, engine: engine.kind, description: engine.description, thresholds: calibrated ? { ...calibrated } : null };
   }
 
   pushFrames(frames: Float32Array, count: number): Promise<{ detections: Detection[] }> {
@@ -81,7 +89,8 @@ export class LiveSession {
   }
 
   async setOptions(options: DetectorOptions): Promise<void> {
-    this.require().detector.setOptions(options);
+    const { detector, calibrated } = this.require();
+    detector.setOptions(withCalibration(options, calibrated));
   }
 
   async stop(): Promise<void> {

@@ -17,7 +17,8 @@ import { composeStream, evaluateStream, type StreamEvaluation } from '../../../c
 import { intOption, numberOption, pct, type Command } from '../command.js';
 import { CancelledError, CliError, describeErrno, EXIT_OK } from '../errors.js';
 import { out, warn, type CliIO } from '../io.js';
-import { SILENCE_DIR, type FolderClip, type LoadedFolder } from '../load-folder.js';
+import { type FolderClip, type LoadedFolder } from '../load-folder.js';
+import { SILENCE_DIR } from '../../engine/dataset/store.js';
 import { isTempName } from '../../engine/dataset/atomic.js';
 import { BACKGROUND_DIR, SAMPLE_RATE } from '../../engine/dataset/store.js';
 import { openWavStream } from '../../engine/wav-file.js';
@@ -98,7 +99,7 @@ export const evaluate: Command = {
     '                   model\'s words and the other words at known times over the folder\'s background',
     '                   recordings (or pink noise); prints recall, false activations per hour, latency',
     '                   and a suggested threshold per word',
-    '  --threshold P    the detector\'s threshold for --stream (default 0.9)',
+    '  --threshold P    one threshold for every word for --stream (default: each word\'s calibrated threshold, or 0.9)',
     `  --word-end MS    the detector's word-end check for --stream (default ${DEFAULT_MAX_TRAILING_SILENCE_MS}; 1000 turns it off)`,
     '  --seed N         the order and timing of the words in the stream (default 1)',
     '  --json           print one JSON object: accuracy, labels, perClass, confusion, predictions (one per clip), skipped',
@@ -114,18 +115,21 @@ export const evaluate: Command = {
     const choice = parseEngine(values.engine as string | undefined, this.usage);
     const json = values.json === true;
     const minutes = numberOption(this, values, 'stream', 0.1, 600);
-    const threshold = numberOption(this, values, 'threshold', 0.01, 1, DEFAULT_THRESHOLD) as number;
+    // One threshold for every word if given; else each word's calibrated threshold, or the default.
+    const own = numberOption(this, values, 'threshold', 0.01, 1);
+    const threshold = own ?? DEFAULT_THRESHOLD;
     const seed = intOption(this, values, 'seed', 0, 2 ** 32 - 1, 1);
     const maxTrailingSilenceMs = intOption(this, values, 'word-end', 0, 1000, DEFAULT_MAX_TRAILING_SILENCE_MS);
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
+    const thresholds = own === undefined ? m.calibration?.thresholds ?? undefined : undefined;
     const progress = createProgress(io, { json });
     const folder = await readFolder(io, progress, ctx.path(ctx.positionals[1]));
     if (minutes !== undefined) folder.background = await streamBed(io, folder.root, minutes * 60);
     const windows = await clipFeatures(io, progress, m, folder.clips);
     const report = await evaluateFolderClips(choice, m, folder.clips, windows);
-    const stream = minutes === undefined ? null : await streamEvaluation(io, progress, choice, m, folder, minutes, { threshold, maxTrailingSilenceMs }, seed);
+    const stream = minutes === undefined ? null : await streamEvaluation(io, progress, choice, m, folder, minutes, { threshold, thresholds, maxTrailingSilenceMs }, seed);
     if (json) {
-      out(io, JSON.stringify({ ...evalJson(m, choice, folder.root, folder.clips, report), ...(stream ? { stream: streamJson(stream, threshold) } : {}) }));
+      out(io, JSON.stringify({ ...evalJson(m, choice, folder.root, folder.clips, report), ...(stream ? { stream: streamJson(stream, thresholds ?? threshold) } : {}) }));
       return EXIT_OK;
     }
     out(io, `model  ${m.path} (${describeModel(m)})`);
@@ -141,7 +145,7 @@ export const evaluate: Command = {
       return EXIT_OK;
     }
     printReport(io, report);
-    if (stream) printStream(io, stream, threshold);
+    if (stream) printStream(io, stream, thresholds ?? threshold);
     return EXIT_OK;
   },
 };
@@ -198,7 +202,7 @@ async function streamBed(io: CliIO, root: string, seconds: number): Promise<Load
 /** The detector over `minutes` of audio composed from the folder's clips (core/kws/stream-eval.ts). */
 async function streamEvaluation(
   io: CliIO, progress: Progress, choice: EngineChoice, m: LoadedModel, folder: LoadedFolder, minutes: number,
-  detector: { threshold: number; maxTrailingSilenceMs: number }, seed: number,
+  detector: { threshold: number; thresholds?: Record<string, number>; maxTrailingSilenceMs: number }, seed: number,
 ): Promise<StreamEvaluation> {
   const words = m.labels.filter((l) => !isFillerLabel(l));
   const keywords = folder.clips.filter((c) => words.includes(c.label));
@@ -225,7 +229,7 @@ async function streamEvaluation(
   }
 }
 
-function streamJson(s: StreamEvaluation, threshold: number): object {
+function streamJson(s: StreamEvaluation, threshold: number | Record<string, number>): object {
   const { metrics } = s;
   return {
     threshold, hours: metrics.hours, occurrences: metrics.occurrences, hits: metrics.hits, recall: metrics.recall,
@@ -236,10 +240,11 @@ function streamJson(s: StreamEvaluation, threshold: number): object {
   };
 }
 
-function printStream(io: CliIO, s: StreamEvaluation, threshold: number): void {
+function printStream(io: CliIO, s: StreamEvaluation, threshold: number | Record<string, number>): void {
   const m = s.metrics;
   out(io);
-  out(io, `stream: ${(m.hours * 60).toFixed(1)} min, ${m.occurrences} keywords, threshold ${threshold}`);
+  const shown = typeof threshold === 'number' ? `threshold ${threshold}` : `thresholds calibrated per word (${Object.entries(threshold).map(([w, t]) => `${w} ${t}`).join(', ')})`;
+  out(io, `stream: ${(m.hours * 60).toFixed(1)} min, ${m.occurrences} keywords, ${shown}`);
   out(io, `recall ${pct(m.recall)} (${m.hits} of ${m.occurrences}), ${m.falseActivations} false activations (${m.falseActivationsPerHour.toFixed(1)} per hour), median latency ${m.medianLatency === null ? '-' : `${Math.round(m.medianLatency * 1000)} ms`} after the word ends`);
   const rows = [['word', 'recall', 'false', 'suggested threshold'],
     ...m.perWord.map((w) => [w.label, pct(w.recall), String(w.falseActivations), String(s.sweep.find((x) => x.label === w.label)?.suggested ?? 'none within 2/h')])];

@@ -1,24 +1,18 @@
 // hark listen <model-file> <audio.wav>: the file streamed through the keyword detector
-// (core/kws/detector.ts) in 100 ms chunks, as a microphone would deliver it, one line per
-// detection as it happens. The file is read a block at a time (app/engine/wav-file.ts), so
-// a recording of any length is heard in the same small memory. The file is followed by
-// 1 s of silence so that a word at its very end is still heard. The audio goes in unchanged, as the app's microphone path
-// would give it (the recipe's background class includes digital silence, so stretches of
-// exact zeros in edited or synthesised files are heard as background).
+// (core/kws/detector.ts) as a microphone would deliver it (../detect-file.ts: a block at a
+// time, so a recording of any length is heard in the same small memory), one line per
+// detection as it happens. The audio goes in unchanged, as the app's microphone path would
+// give it (the recipe's background class includes digital silence, so stretches of exact
+// zeros in edited or synthesised files are heard as background).
 
 import { DEFAULT_MAX_TRAILING_SILENCE_MS, DEFAULT_REFRACTORY_MS, DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
 import { DEFAULT_HOP_MS, DEFAULT_SMOOTHING_MS, KeywordDetector, type Detection } from '../../../core/kws/detector.js';
 import { intOption, numberOption, type Command } from '../command.js';
-import { WavError } from '../../../core/audio/wav.js';
-import { HarkError } from '../../../core/errors.js';
-import { CancelledError, CliError, EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_OK, UsageError } from '../errors.js';
 import { out } from '../io.js';
 import { openEngine, parseEngine, readModelFile } from '../model-io.js';
 import { SAMPLE_RATE } from '../../engine/dataset/store.js';
-import { openWavStream, type WavStream } from '../../engine/wav-file.js';
-
-const CHUNK = SAMPLE_RATE / 10; // 100 ms
-const TAIL_SECONDS = 1;
+import { detectFile } from '../detect-file.js';
 
 export function detectionLine(d: Detection): string {
   return `${d.startTime.toFixed(2).padStart(7)}–${d.endTime.toFixed(2)} s  ${d.label}  (score ${d.score.toFixed(2)}, decided at ${d.time.toFixed(2)} s)`;
@@ -29,7 +23,7 @@ export const listen: Command = {
   summary: 'stream a WAV file through the detector and print each keyword it hears',
   usage: 'hark listen <model-file> <audio.wav> [--threshold P] [--engine ts|onnx] [--json]',
   help: [
-    `  --threshold P    a word fires when its smoothed probability reaches P (0.5–1; default ${DEFAULT_THRESHOLD})`,
+    `  --threshold P    a word fires when its smoothed probability reaches P (0.5–1; default: each word's threshold calibrated after training, or ${DEFAULT_THRESHOLD})`,
     `  --refractory MS  no other detection for this long after one (default ${DEFAULT_REFRACTORY_MS})`,
     `  --smoothing MS   posteriors averaged over this span (default ${DEFAULT_SMOOTHING_MS})`,
     `  --hop MS         time between decisions, a multiple of 10 up to 100 (default ${DEFAULT_HOP_MS})`,
@@ -45,7 +39,7 @@ export const listen: Command = {
   async run(ctx) {
     const { io, values } = ctx;
     const choice = parseEngine(values.engine as string | undefined, this.usage);
-    const threshold = numberOption(this, values, 'threshold', 0.5, 1, DEFAULT_THRESHOLD) as number;
+    const threshold = numberOption(this, values, 'threshold', 0.5, 1);
     const refractoryMs = intOption(this, values, 'refractory', 0, 60000, DEFAULT_REFRACTORY_MS);
     const smoothingMs = intOption(this, values, 'smoothing', 0, 2000, DEFAULT_SMOOTHING_MS);
     const hopMs = intOption(this, values, 'hop', 10, 100, DEFAULT_HOP_MS);
@@ -54,56 +48,22 @@ export const listen: Command = {
     const json = values.json === true;
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
     const audioPath = ctx.path(ctx.positionals[1]);
-    // A file that is not usable audio is named with the reason; a missing one is reportError's.
-    const named = (err: unknown): unknown => (err instanceof HarkError ? new CliError(`${audioPath}: ${err.message}`, { cause: err }) : err);
-    let audio: WavStream;
+    let count = 0;
+    const engine = await openEngine(choice, m);
+    let samples: number;
     try {
-      audio = await openWavStream(audioPath, { sampleRate: SAMPLE_RATE });
-    } catch (err) {
-      throw named(err); // a bad header, or a rate the resampler cannot convert
-    }
-    let count = 0, samples = 0;
-    try {
-      const engine = await openEngine(choice, m);
-      try {
-        const detector = new KeywordDetector(engine, m, { threshold, refractoryMs, smoothingMs, hopMs, maxTrailingSilenceMs });
-        // Pushes of exactly CHUNK samples, the file's and then the silence after it.
-        const chunk = new Float32Array(CHUNK);
-        let filled = 0;
-        const push = async (x: Float32Array): Promise<void> => {
-          for (const d of await detector.pushAudio(x)) {
-            count++;
-            out(io, json ? JSON.stringify({ label: d.label, score: d.score, startTime: d.startTime, endTime: d.endTime, time: d.time }) : detectionLine(d));
-          }
-        };
-        const feed = async (x: Float32Array): Promise<void> => {
-          for (let at = 0; at < x.length;) {
-            const take = Math.min(CHUNK - filled, x.length - at);
-            chunk.set(x.subarray(at, at + take), filled);
-            filled += take;
-            at += take;
-            if (filled === CHUNK) {
-              if (io.signal?.aborted) throw new CancelledError();
-              await push(chunk);
-              filled = 0;
-            }
-          }
-        };
-        try {
-          for await (const block of audio.blocks()) {
-            samples += block.length;
-            await feed(block);
-          }
-        } catch (err) {
-          throw err instanceof WavError ? named(err) : err; // bad audio further in, or cut while read
-        }
-        await feed(new Float32Array(TAIL_SECONDS * SAMPLE_RATE));
-        if (filled > 0) await push(chunk.subarray(0, filled));
-      } finally {
-        await engine.dispose();
-      }
+      // The model's calibrated thresholds unless --threshold gives one for every word.
+      const thresholds = threshold === undefined ? m.calibration?.thresholds : undefined;
+      const detector = new KeywordDetector(engine, m, { threshold: threshold ?? DEFAULT_THRESHOLD, thresholds, refractoryMs, smoothingMs, hopMs, maxTrailingSilenceMs });
+      samples = await detectFile(audioPath, detector, {
+        signal: io.signal,
+        onDetection: (d) => {
+          count++;
+          out(io, json ? JSON.stringify({ label: d.label, score: d.score, startTime: d.startTime, endTime: d.endTime, time: d.time }) : detectionLine(d));
+        },
+      });
     } finally {
-      await audio.close();
+      await engine.dispose();
     }
     if (!json) io.stderr.write(`${count} detection${count === 1 ? '' : 's'} in ${(samples / SAMPLE_RATE).toFixed(2)} s of audio\n`);
     return EXIT_OK;

@@ -269,6 +269,34 @@ describe('hark listen', () => {
   });
 });
 
+describe('hark mine', () => {
+  it('saves the window that made each detection fire as other speech, exactly the audio the model heard', async () => {
+    // The listen test's stream: to mine, its three words are three "false" activations.
+    const wav = join(work, 'stream.wav');
+    const into = join(await tempDir('hark-cli-mine-', dirs), 'dataset');
+    const r = await hark(['mine', model, wav, '--into', into, '--threshold', '0.7', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { mined: number; seconds: number; clips: { path: string; label: string; time: number }[] };
+    expect(j.mined).toBe(3);
+    expect(j.clips.map((c) => c.label)).toEqual(['yes', 'up', 'no']);
+    expect(j.clips.map((c) => c.path)).toEqual(['_unknown_/mined_nohash_0.wav', '_unknown_/mined_nohash_1.wav', '_unknown_/mined_nohash_2.wav']);
+    const stream = decodeWav(new Uint8Array(await readFile(wav))).samples;
+    for (const c of j.clips) {
+      const saved = decodeWav(new Uint8Array(await readFile(join(into, c.path))));
+      expect(saved.samples.length).toBe(16000);
+      // The second of the stream that ended at the decision, through 16-bit PCM twice.
+      const end = Math.round(c.time * 16000);
+      let worst = 0;
+      for (let i = 0; i < 16000; i++) worst = Math.max(worst, Math.abs(saved.samples[i] - (end - 16000 + i < stream.length ? stream[end - 16000 + i] : 0)));
+      expect(worst).toBeLessThan(1e-4);
+    }
+    // Other speech is never a word: a dataset of nothing else has nothing to learn.
+    const only = await hark(['train', into, '--out', join(work, 'mined.hark'), '--epochs', '1', '--hidden', '8', '--threads', '0', '--no-other-speech']);
+    expect(only.code).toBe(1);
+    expect(only.stderr).toMatch(/nothing to learn/);
+  });
+});
+
 describe('hark import', () => {
   it('converts every supported WAV, and lists each file it rejected with the reason', async () => {
     const src = await tempDir('hark-cli-import-src-', dirs);

@@ -8,6 +8,7 @@ import type { EngineEvent } from '../../../app/shared/protocol.js';
 import type { InferenceEngine } from '../../../core/inference/engine.js';
 import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../../core/features/config.js';
 import type { SequenceClassifier } from '../../../core/nn/classifier.js';
+import type { KwsModel } from '../../../core/kws/recipe.js';
 
 const LABELS = ['_background_', '_unknown_', 'yes'];
 const F = featureCount(DEFAULT_FEATURE_CONFIG);
@@ -23,9 +24,9 @@ function scripted(fireAt: number): InferenceEngine {
   };
 }
 
-function session(fireAt: number): { live: LiveSession; events: EngineEvent[] } {
+function session(fireAt: number, calibration: KwsModel['calibration'] = null): { live: LiveSession; events: EngineEvent[] } {
   const events: EngineEvent[] = [];
-  const model = { model: {} as SequenceClassifier, labels: LABELS, features: DEFAULT_FEATURE_CONFIG };
+  const model = { model: { config: { cell: 'lstm', inputSize: F, hiddenSize: 8, layers: 1, classes: LABELS.length } } as SequenceClassifier, labels: LABELS, features: DEFAULT_FEATURE_CONFIG, calibration };
   const project = { models: { activeId: async () => 'm', load: async () => ({ model }) } } as unknown as OpenProject;
   return { live: new LiveSession(() => project, (e) => events.push(e), async () => scripted(fireAt)), events };
 }
@@ -56,4 +57,37 @@ describe('LiveSession posterior events', () => {
       expect(sent.length).toBeGreaterThan(5);
     });
   }
+});
+
+describe('LiveSession thresholds', () => {
+  const calibration = { thresholds: { yes: 0.97 }, words: [{ label: 'yes', threshold: 0.97, falseActivations: 0, reached: true }], seconds: 200, targetPerHour: 1 };
+  const run = async (live: LiveSession, events: EngineEvent[]): Promise<number> => {
+    const frames = new Float32Array(10 * F);
+    for (let i = 0; i < 20; i++) await live.pushFrames(frames, 10);
+    await live.stop();
+    return times(events, 'live.detection').length;
+  };
+
+  it('are the model\'s calibrated ones unless the options give one: "yes" at 0.95 stays under its 0.97', async () => {
+    const calibrated = session(3, calibration);
+    const info = await calibrated.live.start({ options: { smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
+    expect(info.thresholds).toEqual({ yes: 0.97 });
+    expect(await run(calibrated.live, calibrated.events)).toBe(0);
+
+    const own = session(3, calibration);
+    await own.live.start({ options: { threshold: 0.9, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
+    expect(await run(own.live, own.events)).toBe(1);
+
+    // Without a calibration, the detector's default (0.9) applies: 0.95 fires.
+    const none = session(3);
+    expect((await none.live.start({ options: { smoothingMs: 50, maxTrailingSilenceMs: 1000 } })).thresholds).toBeNull();
+    expect(await run(none.live, none.events)).toBe(1);
+  });
+
+  it('switch between the user\'s and the calibrated ones while listening', async () => {
+    const { live, events } = session(6, calibration);
+    await live.start({ options: { threshold: 0.9, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
+    await live.setOptions({ smoothingMs: 50, maxTrailingSilenceMs: 1000 }); // back to calibrated before decision 6
+    expect(await run(live, events)).toBe(0);
+  });
 });

@@ -1,0 +1,90 @@
+// hark mine <model-file> <audio.wav> --into <dataset-dir>: teach a model what to ignore.
+// The file is ordinary room audio with none of the model's words in it (a few minutes of
+// the person talking, a TV, a meeting); every detection there is a false activation, and
+// the window that fired it (the model's window, ending at the decision: exactly what the
+// model heard) is saved into the dataset as other speech, `_unknown_/<speaker>_nohash_<n>.wav`.
+// Training again then learns that this is not a word. The detector runs with the settings
+// live listening uses, so it finds the mistakes the app would make.
+
+import { DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
+import { KeywordDetector, type Detection } from '../../../core/kws/detector.js';
+import { windowLength } from '../../../core/kws/examples.js';
+import { numberOption, type Command } from '../command.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { out } from '../io.js';
+import { openEngine, parseEngine, readModelFile } from '../model-io.js';
+import { openDataset, OTHER_SPEECH_LABEL, SAMPLE_RATE } from '../../engine/dataset/store.js';
+import { detectFile } from '../detect-file.js';
+import { detectionLine } from './listen.js';
+
+/** Speaker name of mined clips unless --speaker gives one. */
+const MINED_SPEAKER = 'mined';
+/** Audio kept behind the detector: a window, plus what it may decide late (smoothing, the word-end check). */
+const KEEP_SECONDS = 4;
+
+export const mine: Command = {
+  name: 'mine',
+  summary: 'listen to room audio without the words and save each false activation as other speech',
+  usage: 'hark mine <model-file> <audio.wav> --into <dataset-dir> [--threshold P] [--speaker NAME] [--engine ts|onnx] [--json]',
+  help: [
+    '  --into DIR       the dataset the windows go into, under _unknown_/ (created if missing)',
+    '  --threshold P    as for hark listen (default: the model\'s calibrated thresholds, or ' + `${DEFAULT_THRESHOLD})`,
+    `  --speaker NAME   speaker of the saved clips (default ${MINED_SPEAKER})`,
+    '  --engine E       ts (default) or onnx',
+    '  --json           print { mined, seconds, clips: [{ path, label, time }] }',
+    '',
+    'Give it a few minutes of the room as it is when Hark listens, with none of the words in it:',
+    'every detection is a mistake. Then train again on the dataset.',
+  ].join('\n'),
+  options: { into: { type: 'string' }, threshold: { type: 'string' }, speaker: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: ['model-file', 'audio.wav'],
+  async run(ctx) {
+    const { io, values } = ctx;
+    if (typeof values.into !== 'string' || values.into === '') throw new UsageError('--into <dataset-dir> is required', this.usage);
+    const choice = parseEngine(values.engine as string | undefined, this.usage);
+    const threshold = numberOption(this, values, 'threshold', 0.5, 1);
+    const speaker = typeof values.speaker === 'string' ? values.speaker : MINED_SPEAKER;
+    const json = values.json === true;
+    const m = await readModelFile(ctx.path(ctx.positionals[0]));
+    const thresholds = threshold === undefined ? m.calibration?.thresholds : undefined;
+    const dataset = await openDataset(ctx.path(values.into), { create: true });
+    const found: { detection: Detection; window: Float32Array }[] = [];
+    let samples: number;
+    try {
+      const engine = await openEngine(choice, m);
+      try {
+        // The last KEEP_SECONDS of what the detector heard, and how much it heard in all.
+        const W = windowLength(m.features);
+        const ring = new Float32Array(Math.max(W, KEEP_SECONDS * SAMPLE_RATE));
+        let heard = 0;
+        const detector = new KeywordDetector(engine, m, { threshold: threshold ?? DEFAULT_THRESHOLD, thresholds });
+        samples = await detectFile(ctx.path(ctx.positionals[1]), detector, {
+          signal: io.signal,
+          onAudio: (chunk) => {
+            for (let i = 0; i < chunk.length; i++) ring[(heard + i) % ring.length] = chunk[i];
+            heard += chunk.length;
+          },
+          onDetection: (d) => {
+            const end = Math.min(heard, Math.round(d.time * SAMPLE_RATE));
+            const window = new Float32Array(W); // (W) zeros before the start of the file
+            for (let i = 0; i < W; i++) {
+              const at = end - W + i;
+              if (at >= 0 && at >= heard - ring.length) window[i] = ring[at % ring.length];
+            }
+            found.push({ detection: d, window });
+            if (!json) out(io, detectionLine(d));
+          },
+        });
+      } finally {
+        await engine.dispose();
+      }
+      const clips = [];
+      for (const f of found) clips.push({ ...(await dataset.addClip(OTHER_SPEECH_LABEL, speaker, f.window, `mined:${f.detection.label}`)), time: f.detection.time, heardAs: f.detection.label });
+      if (json) out(io, JSON.stringify({ mined: clips.length, seconds: samples / SAMPLE_RATE, clips: clips.map((c) => ({ path: c.path, label: c.heardAs, time: c.time })) }));
+      else out(io, `saved ${clips.length} false activation${clips.length === 1 ? '' : 's'} in ${(samples / SAMPLE_RATE).toFixed(1)} s of audio as other speech in ${dataset.root}; train again to teach the model`);
+    } finally {
+      await dataset.close();
+    }
+    return EXIT_OK;
+  },
+};
