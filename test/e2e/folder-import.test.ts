@@ -56,9 +56,10 @@ describe('folder import in the browser host', () => {
       const panel = page.getByRole('region', { name: 'Import a folder' });
       expect((await panel.getByRole('listitem').allTextContents()).map((t) => t.trim())).toEqual([`no/broken.wav: ${decoderReason()}`]);
 
-      // One card per word, with its count.
+      // One card per word, with its count, and the card for other speech that every dataset has.
       const cards = page.getByRole('list', { name: 'Words' }).getByRole('button');
-      expect(await cards.evaluateAll((bs) => bs.map((b) => b.getAttribute('data-word')))).toEqual(['no', 'yes']);
+      expect(await cards.evaluateAll((bs) => bs.map((b) => b.getAttribute('data-word')))).toEqual(['no', 'yes', '_unknown_']);
+      await page.locator('button.card[data-word="_unknown_"] .word').filter({ hasText: /^Other speech$/ }).waitFor();
       await page.locator('button.card[data-word="yes"] .count').filter({ hasText: /^3 \/ 20 clips$/ }).waitFor();
       await page.locator('button.card[data-word="no"] .count').filter({ hasText: /^2 \/ 20 clips$/ }).waitFor();
 

@@ -33,6 +33,7 @@ const withMicrophone = (wav: string, body: (tp: TestPage) => Promise<void>): Pro
 
 /** The detector settings a user would pick after a first try (see the sequence test). */
 async function tuneDetector(page: Page): Promise<void> {
+  await page.getByLabel('One threshold of my own for every word').check();
   await setRange(page, 'Threshold', 0.9);
   await setRange(page, 'Smoothing', 200);
 }

@@ -11,8 +11,14 @@ describe('parseDetectorSettings', () => {
   });
 
   it('keeps valid settings', () => {
-    const s = { threshold: 0.75, smoothingMs: 200, refractoryMs: 1500, maxTrailingSilenceMs: 1000 };
+    const s = { ownThreshold: true, threshold: 0.75, smoothingMs: 200, refractoryMs: 1500, maxTrailingSilenceMs: 1000 };
     expect(parseDetectorSettings(JSON.stringify(s))).toEqual(s);
+  });
+
+  it('uses the model\'s calibrated thresholds unless the user chose one of their own (an older version\'s settings included)', () => {
+    expect(DEFAULT_DETECTOR_SETTINGS.ownThreshold).toBe(false);
+    expect(parseDetectorSettings(JSON.stringify({ threshold: 0.75 })).ownThreshold).toBe(false);
+    expect(parseDetectorSettings(JSON.stringify({ ownThreshold: 'yes' })).ownThreshold).toBe(false);
   });
 
   it('replaces each out-of-range, off-grid or mistyped setting by its default, and keeps the others', () => {

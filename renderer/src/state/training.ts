@@ -5,6 +5,7 @@
 import { ref, shallowRef, watch, type Ref } from 'vue';
 import type { EngineClient } from '../../../app/shared/client.js';
 import type { ModelInfo, ModelReport, WireError } from '../../../app/shared/protocol.js';
+import { isWord } from '../labels.js';
 import type { CellKind } from '../../../core/nn/layer.js';
 
 export interface EpochPoint {
@@ -50,7 +51,7 @@ export function createTrainingState(engine: TrainingEngine) {
   watch(engine.labels, (labels, before) => {
     const known = new Set(before ?? []);
     const ticked = new Set(form.words.value);
-    form.words.value = labels.filter((l) => !known.has(l) || ticked.has(l));
+    form.words.value = labels.filter(isWord).filter((l) => !known.has(l) || ticked.has(l));
   }, { immediate: true });
 
   watch(engine.client, (client) => {

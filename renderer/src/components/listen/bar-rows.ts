@@ -20,7 +20,7 @@ export class BarRows {
   private readonly rows = new Map<string, Row>();
   private labels: readonly string[] = [];
   private latest = new Float32Array(0); // (labels) the values last painted, in label order
-  private threshold = 1;
+  private threshold: number | Readonly<Record<string, number>> = 1;
 
   /** A template ref: `el` is the element of `part` in the row of `label`, or null when Vue unbinds it. */
   bind(label: string, part: BarPart, el: BarElement | null): void {
@@ -37,10 +37,15 @@ export class BarRows {
     this.latest = new Float32Array(labels.length);
   }
 
-  /** The threshold a bar turns green at: bars are recoloured now. */
-  setThreshold(threshold: number): void {
+  /** The threshold a bar turns green at, one for all or one per word (calibrated): bars are recoloured now. */
+  setThreshold(threshold: number | Readonly<Record<string, number>>): void {
     this.threshold = threshold;
-    this.labels.forEach((label, i) => this.writeColour(this.rows.get(label), this.latest[i] >= threshold));
+    this.labels.forEach((label, i) => this.writeColour(this.rows.get(label), this.latest[i] >= this.thresholdOf(label)));
+  }
+
+  /** A word's threshold (1 for a class without one: it never turns green). */
+  thresholdOf(label: string): number {
+    return typeof this.threshold === 'number' ? this.threshold : (this.threshold[label] ?? 1);
   }
 
   /** Bars (transform and colour) for `values`, one per label in [0, 1]; only what changed is written. */
@@ -52,7 +57,7 @@ export class BarRows {
       if (!row?.fill) return;
       const scale = `scaleX(${v.toFixed(3)})`;
       if (scale !== row.scale) { row.fill.style.transform = scale; row.scale = scale; }
-      this.writeColour(row, v >= this.threshold);
+      this.writeColour(row, v >= this.thresholdOf(label));
     });
   }
 
