@@ -6,12 +6,12 @@
 // and <project>/models/active.json names the active model. Every write is atomic.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarkError } from '../../core/errors.js';
 import { exportKwsModel, loadKwsModel, saveKwsModel } from '../../core/kws/model-file.js';
 import type { KwsModel } from '../../core/kws/recipe.js';
-import { writeFileAtomic } from './dataset/atomic.js';
+import { isTempName, writeFileAtomic } from './dataset/atomic.js';
 import type { ModelInfo, ModelReport } from '../shared/protocol.js';
 
 export class ModelLibraryError extends HarkError {}
@@ -31,8 +31,78 @@ export interface NewModel {
   report?: ModelReport;
 }
 
+/** A repair made when the library was opened after a crash (one sentence each). */
+export interface ModelRecovery {
+  code: 'temp-removed' | 'model-recovered' | 'model-removed' | 'model-unreadable' | 'active-cleared';
+  path: string;
+  message: string;
+}
+
 export class ModelLibrary {
   constructor(readonly dir: string) {}
+
+  /**
+   * The library after what a crash can leave is repaired: temporary files of interrupted
+   * writes are removed; a model folder without meta.json (an add cut short: meta is written
+   * last) gets its meta rebuilt from its model file when that loads, and is removed when it
+   * does not; an active.json naming a model that is not there is removed. Nothing a user
+   * trained is lost if its model file was complete.
+   */
+  static async open(dir: string): Promise<{ library: ModelLibrary; recovery: ModelRecovery[] }> {
+    const library = new ModelLibrary(dir);
+    const recovery: ModelRecovery[] = [];
+    await mkdir(dir, { recursive: true });
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.isFile() && isTempName(entry.name)) {
+        await rm(path.join(dir, entry.name), { force: true });
+        recovery.push({ code: 'temp-removed', path: entry.name, message: `removed ${entry.name}, left by an interrupted write` });
+      }
+      if (!entry.isDirectory() || !ID.test(entry.name)) continue;
+      const modelDir = path.join(dir, entry.name);
+      for (const f of await readdir(modelDir)) {
+        if (!isTempName(f)) continue;
+        await rm(path.join(modelDir, f), { force: true });
+        recovery.push({ code: 'temp-removed', path: `${entry.name}/${f}`, message: `removed ${entry.name}/${f}, left by an interrupted write` });
+      }
+      if (await library.readMeta(entry.name).then(() => true, () => false)) continue;
+      recovery.push(await library.repair(entry.name));
+    }
+    const active = await library.activeId();
+    if (active !== null && !(await library.readMeta(active).then(() => true, () => false))) {
+      await rm(path.join(dir, ACTIVE_FILE), { force: true });
+      recovery.push({ code: 'active-cleared', path: ACTIVE_FILE, message: `the active model ${active} is not there any more: no model is active` });
+    }
+    return { library, recovery };
+  }
+
+  /** A model folder without meta.json: its meta rebuilt from the model file, or the folder removed. */
+  private async repair(id: string): Promise<ModelRecovery> {
+    const dir = this.modelDir(id);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path.join(dir, MODEL_FILE)));
+    } catch {
+      // No model file (only what the interrupted add made before it): nothing to keep.
+      await rm(dir, { recursive: true, force: true });
+      return { code: 'model-removed', path: id, message: `removed ${id}: its training or import was interrupted before the model was saved` };
+    }
+    let model: KwsModel;
+    try {
+      model = loadKwsModel(bytes);
+    } catch (err) {
+      // A model file that does not load now is left where it is: never delete what may be someone's model.
+      return { code: 'model-unreadable', path: id, message: `${id} has a model file but no description, and the file does not load (${(err as Error).message}); it is left in place and not listed` };
+    }
+    const report = await this.readReport(id);
+    const createdAt = (await stat(path.join(dir, MODEL_FILE))).mtime.toISOString();
+    const meta: Meta = {
+      id, name: `Recovered model ${createdAt.slice(0, 16).replace('T', ' ')}`, createdAt, labels: model.labels,
+      cell: model.model.config.cell, hiddenSize: model.model.config.hiddenSize, layers: model.model.config.layers,
+      accuracy: report?.accuracy ?? null, source: model.history.length > 0 ? 'trained' : 'imported',
+    };
+    await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta));
+    return { code: 'model-recovered', path: id, message: `recovered ${id} (its save was interrupted after the model was written) as "${meta.name}"` };
+  }
 
   async list(): Promise<ModelInfo[]> {
     await mkdir(this.dir, { recursive: true });
@@ -97,6 +167,10 @@ export class ModelLibrary {
 
   async report(id: string): Promise<ModelReport | null> {
     await this.readMeta(id);
+    return this.readReport(id);
+  }
+
+  private async readReport(id: string): Promise<ModelReport | null> {
     try {
       const report = JSON.parse(await readFile(path.join(this.modelDir(id), REPORT_FILE), 'utf8')) as Omit<ModelReport, 'split'> & { split: string };
       // Reports saved before measuredOn existed could be on the training clips: those were never a test.

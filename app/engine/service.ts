@@ -143,12 +143,13 @@ export class EngineService {
         if (err instanceof HarkError) throw err;
         throw new EngineServiceError(ERROR_CODES.notFound, `no project ${JSON.stringify(name)}`, { cause: err });
       }
-      this.project = { name, dir, dataset, models: new ModelLibrary(path.join(dir, 'models')) };
+      const { library: models, recovery } = await ModelLibrary.open(path.join(dir, 'models'));
+      this.project = { name, dir, dataset, models };
       return {
         name,
         clips: dataset.clips().map(toClipInfo),
         labels: dataset.labels(),
-        recovery: dataset.recovery.map((r) => ({ ...r })),
+        recovery: [...dataset.recovery.map((r) => ({ ...r })), ...recovery.map((r) => ({ ...r, path: `models/${r.path}` }))],
       };
     },
     'project.close': () => this.closeProject(),
