@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { decodeWav, encodeWav } from '../core/audio/wav.js';
 import { Random } from '../core/tensor/random.js';
+import { spokenForm } from '../core/kws/labels.js';
 import { DEFAULT_WORDS } from './make-keywords.js';
 
 const execFile = promisify(execFileCb);
@@ -71,9 +72,7 @@ export const EXCLUDED_WORDS: readonly string[] = [
  * Lower-case words separated by single spaces, without accents or vowel marks (so vowelled
  * Arabic matches its bare form): letters, digits and apostrophes kept.
  */
-function normalise(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}'’]+/gu, ' ').trim();
-}
+const normalise = spokenForm;
 
 const EXCLUDED_PHRASES = EXCLUDED_WORDS.map(normalise);
 
@@ -564,7 +563,7 @@ All WAV, ${SAMPLE_RATE / 1000} kHz, mono, 16-bit PCM.
   LibriSpeech speaker id, \`origin\` the source file; the text is not known (\`""\`). An
   utterance shorter than ${SEGMENT_MIN_SECONDS} s is taken whole.
 - **Sentences** (\`kind: "speech"\`, \`source: "espeak-ng"\`): everyday sentences in each language,
-  trimmed like the words. Training cuts random 1 s windows from all continuous speech.
+  trimmed like the words. Training cuts random 1 s windows from the continuous speech; a quarter of the set (by what is said, or by position where that is not known) is kept out of training to calibrate each word's threshold on (\`core/kws/recipe.ts\`, \`splitOtherSpeech\`).
 
 | language | words | continuous speech |
 |---|---:|---:|

@@ -23,11 +23,14 @@ interface Running {
   held: Array<{ values: Float32Array; time: number }>;
   /** The model's calibrated thresholds (core/kws/calibrate.ts), or null. */
   calibrated: Readonly<Record<string, number>> | null;
+  /** The network's shape, for the live budget. */
+  config: SequenceClassifier['config'];
 }
 
 /** The options with the model's calibrated thresholds, unless they give a threshold of their own. */
 function withCalibration(options: DetectorOptions, calibrated: Readonly<Record<string, number>> | null): DetectorOptions {
-  return calibrated && options.threshold === undefined && options.thresholds === undefined ? { ...options, thresholds: { ...calibrated } } : options;
+  // A word's own threshold in the options overrides its calibrated one; the others keep theirs.
+  return calibrated && options.threshold === undefined ? { ...options, thresholds: { ...calibrated, ...options.thresholds } } : options;
 }
 
 /** Least stream time between two 'live.posteriors' events (decisions still run every hop). */
@@ -76,7 +79,7 @@ export class LiveSession {
       await engine.dispose();
       throw err;
     }
-    this.running = { engine, detector, labels, held, calibrated };
+    this.running = { engine, detector, labels, held, calibrated, config: model.model.config };
     return { labels, features: model.features, engine: engine.kind, description: engine.description, thresholds: calibrated ? { ...calibrated } : null };
   }
 
@@ -89,7 +92,9 @@ export class LiveSession {
   }
 
   async setOptions(options: DetectorOptions): Promise<void> {
-    const { detector, calibrated } = this.require();
+    const { detector, calibrated, engine, config } = this.require();
+    // A shorter hop costs more: the same check as at start.
+    if (options.hopMs !== undefined) checkLiveBudget(detector.features, config, { engine: engine.kind, hopMs: options.hopMs });
     detector.setOptions(withCalibration(options, calibrated));
   }
 

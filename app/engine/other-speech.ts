@@ -60,13 +60,13 @@ export async function readOtherSpeech(dir: string): Promise<OtherSpeech> {
     throw new OtherSpeechError('bad-other-speech', `the other-speech manifest in ${dir} is not schema 1 at ${SAMPLE_RATE} Hz`);
   }
   const words: OtherSpeech['words'][number][] = [];
-  const speech: Float32Array[] = [];
+  const speech: OtherSpeech['speech'][number][] = [];
   for (const [i, raw] of manifest.items.entries()) {
     const item = checkItem(raw, i);
     const wav = decodeWav(new Uint8Array(await readFile(join(dir, item.file))));
     if (wav.sampleRate !== SAMPLE_RATE) throw new OtherSpeechError('bad-other-speech', `${item.file} is at ${wav.sampleRate} Hz, not ${SAMPLE_RATE}`);
     if (item.kind === 'word') words.push({ label: item.text, speaker: item.speaker, samples: wav.samples });
-    else speech.push(wav.samples);
+    else speech.push({ label: item.text, speaker: item.speaker, samples: wav.samples });
   }
   return { words, speech };
 }

@@ -143,7 +143,14 @@ export class EngineService {
         if (err instanceof HarkError) throw err;
         throw new EngineServiceError(ERROR_CODES.notFound, `no project ${JSON.stringify(name)}`, { cause: err });
       }
-      const { library: models, recovery } = await ModelLibrary.open(path.join(dir, 'models'));
+      let opened: Awaited<ReturnType<typeof ModelLibrary.open>>;
+      try {
+        opened = await ModelLibrary.open(path.join(dir, 'models'));
+      } catch (err) {
+        await dataset.close(); // or this process keeps the dataset locked
+        throw err;
+      }
+      const { library: models, recovery } = opened;
       this.project = { name, dir, dataset, models };
       return {
         name,

@@ -27,7 +27,7 @@ import type { Trainer, TrainerState } from '../../core/train/trainer.js';
 import { trainModel } from './keyword-training.js';
 import { EngineServiceError } from './service-error.js';
 import type { ClipEntry } from './dataset/store.js';
-import { NOT_MEASURED, readSplitLists, type SplitBasis } from './dataset/split.js';
+import { NOT_MEASURED, NOT_MEASURED_NO_CLASS, readSplitLists, type SplitBasis } from './dataset/split.js';
 import type { OpenProject } from './service.js';
 import { ERROR_CODES, type EngineEvent, type JobInfo, type MeasuredOn, type ModelReport } from '../shared/protocol.js';
 
@@ -148,7 +148,7 @@ export class TrainingJobs {
       // The report is on clips the model did not learn from, or there is none.
       const held = test.clips.length > 0 ? { set: test, split: 'testing' as const } : validation.clips.length > 0 ? { set: validation, split: 'validation' as const } : null;
       const report = held ? await reportOn(trained, held.set, train, job.basis, held.split) : null;
-      const notMeasured = report ? null : NOT_MEASURED;
+      const notMeasured = report ? null : held ? NOT_MEASURED_NO_CLASS : NOT_MEASURED;
       const model = await project.models.add({ name: params.name ?? `Model ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, source: 'trained', model: trained, report: report ?? undefined });
       const active = (await project.models.activeId()) === null ? await project.models.activate(model.id) : model;
       info.state = 'done';
@@ -190,8 +190,9 @@ async function readClips(project: OpenProject, snapshot: readonly ClipEntry[], b
     validation: { clips: [], entries: [] },
     testing: { clips: [], entries: [] },
   };
+  const now = new Map(dataset.clips().map((c) => [c.path, c])); // once: each lookup would plan the split again
   for (const entry of snapshot) {
-    const current = dataset.get(entry.path);
+    const current = now.get(entry.path);
     if (!current || current.sha256 !== entry.sha256) {
       throw new EngineServiceError('dataset-changed', `${entry.path} changed or was removed since this run started: start a new run`);
     }

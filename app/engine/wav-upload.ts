@@ -12,13 +12,16 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { wavLayoutOf } from '../../core/audio/wav.js';
-import { BACKGROUND_DIR, type Dataset, type ImportOptions, type ImportResult, type Rejection } from './dataset/store.js';
+import { BACKGROUND_DIR, OTHER_SPEECH_LABEL, SILENCE_DIR, type Dataset, type ImportOptions, type ImportResult, type Rejection } from './dataset/store.js';
 import { clipTooLong, MAX_CLIP_SECONDS } from './wav-file.js';
 
 export interface UploadedWav {
   name: string;
   bytes: Uint8Array;
 }
+
+/** Folders whose name says where their files go (store.ts): kept as they are. */
+const ROUTING_FOLDERS = [BACKGROUND_DIR, SILENCE_DIR, OTHER_SPEECH_LABEL];
 
 /** The last (at most three) segments of a browser-given name, each made a safe plain name. */
 export function safeRelativeName(name: string, index: number): string[] {
@@ -33,8 +36,8 @@ export function safeRelativeName(name: string, index: number): string[] {
   // spaces go (Windows cannot make such a name), and a name not ending in .wav gets it.
   let file = kept.pop()?.trimEnd() ?? `clip-${index}.wav`;
   if (!/\.wav$/i.test(file)) file = `${file}.wav`;
-  // Keep `_background_noise_` (it routes the file); other folders lose leading dots (the store does not enter hidden folders).
-  const folders = kept.map((s) => s.trim()).map((s) => (s === BACKGROUND_DIR ? s : s.replace(/^\.+/, '')) || 'folder');
+  // Keep `_background_noise_`, `_silence_` and `_unknown_` (they route the file); other folders lose leading dots (the store does not enter hidden folders).
+  const folders = kept.map((s) => s.trim()).map((s) => (ROUTING_FOLDERS.includes(s) ? s : s.replace(/^\.+/, '')) || 'folder');
   return [...folders, file];
 }
 
@@ -64,7 +67,7 @@ export async function importUploadedWavs(dataset: Dataset, files: UploadedWav[],
       let rel = parts.join('/');
       for (let n = 1; taken.has(rel.toLowerCase()); n++) rel = [...parts.slice(0, -1), `${n}-${parts[parts.length - 1]}`].join('/');
       taken.add(rel.toLowerCase());
-      const seconds = parts.includes(BACKGROUND_DIR) ? null : declaredSeconds(file.bytes);
+      const seconds = parts.includes(BACKGROUND_DIR) || parts.includes(SILENCE_DIR) ? null : declaredSeconds(file.bytes);
       if (seconds !== null && seconds > MAX_CLIP_SECONDS) {
         const { code, message } = clipTooLong(seconds);
         refused.push({ file: rel, code, message });

@@ -113,7 +113,8 @@ export function parseCalibration(x: unknown, labels: readonly string[]): Calibra
     typeof c.thresholds === 'object' && c.thresholds !== null && Array.isArray(c.words) &&
     Object.keys(c.thresholds).length === words.length && words.every((w) => {
       const t = (c.thresholds as Record<string, unknown>)[w];
-      return typeof t === 'number' && t > 0 && t <= 1;
+      // Within what calibration can choose: a file's 0.01 would fire on everything.
+      return typeof t === 'number' && t >= CALIBRATION_DEFAULTS.floor && t <= 1;
     }) &&
     c.words.every((w: Partial<WordCalibration>) => typeof w === 'object' && w !== null && words.includes(w.label as string) &&
       typeof w.threshold === 'number' && typeof w.falseActivations === 'number' && typeof w.reached === 'boolean');

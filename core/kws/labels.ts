@@ -43,3 +43,18 @@ export function checkWords(words: readonly string[]): void {
     seen.add(w);
   }
 }
+
+/**
+ * A text as it is spoken, for comparing words: accents and vowel marks dropped (NFD, no
+ * combining marks), lower case, punctuation as spaces. "Olá" and "ola", "مَاء" and "ماء",
+ * " Stop!" and "stop" are the same.
+ */
+export function spokenForm(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}'’]+/gu, ' ').trim();
+}
+
+/** Whether `text` says `word` (one or more words) as whole words, in spokenForm. */
+export function says(text: string, word: string): boolean {
+  const w = spokenForm(word);
+  return w.length > 0 && ` ${spokenForm(text)} `.includes(` ${w} `);
+}

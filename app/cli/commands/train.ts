@@ -219,7 +219,8 @@ export const train: Command = {
     const test = await testAccuracy(m, split.test);
     const bytes = modelBytes(outPath, m);
     await writeFileSafely(outPath, bytes);
-    const best = bestEpoch(m.history);
+    // The run says which epoch it kept (early stopping may not keep the lowest loss: minEpochs).
+    const best = (m.keptEpoch !== undefined ? m.history.find((e) => e.epoch === m.keptEpoch) : undefined) ?? bestEpoch(m.history);
     if (json) {
       out(io, JSON.stringify({
         model: outPath, format: outPath.toLowerCase().endsWith('.onnx') ? 'onnx' : 'hark', bytes: bytes.length,

@@ -132,6 +132,8 @@ export const MIN_TAKES_TO_VALIDATE = 5;
 
 /** Why a run has no report when nothing could be held out (one sentence, for the app and the CLI). */
 export const NOT_MEASURED = `Not measured: every clip was needed for training. Record at least ${MIN_TAKES_TO_TEST} takes of each word so that some can be held out to test on.`;
+/** ...when the held-out clips are only of labels the model has no class for. */
+export const NOT_MEASURED_NO_CLASS = 'Not measured: the held-out clips are none of the words this model was trained on.';
 
 /**
  * The split a run trains with. The dataset's own split when every word has training clips
@@ -142,9 +144,26 @@ export function planSplits(clips: readonly SplitCandidate[], words?: readonly st
   // Labels starting with '_' (other speech read from `_unknown_/`) are never words.
   const wanted = words ?? [...new Set(clips.map((c) => c.label))].filter((l) => !l.startsWith('_')).sort();
   const problem = ownSplitProblem(clips, wanted);
-  if (problem === null) return { basis: fromLists ? 'lists' : 'speaker', splits: clips.map((c) => c.split), fallback: null };
+  if (problem === null) return { basis: fromLists ? 'lists' : 'speaker', splits: otherSpeechByTake(clips, clips.map((c) => c.split), wanted), fallback: null };
   const why = fromLists ? `validation_list.txt and testing_list.txt leave ${problem}` : `the split by speaker leaves ${problem}`;
   return { basis: 'take', splits: splitByTake(clips), fallback: `${why}, so the takes of each speaker are split instead` };
+}
+
+/**
+ * Other speech (labels that are not words) that the own split leaves with no training clip
+ * (all of it under one speaker's name that falls in testing, as `me` does) is split by take
+ * instead: other speech a user recorded, marked "wrong" or mined is there to be learned.
+ */
+function otherSpeechByTake(clips: readonly SplitCandidate[], splits: Split[], words: readonly string[]): Split[] {
+  const out = [...splits];
+  for (const label of new Set(clips.map((c) => c.label))) {
+    if (words.includes(label)) continue;
+    const mine = clips.map((c, i) => (c.label === label ? i : -1)).filter((i) => i >= 0);
+    if (mine.some((i) => out[i] === 'training')) continue;
+    const byTake = splitByTake(mine.map((i) => clips[i]));
+    mine.forEach((i, k) => { out[i] = byTake[k]; });
+  }
+  return out;
 }
 
 /** What keeps the dataset's own split from serving the run, or null. */
@@ -175,7 +194,9 @@ export function splitByTake(clips: readonly SplitCandidate[]): Split[] {
   const byLabel = new Map<string, Map<string, number[]>>();
   clips.forEach((c, i) => {
     const speakers = byLabel.get(c.label) ?? new Map<string, number[]>();
-    speakers.set(c.speaker, [...(speakers.get(c.speaker) ?? []), i]);
+    const takes = speakers.get(c.speaker) ?? [];
+    takes.push(i);
+    speakers.set(c.speaker, takes);
     byLabel.set(c.label, speakers);
   });
   for (const speakers of byLabel.values()) {

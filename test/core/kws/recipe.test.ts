@@ -62,7 +62,9 @@ describe('data warnings', () => {
       { label: 'fine', speaker: 's1', samples: loud },
     ];
     const w = datasetWarnings(clips, ['fine', 'few'], 10);
-    expect(w).toHaveLength(3);
+    // (and that these clips are silence: data-warnings.ts)
+    expect(w.filter((m) => / silence/.test(m))).toHaveLength(2);
+    expect(w).toHaveLength(5);
     expect(w.find((m) => m.includes('"few" has only 4 clips'))).toBeDefined();
     expect(w.find((m) => m.includes('"few" is from one speaker'))).toBeDefined();
     expect(w.find((m) => m.includes('1 clip of "fine" is clipped'))).toBeDefined();
@@ -176,7 +178,7 @@ describe('other speech mixed into every run', () => {
   const other: OtherSpeech = {
     words: [...toneSet(['rise', 'fall'], 10, 12, ['v1', 'v2']).map((c, i) => ({ ...c, label: i % 2 ? `rise${i}` : `fall${i}` })),
       ...toneSet(['low'], 3, 13, ['v3']).map((c) => ({ ...c, label: 'LOW ' }))],
-    speech: [Float32Array.from({ length: 3 * 16000 }, () => 0.05 * rng.normal())],
+    speech: [{ label: '', speaker: 'reader', samples: Float32Array.from({ length: 3 * 16000 }, () => 0.05 * rng.normal()) }],
   };
   const recipe: Partial<KwsRecipe> = { hiddenSize: 8, epochs: 1, augmentedCopies: 1, seed: 2, otherWordsRatio: 2, speechRatio: 0.5 };
 
@@ -213,7 +215,7 @@ describe('other speech mixed into every run', () => {
 
   it('cuts speech windows out of the recordings as unknown speech', async () => {
     const plan: ExamplePlan = {
-      clips: [], classOf: [], augmentedCopies: 0, speechExamples: 5, speechClass: 1, speechRecordings: other.speech,
+      clips: [], classOf: [], augmentedCopies: 0, speechExamples: 5, speechClass: 1, speechRecordings: other.speech.map((c) => c.samples),
       backgroundExamples: 0, backgroundClass: 0, backgroundRecordings: [], features: resolveRecipe().features,
     };
     const gen = buildExamples(plan, new Random(1));
@@ -225,15 +227,30 @@ describe('other speech mixed into every run', () => {
 });
 
 describe('the calibration part of the bundled set', () => {
-  it('keeps every fourth item out of training, whatever the seed, and plays it at two levels', () => {
-    const clip = (label: string, n: number): KwsClip => ({ label, speaker: 'v', samples: new Float32Array(n).fill(0.1) });
-    const other: OtherSpeech = { words: ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'].map((w) => clip(w, 800)), speech: [1, 2, 3, 4].map((k) => new Float32Array(1600 * k).fill(0.1)) };
-    const { training, calibration } = splitOtherSpeech(other);
-    expect(training.words.map((w) => w.label)).toEqual(['w0', 'w1', 'w2', 'w4', 'w5', 'w6']);
-    expect(calibration.words.map((w) => w.label)).toEqual(['w3', 'w7']);
-    expect(calibration.speech.map((s) => s.length)).toEqual([6400]);
-    const audio = calibrationAudio(calibration, ['W7']); // "w7" says a user's word: left out
-    expect(audio.length).toBe(2 * (6400 + 800 + 2 * 4000));
+  const clip = (label: string, n: number, speaker = 'v'): KwsClip => ({ label, speaker, samples: new Float32Array(n).fill(0.1) });
+
+  it('keeps a quarter out of training, by what is said: every voice of a word on the same side, whatever the seed', () => {
+    const texts = Array.from({ length: 40 }, (_, i) => `word${i}`);
+    const words = texts.flatMap((t) => [clip(t, 800, 'a'), clip(t.toUpperCase(), 800, 'b')]); // two voices, one word
+    const prose = [1, 2, 3, 4, 5, 6, 7, 8].map((k) => clip('', 1600 * k)); // what is said is not known: by position
+    const { training, calibration } = splitOtherSpeech({ words, speech: prose });
+    const held = new Set(calibration.words.map((w) => w.label.toLowerCase()));
+    expect(training.words.some((w) => held.has(w.label.toLowerCase()))).toBe(false);
+    expect(calibration.words.length % 2).toBe(0);
+    expect(held.size).toBeGreaterThanOrEqual(5);
+    expect(held.size).toBeLessThanOrEqual(15);
+    expect(calibration.speech.map((c) => c.samples.length)).toEqual([6400, 12800]);
+    expect(training.words.length + calibration.words.length).toBe(80);
+  });
+
+  it('plays only speech known not to say a user\'s word, at two levels', () => {
+    const part = {
+      words: [clip('hallo', 800), clip('Olá', 900), clip('sí', 1000)],
+      speech: [clip('', 1600), clip('I said hola, ola!', 3200)],
+    };
+    // "Olá" and the sentence say the user's "ola" (accents and case aside); the prose is not known: left out.
+    const audio = calibrationAudio(part, ['ola']);
+    expect(audio.length).toBe(2 * (800 + 4000 + 1000 + 4000));
     expect(calibrationAudio({ words: [], speech: [] }, [])).toHaveLength(0);
   });
 });

@@ -152,4 +152,16 @@ describe('the split a training run uses', () => {
     expect(count(splitByTake(dataset(['yes'], ['me'], 3)), 'testing')).toBe(1);
     expect(count(splitByTake(dataset(['yes'], ['me'], 4)), 'validation')).toBe(0);
   });
+
+  it('learns other speech filed under a speaker the own split puts in testing (`me`), whatever the words\' split', () => {
+    const words = dataset(['one', 'two'], ['jackson', 'nicolas', 'yweweler'], 3); // jackson, yweweler training; nicolas validation
+    const other = Array.from({ length: 6 }, (_, n) => ({ path: `_unknown_/me_nohash_${n}.wav`, label: '_unknown_', speaker: 'me', split: whichSet(`me_nohash_${n}.wav`) }));
+    expect(other.every((c) => c.split === 'testing')).toBe(true);
+    const clips = [...words, ...other];
+    const plan = planSplits(clips);
+    expect(plan.basis).toBe('speaker');
+    expect(plan.splits.slice(0, words.length)).toEqual(words.map((c) => c.split));
+    expect(plan.splits.slice(words.length).filter((s) => s === 'training')).toHaveLength(4);
+  });
 });
+
