@@ -1,9 +1,9 @@
 // Per-word thresholds that mean something: after training, the detector listens to other
-// speech the model never trained on, and each word gets the lowest threshold at which it
-// fires at most targetPerHour times an hour there (with a few minutes of audio: not at
-// all). A word the model confuses with other talk gets a high threshold, a word it never
-// confuses a lower one, so recall is not given away where nothing is gained. The user can
-// still override them (DecisionOptions.threshold / thresholds).
+// speech the model never trained on, and each word gets the lowest threshold, from the
+// detector's default up, at which it fires at most targetPerHour times an hour there (with
+// a few minutes of audio: not at all). A word the model confuses with other talk gets a
+// higher threshold; one it never confuses keeps the default. The user can still override
+// them (DecisionOptions.threshold / thresholds).
 //
 // The posteriors are recorded once, with the detector's own settings (hop, smoothing, the
 // speech check), and the decision rule is replayed over them for each word and candidate
@@ -11,7 +11,7 @@
 
 import { ConfigError } from '../errors.js';
 import type { InferenceEngine } from '../inference/engine.js';
-import { DecisionRule } from './decision.js';
+import { DecisionRule, DEFAULT_THRESHOLD } from './decision.js';
 import { KeywordDetector, type DetectorOptions, type KeywordModelInfo, type PosteriorStep } from './detector.js';
 import { isFillerLabel } from './labels.js';
 
@@ -29,8 +29,14 @@ export interface CalibrationSettings {
 export const CALIBRATION_DEFAULTS: Readonly<CalibrationSettings> = Object.freeze({
   /** False activations an hour a calibrated threshold allows (issue 13: at most 1 an hour of continuous speech). */
   targetPerHour: 1,
-  /** Lowest threshold calibration may choose: below it the word need only be the likeliest class. */
-  floor: 0.5,
+  /**
+   * Lowest threshold calibration may choose: the detector's default. A few minutes of other
+   * speech are weak evidence that a word will not fire on the rest of the world, so
+   * calibration only ever raises a threshold (on the real-speech report, a floor of 0.5 let
+   * words that never fired on the calibration audio fire more on people's other speech,
+   * and each firing's refractory second cost recall too: docs/real-speech.md).
+   */
+  floor: DEFAULT_THRESHOLD,
   /** Highest: a word that still fires there gets it, and the calibration says it fell short. */
   ceiling: 0.99,
   /** Candidate thresholds are floor, floor + step, ..., ceiling. */
@@ -38,6 +44,9 @@ export const CALIBRATION_DEFAULTS: Readonly<CalibrationSettings> = Object.freeze
 });
 
 export type CalibrationOptions = DetectorOptions & Partial<CalibrationSettings>;
+
+/** The lowest threshold a model file's calibration may hold. */
+export const MIN_CALIBRATED_THRESHOLD = 0.5;
 
 export interface WordCalibration {
   label: string;
@@ -113,8 +122,8 @@ export function parseCalibration(x: unknown, labels: readonly string[]): Calibra
     typeof c.thresholds === 'object' && c.thresholds !== null && Array.isArray(c.words) &&
     Object.keys(c.thresholds).length === words.length && words.every((w) => {
       const t = (c.thresholds as Record<string, unknown>)[w];
-      // Within what calibration can choose: a file's 0.01 would fire on everything.
-      return typeof t === 'number' && t >= CALIBRATION_DEFAULTS.floor && t <= 1;
+      // Within what a threshold may be (the Listen slider's range): a file's 0.01 would fire on everything.
+      return typeof t === 'number' && t >= MIN_CALIBRATED_THRESHOLD && t <= 1;
     }) &&
     c.words.every((w: Partial<WordCalibration>) => typeof w === 'object' && w !== null && words.includes(w.label as string) &&
       typeof w.threshold === 'number' && typeof w.falseActivations === 'number' && typeof w.reached === 'boolean');

@@ -6,6 +6,7 @@ import { HarkError } from '../../../core/errors.js';
 import { DEFAULT_FEATURE_CONFIG, featureCount, modelFrames } from '../../../core/features/config.js';
 import type { InferenceEngine, InferenceStream } from '../../../core/inference/engine.js';
 import { CALIBRATION_DEFAULTS, calibrateThresholds } from '../../../core/kws/calibrate.js';
+import { DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
 import { Random } from '../../../core/tensor/random.js';
 
 const config = { ...DEFAULT_FEATURE_CONFIG };
@@ -41,9 +42,9 @@ describe('calibrateThresholds', () => {
   const model = { labels, features: config };
 
   it('gives each word the lowest threshold at which it does not fire on other speech', async () => {
-    const c = await calibrateThresholds(new ConfusedEngine(), model, bursts(30));
+    const c = await calibrateThresholds(new ConfusedEngine(), model, bursts(30), { floor: 0.5 });
     expect(c.seconds).toBe(30);
-    expect(c.thresholds).toEqual({ a: 0.81, b: CALIBRATION_DEFAULTS.floor });
+    expect(c.thresholds).toEqual({ a: 0.81, b: 0.5 });
     expect(c.words).toEqual([
       { label: 'a', threshold: 0.81, falseActivations: 0, reached: true },
       { label: 'b', threshold: 0.5, falseActivations: 0, reached: true },
@@ -52,15 +53,21 @@ describe('calibrateThresholds', () => {
 
   it('at a threshold it would fire, it does fire: the audio makes "a" fire once a burst', async () => {
     // The same run with a ceiling below 0.8: the target cannot be met, and it says so.
-    const c = await calibrateThresholds(new ConfusedEngine(), model, bursts(30), { ceiling: 0.75 });
+    const c = await calibrateThresholds(new ConfusedEngine(), model, bursts(30), { floor: 0.5, ceiling: 0.75 });
     expect(c.words[0]).toEqual({ label: 'a', threshold: 0.75, falseActivations: 10, reached: false });
   });
 
   it('allows the target rate on audio long enough to hold some', async () => {
     // 10 bursts in 30 s is 1,200 an hour: a target of 1,200 an hour allows the floor.
-    const c = await calibrateThresholds(new ConfusedEngine(), model, bursts(30), { targetPerHour: 1200 });
-    expect(c.thresholds.a).toBe(CALIBRATION_DEFAULTS.floor);
+    const c = await calibrateThresholds(new ConfusedEngine(), model, bursts(30), { floor: 0.5, targetPerHour: 1200 });
+    expect(c.thresholds.a).toBe(0.5);
     expect(c.words[0].falseActivations).toBe(10);
+  });
+
+  it('only ever raises a threshold by default: the floor is the detector\'s default', async () => {
+    expect(CALIBRATION_DEFAULTS.floor).toBe(DEFAULT_THRESHOLD);
+    const c = await calibrateThresholds(new ConfusedEngine(), model, bursts(30));
+    expect(c.thresholds).toEqual({ a: DEFAULT_THRESHOLD, b: DEFAULT_THRESHOLD }); // "a" fires at 0.8: under the default already
   });
 
   it('refuses settings that cannot work', async () => {
