@@ -85,7 +85,7 @@ export class DecisionRule {
     const refractoryMs = checkMs('refractoryMs', options.refractoryMs ?? DEFAULT_REFRACTORY_MS);
     const trailingMs = checkMs('maxTrailingSilenceMs', options.maxTrailingSilenceMs ?? DEFAULT_MAX_TRAILING_SILENCE_MS);
     // All checked: only now change anything, so a refused call leaves the rule as it was.
-    this.labels.forEach((label, k) => { this.thresholdOf[k] = isFillerLabel(label) ? Infinity : (per[label] ?? base); });
+    this.labels.forEach((label, k) => { this.thresholdOf[k] = isFillerLabel(label) ? Infinity : Object.hasOwn(per, label) ? per[label] : base; });
     this.refractory = refractoryMs / 1000;
     this.maxTrailingSilence = trailingMs >= 1000 ? Infinity : trailingMs / 1000;
   }

@@ -22,6 +22,12 @@ describe('the decision rule', () => {
     expect(fired).toEqual([[0.1, 'yes']]);
   });
 
+  it('gives a word named like an object property ("constructor") the threshold it is given, not the prototype\'s', () => {
+    const rule = new DecisionRule(['constructor', '_background_'], { threshold: 0.8 });
+    expect(rule.threshold('constructor')).toBe(0.8);
+    expect(rule.step(0, [0.9, 0.1])).toMatchObject({ label: 'constructor' });
+  });
+
   it('never reports unknown or background, however probable', () => {
     const rule = new DecisionRule(labels, { threshold: 0.5 });
     expect(run(rule, [p(0, 0, 0.99), p(0, 0, 0), p(0.45, 0, 0.55)])).toEqual([]);
