@@ -81,7 +81,7 @@ describe('relabel, delete and undo in the browser host', () => {
       // yes → no: the clip leaves "yes" and arrives under "no" with the same audio.
       await choose(page, 'yes');
       const options = await page.getByLabel(`New label for ${m1}`).locator('option').allTextContents();
-      expect(options.map((o) => o.trim())).toEqual(['no']);
+      expect(options.map((o) => o.trim())).toEqual(['no', 'Other speech']); // the other words, and other speech
       await relabel(page, m1, 'no');
       await count(page, 'yes', 2);
       await count(page, 'no', 2);
