@@ -182,7 +182,7 @@ describe('other speech mixed into every run', () => {
   };
   const recipe: Partial<KwsRecipe> = { hiddenSize: 8, epochs: 1, augmentedCopies: 1, seed: 2, otherWordsRatio: 2, speechRatio: 0.5 };
 
-  it('learns it as unknown speech: some of its words, windows of its speech, never one of the user\'s words', async () => {
+  it('learns it as unknown speech: some of its words and windows of its speech, calibrated on the rest', async () => {
     const { model, events } = await runRecipe({ train: mine, validation: [], background: [], otherSpeech: other }, recipe);
     expect(model.labels).toEqual(['high', 'low', '_unknown_', '_background_']);
     const warnings = events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message);

@@ -14,6 +14,11 @@ export interface BarElement {
 
 export type BarPart = 'fill' | 'track' | 'value';
 
+/** A word's threshold from one for all or one per word (1 for a class without one: it never turns green). */
+export function thresholdFor(threshold: number | Readonly<Record<string, number>>, label: string): number {
+  return typeof threshold === 'number' ? threshold : (threshold[label] ?? 1);
+}
+
 interface Row { fill: BarElement | null; track: BarElement | null; value: BarElement | null; scale: string; over: boolean | null; percent: number }
 
 export class BarRows {
@@ -45,7 +50,7 @@ export class BarRows {
 
   /** A word's threshold (1 for a class without one: it never turns green). */
   thresholdOf(label: string): number {
-    return typeof this.threshold === 'number' ? this.threshold : (this.threshold[label] ?? 1);
+    return thresholdFor(this.threshold, label);
   }
 
   /** Bars (transform and colour) for `values`, one per label in [0, 1]; only what changed is written. */
