@@ -11,45 +11,12 @@
 // Per-frame layout (F = featureCount(config) values, frame-major):
 //   [c0 … c(C−1), logEnergy?, Δc0 … Δc(C−1), ΔlogEnergy?]   (the Δ half only with deltas)
 //
-// Defaults, chosen by measurement: scripts/feature-defaults.ts, run 2026-11-26 on the
-// three FSDD speakers in ../shared/data/fsdd (Free Spoken Digit Dataset, CC BY-SA 4.0;
-// 1,500 clips, 8 kHz resampled to 16 kHz). Each clip's frames are pooled into one
-// vector, z-normalised with training statistics, classified by the nearest class
-// centroid; trained on two speakers, tested on the third, all three rotations. Numbers:
-// accuracy on the held-out speaker (jackson, nicolas, yweweler) and their mean, for two
-// poolings: "mean+std" over all frames, and "thirds" (mean of each third of the frames,
-// plus the std), which keeps coarse temporal order. Chance is 10%.
-//
-//   window/hop bands coeffs extras           mean+std                thirds
-//   512/160    40    13     Δ logE           44.8 33.2 17.6 → 31.9%  59.4 44.2 32.6 → 45.4%
-//   512/160    40    13     static           26.8 26.2 31.4 → 28.1%  49.4 28.6 43.4 → 40.5%
-//   512/160    26    13     static           40.6 22.6 34.0 → 32.4%  64.0 29.8 50.0 → 47.9%
-//   512/160    26    13     Δ logE (default) 57.0 35.8 24.4 → 39.1%  70.0 45.8 37.4 → 51.1%
-//   512/160    26    13     Δ logE, [-1,1]   42.4 40.0 27.2 → 36.5%  55.6 58.2 28.6 → 47.5%
-//   512/160    26    20     Δ logE           56.8 34.0 30.8 → 40.5%  74.6 44.2 42.8 → 53.9%
-//   512/320    26    13     Δ logE           58.6 32.4 26.2 → 39.1%  71.2 45.6 39.6 → 52.1%
-//   256/160    26    13     Δ logE           53.4 31.6 21.4 → 35.5%  69.0 44.6 39.8 → 51.1%
-//   512/160    20    13     Δ logE           56.4 28.0 25.2 → 36.5%  70.6 43.0 41.2 → 51.6%
-//   512/160    40    20     Δ logE           42.4 18.4 24.4 → 28.4%  63.6 24.2 39.6 → 42.5%
-//   ("[-1,1]": the same features with the input left at [-1, 1] instead of 16-bit scale.)
-//
-// Reasoning. With ~500 test clips per speaker, one speaker's accuracy has a standard
-// error of about ±2 points, and speakers disagree a lot (accents), so only differences
-// of several points in both poolings count:
-// - 26 mel bands beat 40 clearly (+5 to +7 points either way); 20 bands are no better
-//   than 26. So 26.
-// - Deltas + log-energy beat static MFCCs (+3 to +7 points). So both on.
-// - 16-bit input scale beats [-1, 1] (+2.6 / +3.6 points on the mean), matching the
-//   argument in mfcc.ts (ln(x+1) ≈ ln x only at 16-bit scale). Hence INPUT_SCALE.
-// - 20 coefficients instead of 13 gain 1.4 / 2.8 points, within noise, for 50% more
-//   inputs (F 42 vs 28); with 40 bands they lose. Kept at 13.
-// - A 512-sample (32 ms) window ties 256 with thirds pooling and wins by 3.6 points
-//   with mean+std; 512 also resolves low voices' harmonics better. So 512.
-// - Hop 160 vs 320 ties here, but pooled features cannot see temporal resolution,
-//   which the recurrent model uses; 10 ms is the usual hop and gives T = 97 frames per
-//   second. Kept at 160; 320 (T = 49) halves the cost if the live path needs it.
-// Caveat: this is a crude proxy (no training, three male speakers); the model's own
-// accuracy report is the real test of these choices.
+// Defaults, chosen by measurement on real speech (scripts/feature-defaults.ts, speakers
+// held out): 26 mel bands beat 40, deltas and log-energy beat static MFCCs, and 16-bit
+// input scale beats [-1, 1]; 20 coefficients gain no more than noise for 50 % more
+// inputs, so 13; a 512-sample window ties or beats 256; the 160-sample (10 ms) hop keeps
+// the time resolution the recurrent model uses. The figures and the reasoning:
+// docs/measurements.md, "Feature defaults".
 
 import { ConfigError } from '../errors.js';
 
