@@ -9,10 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarkError } from '../../core/errors.js';
-import { exportKwsModel, loadKwsModel, saveKwsModel } from '../../core/kws/model-file.js';
+import { exportKwsModel, loadKwsModel, modelFormatOf, saveKwsModel } from '../../core/kws/model-file.js';
 import type { KwsModel } from '../../core/kws/recipe.js';
 import { isTempName, writeFileAtomic } from './dataset/atomic.js';
 import type { ModelInfo, ModelReport } from '../shared/protocol.js';
+import { trainingRunOf } from '../shared/training-summary.js';
 
 export class ModelLibraryError extends HarkError {}
 
@@ -99,6 +100,8 @@ export class ModelLibrary {
       id, name: `Recovered model ${createdAt.slice(0, 16).replace('T', ' ')}`, createdAt, labels: model.labels,
       cell: model.model.config.cell, hiddenSize: model.model.config.hiddenSize, layers: model.model.config.layers,
       accuracy: report?.accuracy ?? null, source: model.history.length > 0 ? 'trained' : 'imported',
+      // The model file does not keep which epoch early stopping chose: not known any more.
+      training: null,
     };
     await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta));
     return { code: 'model-recovered', path: id, message: `recovered ${id} (its save was interrupted after the model was written) as "${meta.name}"` };
@@ -133,6 +136,8 @@ export class ModelLibrary {
       layers: m.model.model.config.layers,
       accuracy: m.report?.accuracy ?? null,
       source: m.source,
+      // An imported file's history (if any) is another run's, and says nothing of the epoch it kept.
+      training: m.source === 'trained' ? trainingRunOf(m.model) : null,
     };
     // meta.json last: a model folder without it is an interrupted add and is not listed.
     await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta));
@@ -141,10 +146,20 @@ export class ModelLibrary {
 
   /**
    * Adds a model file from outside, .hark or .onnx (loadKwsModel treats both as hostile:
-   * bounded sizes, CRC, operator allow-list, each refusal a typed error).
+   * bounded sizes, CRC, operator allow-list, each refusal a typed error). A refusal keeps
+   * its code and says, naming the file (`fileName`, else the model's name), that nothing
+   * was imported; the refusal itself is its cause.
    */
-  async importBytes(name: string, bytes: Uint8Array): Promise<ModelInfo> {
-    return this.add({ name, source: 'imported', model: loadKwsModel(bytes) });
+  async importBytes(name: string, bytes: Uint8Array, fileName?: string): Promise<ModelInfo> {
+    let model: KwsModel;
+    try {
+      model = loadKwsModel(bytes);
+    } catch (err) {
+      if (!(err instanceof HarkError)) throw err;
+      const kind = modelFormatOf(bytes) === 'hark' ? 'a .hark model' : 'an ONNX model';
+      throw new ModelLibraryError(err.code, `${fileName ?? `“${name}”`} is not ${kind} Hark can read (${err.message}); nothing was imported.`, { cause: err });
+    }
+    return this.add({ name, source: 'imported', model });
   }
 
   async activate(id: string): Promise<ModelInfo> {
@@ -208,7 +223,9 @@ export class ModelLibrary {
 
   private async readMeta(id: string): Promise<Meta> {
     try {
-      return JSON.parse(await readFile(path.join(this.modelDir(id), META_FILE), 'utf8')) as Meta;
+      const meta = JSON.parse(await readFile(path.join(this.modelDir(id), META_FILE), 'utf8')) as Omit<Meta, 'training'> & { training?: Meta['training'] };
+      // Saved before the run was recorded.
+      return { ...meta, training: meta.training ?? null };
     } catch (err) {
       if (err instanceof ModelLibraryError) throw err;
       throw new ModelLibraryError('not-found', `no model ${JSON.stringify(id)}`);

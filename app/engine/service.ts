@@ -16,7 +16,8 @@ import { TrainingJobs } from './training-jobs.js';
 import { EngineServiceError } from './service-error.js';
 import { LiveSession } from './live-session.js';
 import type { MessageChannelLike } from '../shared/channel.js';
-import { ERROR_CODES, PROTOCOL_VERSION, type ClipInfo, type EngineEvent, type HostKind } from '../shared/protocol.js';
+import { ERROR_CODES, PROTOCOL_VERSION, SAMPLE_RATE, type ClipEnvelope, type ClipInfo, type EngineEvent, type HostKind } from '../shared/protocol.js';
+import { peakEnvelope } from '../shared/envelope.js';
 
 
 export interface EngineServiceOptions {
@@ -173,6 +174,27 @@ export class EngineService {
       sampleRate: 16000,
       samples: await this.requireProject().dataset.readClip(clip),
     }),
+    'dataset.clipEnvelopes': async ({ paths }) => {
+      const { dataset } = this.requireProject();
+      const out: ClipEnvelope[] = [];
+      for (const clip of paths) {
+        try {
+          out.push({ path: clip, peaks: peakEnvelope(await dataset.readClip(clip)) });
+        } catch (err) {
+          // A thumbnail is best effort: a clip gone since the list was drawn, or unreadable, is left out.
+          if (!(err instanceof HarkError)) throw err;
+        }
+      }
+      return out;
+    },
+    'dataset.backgrounds': () => this.requireProject().dataset.backgrounds(),
+    'dataset.readBackground': async ({ path: file }) => ({
+      path: file,
+      sampleRate: SAMPLE_RATE,
+      samples: await this.requireProject().dataset.readBackground(file),
+    }),
+    'dataset.deleteBackground': async ({ path: file }) => ({ trashed: await this.requireProject().dataset.deleteBackground(file) }),
+    'dataset.restoreBackground': ({ trashed }) => this.requireProject().dataset.restoreBackground(trashed),
     'dataset.importWavs': async ({ files, label, speaker }) => {
       const result = await importUploadedWavs(this.requireProject().dataset, files, { label, speaker });
       return { ...result, imported: result.imported.map(toClipInfo) };
@@ -212,8 +234,8 @@ export class EngineService {
       const stem = (info?.name ?? id).replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+|-+$/g, '') || id;
       return { fileName: `${stem}.onnx`, bytes };
     },
-    'models.import': async ({ name, bytes }) => {
-      const info = await this.requireProject().models.importBytes(name, bytes);
+    'models.import': async ({ name, bytes, fileName }) => {
+      const info = await this.requireProject().models.importBytes(name, bytes, fileName);
       this.emit({ type: 'models.changed' });
       return info;
     },

@@ -6,7 +6,8 @@
 // clips, as one person's recordings do: Dataset.splitPlan) and background
 // recordings, runs core's trainKeywordModel in this process (it yields to the event loop
 // every 50 ms, so calls such as training.cancel and live audio keep being answered),
-// forwards its events, evaluates the result, and stores it in the model library.
+// forwards its events, evaluates the result, and stores it in the model library as the
+// active model: the user trained it to use it, so Listen (and every client) uses it next.
 //
 // Resume: a run remembers which clips it trained on (paths and checksums) and, when
 // cancelled, its model and trainer state; training.resume rebuilds the same examples from
@@ -30,6 +31,7 @@ import type { ClipEntry } from './dataset/store.js';
 import { NOT_MEASURED, NOT_MEASURED_NO_CLASS, readSplitLists, type SplitBasis } from './dataset/split.js';
 import type { OpenProject } from './service.js';
 import { ERROR_CODES, type EngineEvent, type JobInfo, type MeasuredOn, type ModelReport } from '../shared/protocol.js';
+import { countHeldOut } from '../shared/training-summary.js';
 
 export interface StartParams {
   name?: string;
@@ -149,8 +151,9 @@ export class TrainingJobs {
       const held = test.clips.length > 0 ? { set: test, split: 'testing' as const } : validation.clips.length > 0 ? { set: validation, split: 'validation' as const } : null;
       const report = held ? await reportOn(trained, held.set, train, job.basis, held.split) : null;
       const notMeasured = report ? null : held ? NOT_MEASURED_NO_CLASS : NOT_MEASURED;
-      const model = await project.models.add({ name: params.name ?? `Model ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, source: 'trained', model: trained, report: report ?? undefined });
-      const active = (await project.models.activeId()) === null ? await project.models.activate(model.id) : model;
+      const name = params.name ?? (await unusedName(project, `Model ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`));
+      const model = await project.models.add({ name, source: 'trained', model: trained, report: report ?? undefined });
+      const active = await project.models.activate(model.id);
       info.state = 'done';
       info.modelId = model.id;
       this.emit({ type: 'training.done', jobId: info.jobId, model: active, report, notMeasured });
@@ -176,6 +179,14 @@ export class TrainingJobs {
       job.live = null;
     }
   }
+}
+
+/** `name`, or `name (2)`, `name (3)` … when a model has it already: two runs in one minute must not read alike. */
+async function unusedName(project: OpenProject, name: string): Promise<string> {
+  const taken = new Set((await project.models.list()).map((m) => m.name));
+  let candidate = name;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${name} (${n})`;
+  return candidate;
 }
 
 interface ClipSet {
@@ -218,9 +229,7 @@ async function reportOn(m: KwsModel, { clips, entries }: ClipSet, train: ClipSet
   const misclassified = report.predictions
     .filter((p) => p.truth !== p.predicted)
     .map((p) => ({ path: entries[p.index].path, label: clips[p.index].label, predicted: m.labels[p.predicted], score: p.score }));
-  const speakers = new Set(report.predictions.map((p) => clips[p.index].speaker));
-  const learned = new Set(train.clips.map((c) => c.speaker));
-  const measured: MeasuredOn = { basis, split, clips: report.predictions.length, speakers: speakers.size, heardSpeakers: [...speakers].filter((s) => learned.has(s)).length };
+  const measured: MeasuredOn = { basis, split, ...countHeldOut(report.predictions.map((p) => clips[p.index]), train.clips) };
   return {
     accuracy: report.accuracy,
     labels: report.labels,

@@ -27,6 +27,8 @@ export const MAX_MODEL_BYTES = 64 * 1024 * 1024;
 /** Largest WAV file accepted by dataset.importWavs, and most files per call. */
 export const MAX_WAV_BYTES = 16 * 1024 * 1024;
 export const MAX_WAV_FILES = 200;
+/** Most clips per dataset.clipEnvelopes call (a screenful of rows is a few dozen). */
+export const MAX_ENVELOPE_CLIPS = 200;
 
 // ---------------------------------------------------------------------------------------
 // Building blocks
@@ -60,6 +62,16 @@ export const TrashedPath = z
   .string()
   .max(320)
   .regex(/^\.hark-trash\/[^/\\.][^/\\]*\/[^/\\]+\.wav(\.\d+)?$/, 'a trashed clip as returned by dataset.deleteClip');
+/** A background recording as dataset.backgrounds lists it: `_background_noise_/<file>.wav` (the store's BACKGROUND_DIR). */
+export const BackgroundPath = z
+  .string()
+  .max(300)
+  .regex(/^_background_noise_\/[^/\\.][^/\\]*\.wav$/i, 'a background recording as listed by dataset.backgrounds');
+/** What dataset.deleteBackground returned. */
+export const TrashedBackgroundPath = z
+  .string()
+  .max(320)
+  .regex(/^\.hark-trash\/_background_noise_\/[^/\\.][^/\\]*\.wav(\.\d+)?$/i, 'a trashed background recording as returned by dataset.deleteBackground');
 export const ModelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a model id as listed by models.list');
 export const JobId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a job id as returned by training.start');
 
@@ -130,6 +142,13 @@ export const methodSchemas = {
   'dataset.restoreClip': strictObject({ trashed: TrashedPath }),
   'dataset.addBackground': strictObject({ name: nameString, samples: Samples }),
   'dataset.readClip': strictObject({ path: ClipPath }),
+  /** Each clip's peak envelope (app/shared/envelope.ts), for waveform thumbnails; a clip not in the dataset or unreadable is left out. */
+  'dataset.clipEnvelopes': strictObject({ paths: z.array(ClipPath).min(1).max(MAX_ENVELOPE_CLIPS) }),
+  'dataset.backgrounds': none,
+  'dataset.readBackground': strictObject({ path: BackgroundPath }),
+  /** Moves the recording to the trash; dataset.restoreBackground undoes it. */
+  'dataset.deleteBackground': strictObject({ path: BackgroundPath }),
+  'dataset.restoreBackground': strictObject({ trashed: TrashedBackgroundPath }),
   /** WAV files the user picked (bytes, so no path crosses the boundary); each file's folder name is not known, so a label is given. */
   'dataset.importWavs': strictObject({
     label: Label.optional(),
@@ -163,8 +182,13 @@ export const methodSchemas = {
   'models.report': strictObject({ id: ModelId }),
   /** The model as an .onnx file (labels and feature settings in its metadata). */
   'models.exportOnnx': strictObject({ id: ModelId }),
-  /** A .hark or .onnx model file's bytes; checked as hostile input. */
-  'models.import': strictObject({ name: nameString, bytes: Bytes(MAX_MODEL_BYTES) }),
+  /** A .hark or .onnx model file's bytes; checked as hostile input. fileName: how errors name the file (default: the name). */
+  'models.import': strictObject({
+    name: nameString,
+    bytes: Bytes(MAX_MODEL_BYTES),
+    // eslint-disable-next-line no-control-regex -- a file name is shown in a message: one line, printable
+    fileName: z.string().min(1).max(200).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'no control characters').optional(),
+  }),
 
   'live.start': strictObject({ engine: EngineKind.optional(), options: DetectorOptions.optional() }),
   /** Raw feature frames (count × F, frame-major) computed with LiveSession.features. */
@@ -228,6 +252,21 @@ export interface ImportSummary {
   rejected: Array<{ file: string; code: string; message: string }>;
 }
 
+/** A background-noise recording (not a clip). */
+export interface BackgroundInfo {
+  path: string;
+  /** Its file name. */
+  name: string;
+  /** null when the file's header cannot be read (training would refuse it: delete it). */
+  durationSeconds: number | null;
+}
+
+export interface ClipEnvelope {
+  path: string;
+  /** ENVELOPE_POINTS (min, max) pairs, interleaved. */
+  peaks: Float32Array;
+}
+
 export interface ClipAudio {
   path: string;
   sampleRate: number;
@@ -285,6 +324,18 @@ export interface ModelInfo {
   accuracy: number | null;
   active: boolean;
   source: 'trained' | 'imported';
+  /** How its training run went; null for an imported model or one saved before this was recorded. */
+  training: TrainingRun | null;
+}
+
+/** A trained model's run: how many epochs it ran of the most it could, and whose weights it kept. */
+export interface TrainingRun {
+  /** Epochs run: fewer than maxEpochs when early stopping ended the run. */
+  epochs: number;
+  /** The most the recipe allowed. */
+  maxEpochs: number;
+  /** The epoch whose weights the model has (early stopping's best). */
+  keptEpoch: number;
 }
 
 export interface JobInfo {
@@ -328,6 +379,11 @@ export interface EngineResults {
   'dataset.restoreClip': ClipInfo;
   'dataset.addBackground': { path: string };
   'dataset.readClip': ClipAudio;
+  'dataset.clipEnvelopes': ClipEnvelope[];
+  'dataset.backgrounds': BackgroundInfo[];
+  'dataset.readBackground': ClipAudio;
+  'dataset.deleteBackground': { trashed: string };
+  'dataset.restoreBackground': BackgroundInfo;
   'dataset.importWavs': ImportSummary;
   'dataset.importFolder': ImportSummary;
   'training.start': JobInfo;

@@ -25,7 +25,21 @@ type TensorProto = onnxProto.onnx.ITensorProto;
 type Constant = { dims: number[]; type: 'float' | 'int64'; values: Float32Array | number[] };
 type Attributes = Record<string, unknown>;
 
-export class OnnxImportError extends HarkError {}
+/**
+ * A file importOnnx refuses. `message` says why in words a user can read; `detail` keeps the
+ * particulars a developer needs (for a file that is not ONNX at all: which protobuf field,
+ * at which byte), and is the message itself when it says everything.
+ */
+export class OnnxImportError extends HarkError {
+  readonly detail: string;
+  constructor(code: string, message: string, options?: { cause?: unknown; detail?: string }) {
+    super(code, message, options);
+    this.detail = options?.detail ?? message;
+  }
+}
+
+/** Why bytes that do not decode as ONNX are refused, in plain words (the protobuf particulars go in `detail`). */
+export const NOT_ONNX = 'it is another kind of file, or an ONNX file that is cut short or damaged';
 
 export interface ImportLimits {
   maxBytes?: number;          // default 64 MiB
@@ -67,6 +81,8 @@ const MAX_DEPTH = 32;
 const MAX_OBJECTS = 1 << 18;
 
 const fail = (code: string, message: string): never => { throw new OnnxImportError(code, message); };
+/** Bytes that are not protobuf as ONNX writes it: the plain reason, with the particulars as detail. */
+const malformed = (detail: string): never => { throw new OnnxImportError('not-onnx', NOT_ONNX, { detail }); };
 
 export function importOnnx(bytes: Uint8Array, limits: ImportLimits = {}): ImportedModel {
   const maxBytes = limits.maxBytes ?? 64 * 1024 * 1024;
@@ -80,7 +96,7 @@ export function importOnnx(bytes: Uint8Array, limits: ImportLimits = {}): Import
   try {
     proto = onnx.ModelProto.decode(bytes);
   } catch (cause) {
-    throw new OnnxImportError('not-onnx', `not an ONNX model (${cause instanceof Error ? cause.message : 'undecodable'})`, { cause });
+    throw new OnnxImportError('not-onnx', NOT_ONNX, { cause, detail: `the protobuf decoder refused it (${cause instanceof Error ? cause.message : 'undecodable'})` });
   }
   const graph = proto.graph;
   if (!graph) return fail('not-onnx', 'the file holds no graph');
@@ -436,37 +452,37 @@ function checkWire(bytes: Uint8Array): void {
       const byte = bytes[pos + i];
       value += (byte & 127) * scale;
       if (byte < 128) return [value, pos + i + 1];
-      if (uint32 && i === 4) return [value, pos + 10 <= end ? pos + 10 : fail('not-onnx', `${what} at byte ${pos} runs past its end (truncated?)`)];
+      if (uint32 && i === 4) return [value, pos + 10 <= end ? pos + 10 : malformed(`${what} at byte ${pos} runs past its end (truncated?)`)];
     }
-    return fail('not-onnx', `${what} at byte ${pos} is not a valid varint or runs past its end (truncated?)`);
+    return malformed(`${what} at byte ${pos} is not a valid varint or runs past its end (truncated?)`);
   };
   while (stack.length > 0) {
     const { type, end } = stack[stack.length - 1];
     if (pos === end) { stack.pop(); continue; }
     const [tag, afterTag] = varint(end, `a field tag in ${type}Proto`);
-    if (afterTag - pos > 5 || tag > 0xffffffff) fail('not-onnx', `the field tag at byte ${pos} is longer than 32 bits`);
-    if (tag >>> 3 === 0) fail('not-onnx', `field number 0 at byte ${pos} is not valid protobuf`);
+    if (afterTag - pos > 5 || tag > 0xffffffff) malformed(`the field tag at byte ${pos} is longer than 32 bits`);
+    if (tag >>> 3 === 0) malformed(`field number 0 at byte ${pos} is not valid protobuf`);
     pos = afterTag;
     const field = tag >>> 3, wire = tag & 7;
     const kind = SCHEMA[type][field] as string | undefined;
     const where = `field ${field} of ${type}Proto`;
     const length = (): number => {
       const [n, after] = varint(end, `the length of ${where}`);
-      if (after - pos > 5) fail('not-onnx', `the length of ${where} at byte ${pos} is malformed`);
+      if (after - pos > 5) malformed(`the length of ${where} at byte ${pos} is malformed`);
       pos = after;
-      if (n > end - pos) fail('not-onnx', `${where} at byte ${pos} runs past the end of its message (truncated?)`);
+      if (n > end - pos) malformed(`${where} at byte ${pos} runs past the end of its message (truncated?)`);
       return n;
     };
     if (kind === undefined) {
       // An unknown field, which the decoder skips.
       if (wire === 0) pos = varint(end, where)[1];
-      else if (wire === 1 || wire === 5) { if (end - pos < (wire === 1 ? 8 : 4)) fail('not-onnx', `${where} runs past its end (truncated?)`); pos += wire === 1 ? 8 : 4; }
+      else if (wire === 1 || wire === 5) { if (end - pos < (wire === 1 ? 8 : 4)) malformed(`${where} runs past its end (truncated?)`); pos += wire === 1 ? 8 : 4; }
       else if (wire === 2) { const n = length(); pos += n; }
-      else fail('not-onnx', `${where} has wire type ${wire} (groups or invalid), which ONNX never uses`);
+      else malformed(`${where} has wire type ${wire} (groups or invalid), which ONNX never uses`);
       continue;
     }
     if (kind in SCHEMA) {
-      if (wire !== 2) fail('not-onnx', `${where} has wire type ${wire}; a message has 2`);
+      if (wire !== 2) malformed(`${where} has wire type ${wire}; a message has 2`);
       const n = length();
       if (stack.length >= MAX_DEPTH) fail('too-large', `the file nests messages more than ${MAX_DEPTH} deep`);
       count(1);
@@ -478,17 +494,17 @@ function checkWire(bytes: Uint8Array): void {
       // A packed run of scalars, which must end exactly at its length.
       const n = length(), runEnd = pos + n;
       if (scalar === 'f' || scalar === 'd') {
-        if (n % (scalar === 'f' ? 4 : 8) !== 0) fail('not-onnx', `${where} packs ${n} bytes, not whole ${scalar === 'f' ? 'floats' : 'doubles'}`);
+        if (n % (scalar === 'f' ? 4 : 8) !== 0) malformed(`${where} packs ${n} bytes, not whole ${scalar === 'f' ? 'floats' : 'doubles'}`);
         pos = runEnd;
       } else {
         while (pos < runEnd) { pos = varint(runEnd, where, scalar === 'i')[1]; count(1); }
       }
       continue;
     }
-    if (wire !== WIRE[scalar]) fail('not-onnx', `${where} has wire type ${wire}; its schema says ${WIRE[scalar]}`);
+    if (wire !== WIRE[scalar]) malformed(`${where} has wire type ${wire}; its schema says ${WIRE[scalar]}`);
     if (scalar === 's') { const n = length(); pos += n; count(1); }
     else if (scalar === 'v' || scalar === 'i') { pos = varint(end, where, scalar === 'i')[1]; count(1); }
-    else { const n = scalar === 'f' ? 4 : 8; if (end - pos < n) fail('not-onnx', `${where} runs past its end (truncated?)`); pos += n; }
+    else { const n = scalar === 'f' ? 4 : 8; if (end - pos < n) malformed(`${where} runs past its end (truncated?)`); pos += n; }
   }
 }
 

@@ -16,6 +16,7 @@ import { NOT_MEASURED, planSplits, type Split, type SplitBasis } from '../../eng
 import { checkWritable, describeModel, formatBytes, writeFileSafely } from '../model-io.js';
 import { createProgress, type Progress, type ProgressBar } from '../progress.js';
 import { maxLiveHiddenSize, trainModel, type TrainRun } from '../../engine/keyword-training.js';
+import { countHeldOut, describeEpochs, describeHeldOut, keptEpochOf, stoppedEarly, trainingRunOf } from '../../shared/training-summary.js';
 
 export const TRAIN_OPTIONS = {
   out: { type: 'string', short: 'o' },
@@ -90,15 +91,9 @@ export function splitForTraining(folder: LoadedFolder, words?: readonly string[]
   return { train: of('training'), validation: of('validation'), test: of('testing'), basis: plan.basis, fallback: plan.fallback };
 }
 
-/** "12 clips of 3 speakers it never heard" / "4 held-out takes of 1 speaker it also learned from". */
-export function describeHeldOut(clips: readonly FolderClip[], train: readonly FolderClip[], basis: SplitBasis): string {
-  const speakers = new Set(clips.map((c) => c.speaker));
-  const learned = new Set(train.map((c) => c.speaker));
-  const heard = [...speakers].filter((s) => learned.has(s)).length;
-  const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
-  const what = basis === 'take' ? plural(clips.length, 'held-out take') : plural(clips.length, 'clip');
-  const whose = heard === 0 ? 'it never heard' : heard === speakers.size ? 'it also learned from' : `(${heard} of whom it also learned from)`;
-  return `${what} of ${plural(speakers.size, 'speaker')} ${whose}`;
+/** The app's sentence for the test clips (app/shared/training-summary.ts): "12 clips of 3 speakers it never heard". */
+export function testedOn(clips: readonly FolderClip[], train: readonly FolderClip[], basis: SplitBasis): string {
+  return describeHeldOut({ basis, ...countHeldOut(clips, train) });
 }
 
 /** Progress for the recipe's events: preparing, then training by step with a line per epoch. */
@@ -142,16 +137,6 @@ export function trainingReporter(io: CliIO, progress: Progress, label = ''): (e:
 export function epochLine(e: EpochRecord, epochs: number): string {
   const val = e.valLoss !== null ? `, validation loss ${e.valLoss.toFixed(3)}, accuracy ${pct(e.valAccuracy ?? 0)}` : '';
   return `epoch ${e.epoch}/${epochs}: loss ${e.trainLoss.toFixed(3)}, accuracy ${pct(e.trainAccuracy)}${val}`;
-}
-
-/** The epoch whose weights the model kept: the lowest validation loss (training loss without validation). */
-export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | null {
-  let best: EpochRecord | null = null;
-  for (const r of history) {
-    const v = r.valLoss ?? r.trainLoss;
-    if (best === null || v < (best.valLoss ?? best.trainLoss)) best = r;
-  }
-  return best;
 }
 
 export function modelBytes(path: string, m: KwsModel): Uint8Array {
@@ -220,24 +205,25 @@ export const train: Command = {
     const bytes = modelBytes(outPath, m);
     await writeFileSafely(outPath, bytes);
     // The run says which epoch it kept (early stopping may not keep the lowest loss: minEpochs).
-    const best = (m.keptEpoch !== undefined ? m.history.find((e) => e.epoch === m.keptEpoch) : undefined) ?? bestEpoch(m.history);
+    const best = keptEpochOf(m.history, m.keptEpoch);
+    const epochs = trainingRunOf(m);
     if (json) {
       out(io, JSON.stringify({
         model: outPath, format: outPath.toLowerCase().endsWith('.onnx') ? 'onnx' : 'hark', bytes: bytes.length,
         cell: m.model.config.cell, hiddenSize: m.model.config.hiddenSize, layers: m.model.config.layers,
         parameters: m.model.paramCount, labels: m.labels,
         clips: { training: split.train.length, validation: split.validation.length, testing: split.test.length }, splitBasis: split.basis,
-        testedOn: test ? describeHeldOut(split.test, split.train, split.basis) : null,
-        epochs: m.history.length, bestEpoch: best?.epoch ?? null,
+        testedOn: test ? testedOn(split.test, split.train, split.basis) : null,
+        epochs: m.history.length, bestEpoch: best?.epoch ?? null, stoppedEarly: epochs ? stoppedEarly(epochs) : false,
         validationAccuracy: best?.valAccuracy ?? null, testAccuracy: test?.accuracy ?? null,
         trainingSeconds: run.seconds, threads: run.workers + 1, warnings: m.warnings, history: m.history,
       }));
       return EXIT_OK;
     }
     out(io, `trained ${describeModel(m)}`);
-    out(io, `  ${m.history.length} epoch${m.history.length === 1 ? '' : 's'} in ${run.seconds.toFixed(1)} s on ${run.workers + 1} thread${run.workers ? 's' : ''}; kept epoch ${best?.epoch ?? '-'}`);
+    out(io, `  ${epochs ? describeEpochs(epochs) : 'no epochs'} in ${run.seconds.toFixed(1)} s on ${run.workers + 1} thread${run.workers ? 's' : ''}`);
     if (best?.valAccuracy != null) out(io, `  validation accuracy ${pct(best.valAccuracy)} (validation windows, background included)`);
-    out(io, test ? `  test accuracy ${pct(test.accuracy)} on ${describeHeldOut(split.test, split.train, split.basis)}` : `  ${NOT_MEASURED}`);
+    out(io, test ? `  test accuracy ${pct(test.accuracy)} on ${testedOn(split.test, split.train, split.basis)}` : `  ${NOT_MEASURED}`);
     out(io, `saved ${outPath} (${formatBytes(bytes.length)})`);
     return EXIT_OK;
   },

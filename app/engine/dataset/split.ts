@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MIN_TAKES_TO_TEST, MIN_TAKES_TO_VALIDATE } from '../../shared/held-out.js';
 
 export type Split = 'training' | 'validation' | 'testing';
 
@@ -126,9 +127,7 @@ export interface SplitPlan {
   fallback: string | null;
 }
 
-/** A word needs this many takes before one is held out for testing, and this many for validation too. */
-export const MIN_TAKES_TO_TEST = 3;
-export const MIN_TAKES_TO_VALIDATE = 5;
+export { MIN_TAKES_TO_TEST, MIN_TAKES_TO_VALIDATE } from '../../shared/held-out.js';
 
 /** Why a run has no report when nothing could be held out (one sentence, for the app and the CLI). */
 export const NOT_MEASURED = `Not measured: every clip was needed for training. Record at least ${MIN_TAKES_TO_TEST} takes of each word so that some can be held out to test on.`;

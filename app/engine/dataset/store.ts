@@ -8,7 +8,8 @@
 //   hark-manifest.json                    { schemaVersion, entries: [{ path, label, speaker,
 //                                           durationSeconds, sha256, split, source }] }
 //   .hark-lock                            the one writer: pid and process start (lock.ts)
-//   .hark-trash/                          deleted clips, moved here (restoreClip undoes a delete)
+//   .hark-trash/                          deleted clips and background recordings, moved here
+//                                         (restoreClip / restoreBackground undo a delete)
 //   .hark-staging/                        scratch folders of imports in progress (stagingDir)
 //
 // Any such folder opens, with or without a manifest. Opening takes the lock (a stale lock is
@@ -38,7 +39,7 @@ import { cleanTempFiles, DatasetError, fsyncDir, isTempName, writeFileAtomic } f
 import { acquireLock, releaseLock } from './lock.js';
 import { formatSplitLists, hashName, planSplits, readSplitLists, splitOf, whichSet, TESTING_LIST, VALIDATION_LIST, type Split, type SplitBasis, type SplitLists } from './split.js';
 import { WriteQueue } from './write-queue.js';
-import { readBackgroundFile, readClipFile } from '../wav-file.js';
+import { readBackgroundFile, readClipFile, readWavFileLayout } from '../wav-file.js';
 
 export { DatasetError } from './atomic.js';
 export { LOCK_FILE } from './lock.js';
@@ -70,6 +71,16 @@ export interface ClipEntry {
   split: Split;
   /** Where the clip came from: 'recorded', 'import:<file>', 'found' (on disk, not in a manifest). */
   source: string;
+}
+
+/** A background-noise recording (not a clip, not in the manifest). */
+export interface BackgroundEntry {
+  /** `_background_noise_/<file>.wav`, relative to the root. */
+  path: string;
+  /** The file name. */
+  name: string;
+  /** From the WAV header; null when the header cannot be read. */
+  durationSeconds: number | null;
 }
 
 export interface Manifest {
@@ -282,12 +293,73 @@ export class Dataset {
     return (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.wav') && !isTempName(f)).sort().map((f) => `${BACKGROUND_DIR}/${f}`);
   }
 
+  /**
+   * The background recordings with their length read from each header (no audio is read);
+   * null for a file whose header cannot be read, listed so that it can be deleted.
+   */
+  async backgrounds(): Promise<BackgroundEntry[]> {
+    const out: BackgroundEntry[] = [];
+    for (const path of await this.backgroundFiles()) out.push(await this.backgroundEntry(path));
+    return out;
+  }
+
+  private async backgroundEntry(path: string): Promise<BackgroundEntry> {
+    let durationSeconds: number | null;
+    try {
+      durationSeconds = (await readWavFileLayout(join(this.root, path))).durationSeconds;
+    } catch {
+      durationSeconds = null;
+    }
+    return { path, name: basename(path), durationSeconds };
+  }
+
   /** A background recording's audio (16 kHz mono); `path` as backgroundFiles lists it. */
   async readBackground(path: string): Promise<Float32Array> {
     this.checkOpen();
-    if (!(await this.backgroundFiles()).includes(path)) throw new DatasetError('not-found', `no background recording ${path}`);
+    await this.requireBackground(path);
     const decoded = decodeWav(new Uint8Array(await readFile(join(this.root, path))));
     return decoded.sampleRate === SAMPLE_RATE ? decoded.samples : resample(decoded.samples, decoded.sampleRate, SAMPLE_RATE);
+  }
+
+  /**
+   * Remove a background recording: like deleteClip, one rename to `.hark-trash/<path>`
+   * (returned; `.<n>` added if that is taken), so a crash leaves it either in place or in
+   * the trash, and restoreBackground undoes it.
+   */
+  deleteBackground(path: string): Promise<string> {
+    return this.mutation(() => this.queue.run(async () => {
+      await this.requireBackground(path);
+      let trashed = `${TRASH_DIR}/${path}`;
+      for (let i = 1; await exists(join(this.root, trashed)); i++) trashed = `${TRASH_DIR}/${path}.${i}`;
+      const trashDir = dirname(join(this.root, trashed));
+      await mkdir(trashDir, { recursive: true });
+      await rename(join(this.root, path), join(this.root, trashed));
+      await fsyncDir(trashDir);
+      await fsyncDir(join(this.root, BACKGROUND_DIR));
+      return trashed;
+    }));
+  }
+
+  /** Undo deleteBackground: move the file back (under a free name if its own was taken since), and list it. */
+  restoreBackground(trashed: string): Promise<BackgroundEntry> {
+    return this.mutation(() => this.queue.run(async () => {
+      const rel = toPosix(trashed);
+      const parts = rel.split('/');
+      const file = parts[2]?.replace(/(\.wav)\.\d+$/i, '$1');
+      if (parts.length !== 3 || parts[0] !== TRASH_DIR || parts[1] !== BACKGROUND_DIR || !file || file.startsWith('.') || !/\.wav$/i.test(file)) {
+        throw new DatasetError('not-found', `${trashed} is not a background recording in ${TRASH_DIR}/`);
+      }
+      if (!(await exists(join(this.root, rel)))) throw new DatasetError('not-found', `${trashed} is not in ${TRASH_DIR}/ (restored already?)`);
+      const dir = join(this.root, BACKGROUND_DIR);
+      await mkdir(dir, { recursive: true });
+      const stem = file.replace(/\.wav$/i, '');
+      let target = file;
+      for (let i = 1; await exists(join(dir, target)); i++) target = `${stem}-${i}.wav`;
+      await rename(join(this.root, rel), join(dir, target));
+      await fsyncDir(dir);
+      await fsyncDir(dirname(join(this.root, rel)));
+      return this.backgroundEntry(`${BACKGROUND_DIR}/${target}`);
+    }));
   }
 
   /** Move a clip to another label (it gets the next free `<n>` there). */
@@ -492,6 +564,10 @@ export class Dataset {
     const forget = (): void => { this.inFlight.delete(done); };
     done.then(forget, forget);
     return done;
+  }
+
+  private async requireBackground(path: string): Promise<void> {
+    if (!(await this.backgroundFiles()).includes(toPosix(path))) throw new DatasetError('not-found', `no background recording ${path}`);
   }
 
   private require(path: string): ClipEntry {

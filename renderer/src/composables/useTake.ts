@@ -1,13 +1,14 @@
 // One take from the microphone: start() opens the microphone (the shared capture path,
 // useMicrophone), samples at 16 kHz are kept until finish() or `maxSeconds`, and the take
-// is handed to onTake. If the device goes away mid-take, the take is discarded, never
+// is handed to onTake; `secondsLeft` counts down to that limit. If the device goes away mid-take, the take is discarded, never
 // saved as silence, and the microphone's 'unplugged' message is shown.
 
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import { useMicrophone } from './useMicrophone';
 import { selectedDevice } from '../state/settings';
 
 export interface UseTakeOptions {
+  /** The take stops by itself after this. */
   maxSeconds: number;
   onTake: (samples: Float32Array) => void;
   /** Every block while recording (waveform). */
@@ -17,6 +18,7 @@ export interface UseTakeOptions {
 export function useTake(options: UseTakeOptions) {
   const recording = ref(false);
   const seconds = ref(0);
+  const secondsLeft = computed(() => Math.max(0, options.maxSeconds - seconds.value));
   let parts: Float32Array[] = [];
   let received = 0;
 
@@ -64,5 +66,5 @@ export function useTake(options: UseTakeOptions) {
     if (take.length > 0) options.onTake(take);
   }
 
-  return { recording, seconds, mic, start, finish, discard };
+  return { recording, seconds, secondsLeft, maxSeconds: options.maxSeconds, mic, start, finish, discard };
 }

@@ -5,7 +5,7 @@ import { inject, provide, ref, shallowRef, type InjectionKey } from 'vue';
 import { connectEngine, type EngineConnection } from '../bridge';
 import { createTrainingState, type TrainingState } from './training';
 import type { EngineClient } from '../../../app/shared/client.js';
-import type { ClipInfo, EngineInfo, ModelInfo } from '../../../app/shared/protocol.js';
+import type { BackgroundInfo, ClipInfo, EngineInfo, ModelInfo } from '../../../app/shared/protocol.js';
 
 export type EngineStatus = 'connecting' | 'connected' | 'absent' | 'lost';
 
@@ -20,6 +20,7 @@ export function createEngineState() {
   const clips = shallowRef<ClipInfo[]>([]);
   const labels = shallowRef<string[]>([]);
   const models = shallowRef<ModelInfo[]>([]);
+  const backgrounds = shallowRef<BackgroundInfo[]>([]);
   let connection: EngineConnection | null = null;
 
   async function refreshClips(): Promise<void> {
@@ -27,6 +28,11 @@ export function createEngineState() {
     const [c, l] = await Promise.all([client.value.call('dataset.clips'), client.value.call('dataset.labels')]);
     clips.value = c;
     labels.value = l;
+  }
+
+  async function refreshBackgrounds(): Promise<void> {
+    if (!client.value) return;
+    backgrounds.value = await client.value.call('dataset.backgrounds');
   }
 
   async function refreshModels(): Promise<void> {
@@ -43,6 +49,7 @@ export function createEngineState() {
     project.value = opened.name;
     clips.value = opened.clips;
     labels.value = opened.labels;
+    backgrounds.value = await c.call('dataset.backgrounds');
   }
 
   function listen(c: EngineClient): void {
@@ -82,7 +89,7 @@ export function createEngineState() {
   /** Electron's folder dialog, or null in a browser (there the page picks files itself). */
   const pickImportFolder = () => connection?.pickImportFolder ?? null;
 
-  return { status, problem, client, info, project, clips, labels, models, connect, refreshClips, refreshModels, pickImportFolder };
+  return { status, problem, client, info, project, clips, labels, models, backgrounds, connect, refreshClips, refreshModels, refreshBackgrounds, pickImportFolder };
 }
 
 export type EngineState = ReturnType<typeof createEngineState>;

@@ -185,3 +185,32 @@ export async function onePersonTrains(client: EngineClient): Promise<void> {
   expect(few.notMeasured).toMatch(/^Not measured: .*at least 3 takes/);
   expect(few.model.accuracy).toBeNull();
 }
+
+/**
+ * Each finished run becomes the active model (issue 15: a second model used to stay
+ * inactive, so Listen kept the first): after two runs with different words, the second is
+ * the one active and the one live.start listens with. Its description says how the run went.
+ */
+export async function newestModelIsActive(client: EngineClient): Promise<void> {
+  await client.call('project.open', { name: 'two-runs', create: true });
+  await addToneWords(client, 10);
+  const quick = { ...SHORT, epochs: 5 };
+  const trainOn = async (name: string, words: string[]) => {
+    const done = waitForEvent(client, 'training.done');
+    await client.call('training.start', { name, words, recipe: quick });
+    return (await done).model;
+  };
+  const first = await trainOn('two words', ['low', 'mid']);
+  expect(first.active).toBe(true);
+  const second = await trainOn('three words', ['low', 'mid', 'high']);
+  expect(second.active).toBe(true);
+  const listed = await client.call('models.list');
+  expect(listed.filter((m) => m.active).map((m) => m.name)).toEqual(['three words']);
+  expect(second.training).toEqual({ epochs: expect.any(Number), maxEpochs: 5, keptEpoch: expect.any(Number) });
+  expect(second.training!.keptEpoch).toBeLessThanOrEqual(second.training!.epochs);
+
+  const session = await client.call('live.start', {});
+  expect(session.labels).toEqual(second.labels);
+  expect(session.labels).not.toEqual(first.labels);
+  await client.call('live.stop');
+}

@@ -1,6 +1,7 @@
 // A corpus of malformed and hostile .onnx files, each refused by importOnnx with its own
-// OnnxImportError code and a message naming the problem, synchronously and without
-// onnxruntime. Most cases start from a valid Hark export and change one thing in the decoded
+// OnnxImportError code and a detail naming the problem (for bytes that are not ONNX at all,
+// the message says so in plain words and the protobuf particulars are the detail),
+// synchronously and without onnxruntime. Most cases start from a valid Hark export and change one thing in the decoded
 // ModelProto; the rest are raw bytes (truncations, random data, protobuf built by hand to
 // nest deeply, explode into objects or mislabel wire types). The unmodified exports import,
 // so the corpus does not pass by accident.
@@ -8,7 +9,7 @@ import onnxProto from 'onnx-proto';
 import { describe, expect, it, vi } from 'vitest';
 import { SequenceClassifier, type ClassifierConfig } from '../../../core/nn/classifier.js';
 import { exportOnnx } from '../../../core/onnx/export.js';
-import { importOnnx, OnnxImportError, type ImportLimits } from '../../../core/onnx/import.js';
+import { importOnnx, NOT_ONNX, OnnxImportError, type ImportLimits } from '../../../core/onnx/import.js';
 
 // Importing must never need onnxruntime: loading it through anything the import pulls in fails.
 vi.mock('onnxruntime-node', () => { throw new Error('onnxruntime-node must not be loaded by the import'); });
@@ -392,7 +393,10 @@ describe('a corpus of malformed and hostile .onnx files', () => {
     }
     expect(thrown, 'the file was accepted').not.toBeNull();
     if (!(thrown instanceof OnnxImportError)) throw new Error(`expected an OnnxImportError, got ${String(thrown)}`, { cause: thrown });
-    expect({ code: thrown.code, message: thrown.message }).toEqual({ code, message: expect.stringMatching(message ?? /./) });
+    expect({ code: thrown.code, detail: thrown.detail }).toEqual({ code, detail: expect.stringMatching(message ?? /./) });
+    // No protobuf jargon in what a user reads: the particulars are the detail only.
+    expect(thrown.message).not.toMatch(/wire type|ModelProto|varint|protobuf|at byte \d/);
+    if (thrown.detail !== thrown.message) expect(thrown.message).toBe(NOT_ONNX);
   });
 
   it('3000 randomly corrupted exports: each imports or is refused by the checks, never by the decoder or another error', () => {
@@ -408,7 +412,7 @@ describe('a corpus of malformed and hostile .onnx files', () => {
       } catch (error) {
         if (!(error instanceof OnnxImportError)) throw error;
         // the wire walk reads the bytes as the decoder does, so the decoder itself never refuses
-        expect(error.message).not.toMatch(/^not an ONNX model \(/);
+        expect(error.detail).not.toMatch(/^the protobuf decoder refused it/);
       }
     }
   });

@@ -1,5 +1,5 @@
 // Fault injection: kill a real process at every file-system step of add, relabel, delete and
-// import, then check that the dataset still opens (taking over the dead writer's lock), holds
+// import (and of deleting and restoring a background recording), then check that the dataset still opens (taking over the dead writer's lock), holds
 // the clips of the state before or after the operation, lists only files that exist and match
 // their sha256, and has no temp files left.
 //
@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTempName } from '../../../../app/engine/dataset/atomic.js';
-import { LOCK_FILE, MANIFEST_FILE, openDataset, type Manifest } from '../../../../app/engine/dataset/store.js';
+import { BACKGROUND_DIR, LOCK_FILE, MANIFEST_FILE, TRASH_DIR, openDataset, type Manifest } from '../../../../app/engine/dataset/store.js';
+import { encodeWav } from '../../../../core/audio/wav.js';
 import { FSDD } from './fixtures.js';
 
 const REPO = join(import.meta.dirname, '../../../..');
@@ -65,6 +66,10 @@ if (op === 'add') {
   await ds.relabel(arg, 'nine');
 } else if (op === 'delete') {
   await ds.deleteClip(arg);
+} else if (op === 'delete-background') {
+  await ds.deleteBackground(arg);
+} else if (op === 'restore-background') {
+  await ds.restoreBackground(arg);
 } else if (op === 'import') {
   const r = await ds.importFolder(arg);
   if (r.rejected.length > 0) throw new Error('rejected: ' + JSON.stringify(r.rejected));
@@ -214,6 +219,80 @@ describe('fault injection: a kill at any step of a dataset operation', () => {
       expect(results[results.length - 1].state).toEqual(after);
       // Every acceptable state is actually reached (for import: each prefix of the imported clips).
       for (const s of acceptable) expect(results.some((r) => JSON.stringify(r.state) === JSON.stringify(s))).toBe(true);
+    });
+  }
+});
+
+describe('fault injection: a kill at any step of deleting or restoring a background recording', () => {
+  let work: string;
+  let base: string;
+  let script: string;
+  let clips: string[];
+  let copies = 0;
+  const hum = `${BACKGROUND_DIR}/hum.wav`;
+  const fan = `${TRASH_DIR}/${BACKGROUND_DIR}/fan.wav`;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'hark-fault-bg-'));
+    script = join(work, 'child.mjs');
+    await writeFile(script, CHILD);
+    base = join(work, 'base');
+    await mkdir(join(base, 'one'), { recursive: true });
+    await copyFile(join(FSDD, 'one', 'jackson_nohash_0.wav'), join(base, 'one', 'jackson_nohash_0.wav'));
+    const tone = (f: number) => encodeWav(Float32Array.from({ length: 8000 }, (_, i) => 0.2 * Math.sin((2 * Math.PI * f * i) / 16000)), 16000);
+    await mkdir(join(base, BACKGROUND_DIR));
+    await writeFile(join(base, hum), tone(50));
+    await mkdir(join(base, TRASH_DIR, BACKGROUND_DIR), { recursive: true });
+    await writeFile(join(base, fan), tone(120));
+    const ds = await openDataset(base);
+    clips = ds.clips().map((c) => `${c.label}|${c.speaker}|${c.sha256}`).sort();
+    await ds.close();
+  });
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  /** Every background file, in place or in the trash, as `folder/name|sha256` (after checking the clips are intact). */
+  async function backgroundState(root: string, expectStaleLock: boolean): Promise<string[]> {
+    expect(await checkAndRead(root, expectStaleLock)).toEqual(clips);
+    const out: string[] = [];
+    for (const dir of [BACKGROUND_DIR, `${TRASH_DIR}/${BACKGROUND_DIR}`]) {
+      const names = existsSync(join(root, dir)) ? await readdir(join(root, dir)) : [];
+      for (const name of names) out.push(`${dir}/${name}|${sha(new Uint8Array(await readFile(join(root, dir, name))))}`);
+    }
+    return out.sort();
+  }
+
+  for (const { op, arg } of [{ op: 'delete-background', arg: hum }, { op: 'restore-background', arg: fan }]) {
+    it(`${op}: the file is in its place or in the trash, once, intact`, async () => {
+      const fresh = async (): Promise<string> => {
+        const d = join(work, `run-${copies++}`);
+        await cp(base, d, { recursive: true });
+        return d;
+      };
+      const clean = await fresh();
+      const before = await backgroundState(clean, false);
+      const ok = await runChild(script, clean, op, arg, 0);
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      const { steps } = JSON.parse(ok.stdout) as { steps: number };
+      const after = await backgroundState(clean, false);
+      expect(after).not.toEqual(before);
+      expect(after.map((k) => k.split('|')[1]).sort()).toEqual(before.map((k) => k.split('|')[1]).sort());
+
+      const results = await pool(2, Array.from({ length: steps }, (_, i) => async () => {
+        const d = await fresh();
+        const r = await runChild(script, d, op, arg, i + 1);
+        expect(r.signal, `k=${i + 1}: ${r.stderr}`).toBe('SIGKILL');
+        const state = await backgroundState(d, true);
+        await rm(d, { recursive: true, force: true });
+        return state;
+      }));
+      for (const [i, state] of results.entries()) {
+        expect([before, after].some((s) => JSON.stringify(s) === JSON.stringify(state)), `state after a kill at step ${i + 1} of ${op}`).toBe(true);
+      }
+      expect(results[0]).toEqual(before);
+      expect(results.some((r) => JSON.stringify(r) === JSON.stringify(after))).toBe(true);
     });
   }
 });

@@ -7,7 +7,7 @@ import { HarkError } from '../../../../core/errors.js';
 import { tempPathFor } from '../../../../app/engine/dataset/atomic.js';
 import { whichSet } from '../../../../app/engine/dataset/split.js';
 import {
-  DatasetError, LOCK_FILE, MANIFEST_FILE, SCHEMA_VERSION, STAGING_DIR, TRASH_DIR, openDataset, type Manifest,
+  BACKGROUND_DIR, DatasetError, LOCK_FILE, MANIFEST_FILE, SCHEMA_VERSION, STAGING_DIR, TRASH_DIR, openDataset, type Manifest,
 } from '../../../../app/engine/dataset/store.js';
 import { FSDD, datasetScratch } from './fixtures.js';
 
@@ -141,6 +141,74 @@ describe('writing', () => {
     }
     await expect(ds.relabel('yes/nobody_nohash_0.wav', 'no')).rejects.toMatchObject({ code: 'not-found' });
     await expect(ds.deleteClip('yes/nobody_nohash_0.wav')).rejects.toBeInstanceOf(DatasetError);
+  });
+});
+
+describe('background recordings', () => {
+  it('are listed with their length, read back, deleted to the trash and restored', async () => {
+    const d = await tempDir();
+    const ds = await openDs(d);
+    expect(await ds.backgrounds()).toEqual([]);
+    const hum = await ds.addBackground('hum', tone(16000 * 2, 50));
+    const fan = await ds.addBackground('fan', tone(8000, 120));
+    expect(await ds.backgrounds()).toEqual([
+      { path: `${BACKGROUND_DIR}/fan.wav`, name: 'fan.wav', durationSeconds: 0.5 },
+      { path: `${BACKGROUND_DIR}/hum.wav`, name: 'hum.wav', durationSeconds: 2 },
+    ]);
+    expect((await ds.readBackground(fan)).length).toBe(8000);
+    const bytes = await readFile(join(d, hum));
+
+    // Delete: one rename into the trash, nothing else touched (the clips' manifest neither).
+    const manifestBefore = await readFile(join(d, MANIFEST_FILE), 'utf8').catch(() => null);
+    const trashed = await ds.deleteBackground(hum);
+    expect(trashed).toBe(`${TRASH_DIR}/${BACKGROUND_DIR}/hum.wav`);
+    expect(existsSync(join(d, hum))).toBe(false);
+    expect(await readFile(join(d, trashed))).toEqual(bytes);
+    expect((await ds.backgrounds()).map((b) => b.name)).toEqual(['fan.wav']);
+    expect(await readFile(join(d, MANIFEST_FILE), 'utf8').catch(() => null)).toBe(manifestBefore);
+    await expect(ds.readBackground(hum)).rejects.toMatchObject({ code: 'not-found' });
+
+    // A second recording of the same name deleted too: the trash keeps both.
+    await ds.addBackground('hum', tone(1600, 70));
+    const second = await ds.deleteBackground(hum);
+    expect(second).toBe(`${TRASH_DIR}/${BACKGROUND_DIR}/hum.wav.1`);
+
+    // Restore the first: back under its own name, the same bytes, listed again.
+    const back = await ds.restoreBackground(trashed);
+    expect(back).toEqual({ path: hum, name: 'hum.wav', durationSeconds: 2 });
+    expect(await readFile(join(d, hum))).toEqual(bytes);
+    expect(existsSync(join(d, trashed))).toBe(false);
+    // The second comes back under a free name, since its own is taken again.
+    expect((await ds.restoreBackground(second)).path).toBe(`${BACKGROUND_DIR}/hum-1.wav`);
+    await expect(ds.restoreBackground(trashed)).rejects.toMatchObject({ code: 'not-found' });
+
+    // Reopened: nothing to repair, every recording there.
+    await ds.close();
+    const again = await openDs(d);
+    expect(again.recovery).toEqual([]);
+    expect((await again.backgrounds()).map((b) => b.name)).toEqual(['fan.wav', 'hum-1.wav', 'hum.wav']);
+  });
+
+  it('refuses what is not a background recording with typed errors, and lists an unreadable one', async () => {
+    const d = await tempDir();
+    const ds = await openDs(d);
+    const clip = await ds.addClip('yes', 'alice', tone(1600));
+    const clipTrash = await ds.deleteClip(clip.path);
+    for (const path of [clip.path, `${BACKGROUND_DIR}/none.wav`, `${BACKGROUND_DIR}/../${clip.path}`, MANIFEST_FILE]) {
+      await expect(ds.deleteBackground(path)).rejects.toMatchObject({ code: 'not-found' });
+      await expect(ds.readBackground(path)).rejects.toBeInstanceOf(DatasetError);
+    }
+    // A trashed clip is not restored as background, nor the reverse.
+    await expect(ds.restoreBackground(clipTrash)).rejects.toMatchObject({ code: 'not-found' });
+    await expect(ds.restoreBackground(`${TRASH_DIR}/${BACKGROUND_DIR}/../../x.wav`)).rejects.toMatchObject({ code: 'not-found' });
+    expect(existsSync(join(d, clipTrash))).toBe(true);
+
+    await mkdir(join(d, BACKGROUND_DIR));
+    await writeFile(join(d, BACKGROUND_DIR, 'broken.wav'), 'not a wav');
+    expect(await ds.backgrounds()).toEqual([{ path: `${BACKGROUND_DIR}/broken.wav`, name: 'broken.wav', durationSeconds: null }]);
+    // It can still be deleted (and so cleared out of training's way).
+    await ds.deleteBackground(`${BACKGROUND_DIR}/broken.wav`);
+    expect(await ds.backgrounds()).toEqual([]);
   });
 });
 
