@@ -31,6 +31,9 @@ export function createWebPreferences(settings: WindowSettings): WebPreferences {
     navigateOnDragDrop: false,
     safeDialogs: true,
     spellcheck: false,
+    // A hidden or minimised window reports document.visibilityState 'hidden' and gets no
+    // animation frames: the Listen screen's live views stop painting (usePageVisibility).
+    backgroundThrottling: true,
     devTools: settings.devTools,
   };
 }

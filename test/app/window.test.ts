@@ -26,6 +26,10 @@ describe('createWebPreferences', () => {
     }
   });
 
+  it('lets a hidden or minimised window report itself hidden, so live views stop painting', () => {
+    expect(createWebPreferences(settings).backgroundThrottling).toBe(true);
+  });
+
   it('loads the given preload and DevTools only when asked', () => {
     expect(createWebPreferences(settings).preload).toBe(settings.preloadPath);
     expect(createWebPreferences(settings).devTools).toBe(false);
@@ -34,7 +38,7 @@ describe('createWebPreferences', () => {
 
   it('has exactly the reviewed keys', () => {
     expect(Object.keys(createWebPreferences(settings)).sort()).toEqual([
-      'allowRunningInsecureContent', 'contextIsolation', 'devTools', 'experimentalFeatures',
+      'allowRunningInsecureContent', 'backgroundThrottling', 'contextIsolation', 'devTools', 'experimentalFeatures',
       'navigateOnDragDrop', 'nodeIntegration', 'nodeIntegrationInSubFrames', 'nodeIntegrationInWorker',
       'preload', 'safeDialogs', 'sandbox', 'spellcheck', 'webSecurity', 'webviewTag',
     ]);

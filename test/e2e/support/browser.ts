@@ -16,7 +16,8 @@ export interface LaunchOptions {
   autoAllow?: boolean;
 }
 
-export async function launchChromium(options: LaunchOptions): Promise<Browser> {
+/** Chromium's command-line flags for `options` (also used by ./own-window.ts). */
+export function chromiumArgs(options: LaunchOptions): string[] {
   const args = [
     '--no-sandbox', '--autoplay-policy=no-user-gesture-required',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -24,7 +25,11 @@ export async function launchChromium(options: LaunchOptions): Promise<Browser> {
   ];
   if (options.autoAllow ?? true) args.push('--use-fake-ui-for-media-stream');
   if (options.wav !== null) args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${options.wav}`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  return args;
+}
+
+export async function launchChromium(options: LaunchOptions): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs(options) });
 }
 
 export interface TestPage {
