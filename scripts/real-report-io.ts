@@ -95,7 +95,20 @@ export interface PersonRow {
   clipAccuracy: number;
   heldOut: number;
   streams: StreamRow[];
+  /** The same streams after mining the person's room talk and training again (null: --no-mining). */
+  mining: MiningRow | null;
   engine: string;
+}
+
+export interface MiningRow {
+  /** Words and seconds of room talk the first model listened to. */
+  roomWords: number;
+  roomSeconds: number;
+  /** Detections there, each window kept as other speech. */
+  mined: number;
+  trainSeconds: number;
+  epochs: number;
+  streams: StreamRow[];
 }
 
 export interface Report {
@@ -132,13 +145,19 @@ function printPersonal(rows: readonly PersonRow[], r: Report): void {
   console.log(`${r.minutes}-minute streams per person and kind, each held-out take inserted ${r.repeats} times, pink noise at ${r.snrDb[0]}–${r.snrDb[1]} dB SNR; detector at the app's defaults on ${rows[0].engine}.\n`);
   console.log('| stream | recall, mean | recall, worst person | false / hour, mean | false / hour, worst | false per 1,000 other words, mean | worst | median latency | keywords | other words |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const kind of kinds) {
-    const s = rows.map((p) => stream(p, kind));
-    const latencies = s.flatMap((x) => x.latencies).sort((a, b) => a - b);
-    console.log(`| ${kind} | ${pct(mean(s.map((x) => x.recall)))} | ${worst(rows, (p) => stream(p, kind).recall, false, pct)} | ` +
-      `${mean(s.map((x) => x.perHour)).toFixed(1)} | ${worst(rows, (p) => stream(p, kind).perHour, true, (x) => x.toFixed(1))} | ` +
-      `${mean(s.map((x) => x.perThousandWords)).toFixed(1)} | ${worst(rows, (p) => stream(p, kind).perThousandWords, true, (x) => x.toFixed(1))} | ` +
-      `${ms(latencies.length ? latencies[Math.floor((latencies.length - 1) / 2)] : null)} | ${s.reduce((a, x) => a + x.keywords, 0)} | ${s.reduce((a, x) => a + x.otherWords, 0).toFixed(0)} |`);
+  const mined = rows.every((p) => p.mining !== null);
+  const variants: { name: string; of: (p: PersonRow) => StreamRow[] }[] = [{ name: '', of: (p) => p.streams }];
+  if (mined) variants.push({ name: ', after mining', of: (p) => (p.mining as MiningRow).streams });
+  for (const { name, of } of variants) {
+    for (const kind of kinds) {
+      const pick = (p: PersonRow): StreamRow => of(p).find((x) => x.kind === kind) as StreamRow;
+      const s = rows.map(pick);
+      const latencies = s.flatMap((x) => x.latencies).sort((a, b) => a - b);
+      console.log(`| ${kind}${name} | ${pct(mean(s.map((x) => x.recall)))} | ${worst(rows, (p) => pick(p).recall, false, pct)} | ` +
+        `${mean(s.map((x) => x.perHour)).toFixed(1)} | ${worst(rows, (p) => pick(p).perHour, true, (x) => x.toFixed(1))} | ` +
+        `${mean(s.map((x) => x.perThousandWords)).toFixed(1)} | ${worst(rows, (p) => pick(p).perThousandWords, true, (x) => x.toFixed(1))} | ` +
+        `${ms(latencies.length ? latencies[Math.floor((latencies.length - 1) / 2)] : null)} | ${s.reduce((a, x) => a + x.keywords, 0)} | ${s.reduce((a, x) => a + x.otherWords, 0).toFixed(0)} |`);
+    }
   }
   console.log('\nPer person (recall · false activations per hour · per 1,000 other words):\n');
   console.log(`| person | words | held-out clips | ${kinds.map((k) => `${k}: recall | false / h | per 1,000`).join(' | ')} | training |`);
@@ -147,18 +166,30 @@ function printPersonal(rows: readonly PersonRow[], r: Report): void {
     console.log(`| ${p.person} | ${p.words.join(', ')} | ${pct(p.clipAccuracy)} | ` +
       `${p.streams.map((s) => `${pct(s.recall)} | ${s.perHour.toFixed(1)} | ${s.perThousandWords.toFixed(1)}`).join(' | ')} | ${p.trainSeconds.toFixed(0)} s, ${p.epochs} epochs |`);
   }
-  const sources = [...new Set(rows.flatMap((p) => p.streams.flatMap((s) => Object.keys(s.sources))))].sort();
+  if (mined) {
+    console.log(`\nMining (what \`hark mine\` does): each model listened to ${(mean(rows.map((p) => (p.mining as MiningRow).roomSeconds)) / 60).toFixed(0)} minutes of the person's own other words (their earlier takes; the streams have the later ones); every detection's window was kept as other speech and the model trained again.\n`);
+    console.log(`| person | room words | detections kept | ${kinds.map((k) => `${k}: recall before → after | false / h before → after`).join(' | ')} | training again |`);
+    console.log(`|---|---:|---:|${kinds.map(() => '---:|---:').join('|')}|---:|`);
+    for (const p of rows) {
+      const m = p.mining as MiningRow;
+      console.log(`| ${p.person} | ${m.roomWords} | ${m.mined} | ` +
+        `${kinds.map((k) => { const b = stream(p, k), a = m.streams.find((x) => x.kind === k) as StreamRow; return `${pct(b.recall)} → ${pct(a.recall)} | ${b.perHour.toFixed(0)} → ${a.perHour.toFixed(0)}`; }).join(' | ')} | ${m.trainSeconds.toFixed(0)} s, ${m.epochs} epochs |`);
+    }
+  }
+  const sources = [...new Set(rows.flatMap((p) => variants.flatMap((v) => v.of(p).flatMap((s) => Object.keys(s.sources)))))].sort();
   console.log('\nFalse activations by what they were heard on, all people (the last word spoken or ended within 1 s; in brackets, per 1,000 of that pool\'s words):\n');
   console.log(`| stream | ${sources.join(' | ')} | total |`);
   console.log(`|---|${sources.map(() => '---:').join('|')}|---:|`);
-  for (const kind of kinds) {
-    const s = rows.map((p) => stream(p, kind));
-    const sum = (f: (x: StreamRow) => number): number => s.reduce((a, x) => a + f(x), 0);
-    const cell = (src: string): string => {
-      const n = sum((x) => x.sources[src] ?? 0), words = sum((x) => x.wordsBySource[src] ?? 0);
-      return words > 0 ? `${n} (${((1000 * n) / words).toFixed(0)})` : String(n);
-    };
-    console.log(`| ${kind} | ${sources.map(cell).join(' | ')} | ${sum((x) => x.falseActivations)} |`);
+  for (const { name, of } of variants) {
+    for (const kind of kinds) {
+      const s = rows.map((p) => of(p).find((x) => x.kind === kind) as StreamRow);
+      const sum = (f: (x: StreamRow) => number): number => s.reduce((a, x) => a + f(x), 0);
+      const cell = (src: string): string => {
+        const n = sum((x) => x.sources[src] ?? 0), words = sum((x) => x.wordsBySource[src] ?? 0);
+        return words > 0 ? `${n} (${((1000 * n) / words).toFixed(0)})` : String(n);
+      };
+      console.log(`| ${kind}${name} | ${sources.map(cell).join(' | ')} | ${sum((x) => x.falseActivations)} |`);
+    }
   }
 }
 

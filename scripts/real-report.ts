@@ -8,6 +8,10 @@
 //             Arabic words, English words) and continuous sentences (LibriSpeech), run
 //             through the detector with the app's defaults. Recall, false activations per
 //             hour and per 1,000 other words, latency; for each of arabic-commands-12's people.
+//             Then the app's "teach it what to ignore" (hark mine): the model listens to 3
+//             minutes of the person's own other words (takes 1–5; the streams have takes
+//             6–10), every detection's window is kept as other speech, and the model is
+//             trained again with them: the same streams, after mining.
 //   people    speech-commands-80 split by person into folds: clip accuracy on people no
 //             model trained on (10 command words, 25 other words as unknown speech).
 //   voices    FSDD leave one speaker out: train on two speakers, clip accuracy on the third.
@@ -16,7 +20,7 @@
 //
 //   npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json]
 //     [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe '{"augmentedCopies":8}']
-//     [-- --no-other-speech]
+//     [-- --no-other-speech] [-- --no-mining]
 //
 // trainModel mixes in the bundled other speech (app/engine/other-speech.ts) when there is
 // one, as the app does; --no-other-speech trains without it. The detector runs with the
@@ -33,7 +37,9 @@ import { evaluateClips } from '../core/kws/evaluate.js';
 import type { KwsClip } from '../core/kws/examples.js';
 import { resolveRecipe, type KwsModel, type KwsRecipe } from '../core/kws/recipe.js';
 import { composeDenseStream, evaluateStream, type DenseStream, type FillerPool, type StreamEvent } from '../core/kws/stream-eval.js';
-import { isFillerLabel } from '../core/kws/labels.js';
+import { isFillerLabel, UNKNOWN_LABEL } from '../core/kws/labels.js';
+import { KeywordDetector } from '../core/kws/detector.js';
+import { windowLength } from '../core/kws/examples.js';
 import { Random } from '../core/tensor/random.js';
 import { trainModel } from '../app/engine/keyword-training.js';
 import { findOtherSpeech } from '../app/engine/other-speech.js';
@@ -45,6 +51,10 @@ type Scenario = (typeof SCENARIOS)[number];
 /** The personal scenario: 4 of a person's words, takes 1–6 to train, 7–10 held out. */
 const WORDS_PER_PERSON = 4;
 const LAST_TRAIN_TAKE = 6;
+/** The person's other words: takes up to this one are their room talk to mine from, the later ones are heard in the streams. */
+const LAST_ROOM_TAKE = 5;
+/** Room talk the model listens to for mining ("a few minutes of ordinary room audio"). */
+const MINING_MINUTES = 3;
 /** Each held-out take goes into each stream this many times (16 takes → 64 keywords per 10-minute stream). */
 const REPEATS = 4;
 const STREAM_MINUTES = 10;
@@ -62,11 +72,11 @@ const log = (m: string): void => { process.stderr.write(`${m}\n`); };
 
 function usage(message: string): never {
   process.stderr.write(`report failed: ${message}\n` +
-    'usage: npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json] [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe JSON] [-- --no-other-speech]\n');
+    'usage: npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json] [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe JSON] [-- --no-other-speech] [-- --no-mining]\n');
   process.exit(2);
 }
 
-interface Options { only: Set<Scenario>; quick: boolean; json: boolean; people: number; seed: number; minutes: number; recipe: Partial<KwsRecipe>; otherSpeech: boolean }
+interface Options { only: Set<Scenario>; quick: boolean; json: boolean; people: number; seed: number; minutes: number; recipe: Partial<KwsRecipe>; otherSpeech: boolean; mining: boolean }
 
 function parseOptions(): Options {
   let values;
@@ -74,7 +84,7 @@ function parseOptions(): Options {
     ({ values } = parseArgs({
       options: {
         only: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' }, people: { type: 'string' },
-        seed: { type: 'string' }, minutes: { type: 'string' }, recipe: { type: 'string' }, 'no-other-speech': { type: 'boolean' },
+        seed: { type: 'string' }, minutes: { type: 'string' }, recipe: { type: 'string' }, 'no-other-speech': { type: 'boolean' }, 'no-mining': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -104,7 +114,7 @@ function parseOptions(): Options {
   return {
     only: only as Set<Scenario>, quick, json: values.json === true,
     people: int('people', values.people, 1, 1000, quick ? 2 : Infinity), seed: int('seed', values.seed, 0, 2 ** 31 - 1, 0), minutes, recipe,
-    otherSpeech: values['no-other-speech'] !== true,
+    otherSpeech: values['no-other-speech'] !== true, mining: values['no-mining'] !== true,
   };
 }
 
@@ -173,6 +183,25 @@ async function streamRow(engine: InferenceEngine, model: KwsModel, stream: Dense
   };
 }
 
+/**
+ * What `hark mine` and the Listen screen's "That was wrong" keep of room audio the model
+ * listens to: for every detection (all of them false: the room has no commands), the
+ * model's window that ended at the decision, as other speech of this person.
+ */
+async function mine(engine: InferenceEngine, model: KwsModel, room: DenseStream, speaker: string): Promise<KwsClip[]> {
+  const detector = new KeywordDetector(engine, model, { thresholds: model.calibration?.thresholds });
+  const W = windowLength(model.features), chunk = 1600, mined: KwsClip[] = [];
+  for (let i = 0; i < room.samples.length; i += chunk) {
+    for (const d of await detector.pushAudio(room.samples.subarray(i, i + chunk))) {
+      const end = Math.min(room.samples.length, Math.round(d.time * 16000));
+      const window = new Float32Array(W); // (W) zeros before the start of the room audio
+      window.set(room.samples.subarray(Math.max(0, end - W), end), Math.max(0, W - end));
+      mined.push({ label: UNKNOWN_LABEL, speaker, samples: window });
+    }
+  }
+  return mined;
+}
+
 /** Person i's words: 4 consecutive words of one seeded order of all 26, so every word serves about twice. */
 function wordsOf(all: readonly string[], person: number, seed: number): string[] {
   const order = [...all];
@@ -192,36 +221,55 @@ async function personal(data: Corpora, o: Options): Promise<PersonRow[]> {
     const person = people[i], words = wordsOf(allWords, i, o.seed);
     log(`personal ${i + 1}/${people.length}: ${person}, words ${words.join(', ')}`);
     const own = arabic.filter((c) => c.speaker === person);
-    const mine = own.filter((c) => words.includes(c.label));
-    const trainClips = mine.filter((c) => takeOf(c) <= LAST_TRAIN_TAKE);
-    const heldOut = mine.filter((c) => takeOf(c) > LAST_TRAIN_TAKE);
-    if (trainClips.length !== WORDS_PER_PERSON * LAST_TRAIN_TAKE || heldOut.length === 0) throw new Error(`${person} lacks takes of ${words.join(', ')}`);
+    const commands = own.filter((c) => words.includes(c.label));
+    const trainClips = commands.filter((c) => takeOf(c) <= LAST_TRAIN_TAKE);
+    const heldOut = commands.filter((c) => takeOf(c) > LAST_TRAIN_TAKE);
+    const otherWords = own.filter((c) => !words.includes(c.label));
+    const roomTalk = otherWords.filter((c) => takeOf(c) <= LAST_ROOM_TAKE).map(tag('ar'));
+    if (trainClips.length !== WORDS_PER_PERSON * LAST_TRAIN_TAKE || heldOut.length === 0 || roomTalk.length === 0) throw new Error(`${person} lacks takes of ${words.join(', ')}`);
     // Exactly what a new user gives: 24 clips of one voice, no other speech, no background recordings.
     const { model, seconds, epochs, warnings } = await train(trainClips, o.recipe, o, person);
     const clipAccuracy = (await evaluateClips(new TypeScriptEngine(model.model), heldOut, model)).accuracy;
     const dense: FillerPool[] = [
-      { name: 'own other words', clips: own.filter((c) => !words.includes(c.label)).map(tag('ar')) },
+      { name: 'own other words', clips: otherWords.filter((c) => takeOf(c) > LAST_ROOM_TAKE).map(tag('ar')) },
       // other people's Arabic words but not this person's commands: firing on someone else's
       // "yes" is neither clearly a hit nor clearly false, so it is left out of the stream
       { name: 'other people (Arabic)', clips: arabic.filter((c) => c.speaker !== person && !words.includes(c.label)).map(tag('ar')) },
       { name: 'English words', clips: english },
     ];
     const common = { keywords: heldOut, repeats, durationSeconds: o.minutes * 60, snrDb: SNR_DB };
-    const engine = await openEngine(model);
-    try {
-      const streams: StreamRow[] = [];
+    const streams = {
+      'dense words': composeDenseStream({ ...common, fillers: dense, fillerKind: 'words', seed: o.seed * 1000 + 2 * i + 1 }),
+      sentences: composeDenseStream({ ...common, fillers: [{ name: 'sentences', clips: data.sentences }], fillerKind: 'speech', seed: o.seed * 1000 + 2 * i + 2 }),
+    };
+    const listen = async (m: KwsModel, engine: InferenceEngine, when: string): Promise<StreamRow[]> => {
+      const out: StreamRow[] = [];
       for (const kind of ['dense words', 'sentences'] as const) {
-        const stream = kind === 'dense words'
-          ? composeDenseStream({ ...common, fillers: dense, fillerKind: 'words', seed: o.seed * 1000 + 2 * i + 1 })
-          : composeDenseStream({ ...common, fillers: [{ name: 'sentences', clips: data.sentences }], fillerKind: 'speech', seed: o.seed * 1000 + 2 * i + 2 });
-        const row = await streamRow(engine, model, stream, kind);
-        log(`  ${kind}: recall ${(100 * row.recall).toFixed(1)}% (${row.hits}/${row.keywords}), ${row.falseActivations} false (${row.perHour.toFixed(1)}/h, ${row.perThousandWords.toFixed(1)} per 1,000 of ${row.otherWords.toFixed(0)} words)`);
-        streams.push(row);
+        const row = await streamRow(engine, m, streams[kind], kind);
+        log(`  ${kind}${when}: recall ${(100 * row.recall).toFixed(1)}% (${row.hits}/${row.keywords}), ${row.falseActivations} false (${row.perHour.toFixed(1)}/h, ${row.perThousandWords.toFixed(1)} per 1,000 of ${row.otherWords.toFixed(0)} words)`);
+        out.push(row);
       }
-      rows.push({ person, words, trainClips: trainClips.length, trainSeconds: seconds, epochs, warnings: warnings.length, labels: model.labels.filter((l) => !isFillerLabel(l)).length, clipAccuracy, heldOut: heldOut.length, streams, engine: engine.kind });
+      return out;
+    };
+    let engine: InferenceEngine | null = await openEngine(model);
+    let row: PersonRow;
+    try {
+      const engineKind = engine.kind;
+      row = { person, words, trainClips: trainClips.length, trainSeconds: seconds, epochs, warnings: warnings.length, labels: model.labels.filter((l) => !isFillerLabel(l)).length, clipAccuracy, heldOut: heldOut.length, streams: await listen(model, engine, ''), mining: null, engine: engineKind };
+      if (o.mining) {
+        const room = composeDenseStream({ keywords: [], fillers: [{ name: 'room talk', clips: roomTalk }], fillerKind: 'words', durationSeconds: (o.quick ? 1 : MINING_MINUTES) * 60, snrDb: SNR_DB, seed: o.seed * 1000 + 500 + i });
+        const mined = await mine(engine, model, room, person);
+        await engine.dispose();
+        engine = null;
+        log(`  mining: ${mined.length} detections in ${room.otherWords} words of ${(room.samples.length / 16000 / 60).toFixed(0)} minutes of room talk, kept as other speech`);
+        const again = await train([...trainClips, ...mined], o.recipe, o, `${person} after mining`);
+        engine = await openEngine(again.model);
+        row.mining = { roomWords: room.otherWords, roomSeconds: room.samples.length / 16000, mined: mined.length, trainSeconds: again.seconds, epochs: again.epochs, streams: await listen(again.model, engine, ', after mining') };
+      }
     } finally {
-      await engine.dispose();
+      await engine?.dispose();
     }
+    rows.push(row);
   }
   return rows;
 }

@@ -138,7 +138,10 @@ export interface FillerPool {
 }
 
 export interface DenseComposeOptions {
-  /** Clips of the words to spot: each goes in `repeats` times, in a seeded order, each time at its own place and level. */
+  /**
+   * Clips of the words to spot: each goes in `repeats` times, in a seeded order, each time
+   * at its own place and level. None: other speech alone (room audio to mine from).
+   */
   keywords: readonly KwsClip[];
   repeats?: number;
   fillers: readonly FillerPool[];
@@ -202,7 +205,6 @@ function quietestCut(x: Float32Array, from: number, to: number): number {
 export function composeDenseStream(o: DenseComposeOptions): DenseStream {
   const repeats = o.repeats ?? DEFAULT_REPEATS;
   if (!(o.durationSeconds > 0)) throw new ConfigError('bad-stream', 'durationSeconds must be positive');
-  if (o.keywords.length === 0) throw new ConfigError('bad-stream', 'no keyword clips to insert');
   if (!Number.isInteger(repeats) || repeats < 1) throw new ConfigError('bad-stream', `repeats must be a positive integer, got ${repeats}`);
   const pools = o.fillers.filter((p) => p.clips.length > 0 && (p.weight ?? 1) > 0);
   if (pools.length === 0) throw new ConfigError('bad-stream', 'no filler clips to put between the keywords');

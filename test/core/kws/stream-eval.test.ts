@@ -157,6 +157,14 @@ describe('composeDenseStream', () => {
     expect(composeDenseStream({ ...options, seed: 5 }).events).not.toEqual(dense.events);
   });
 
+  it('without keywords, is other speech alone from start to end (room audio to mine from)', () => {
+    const room = composeDenseStream({ ...options, keywords: [], durationSeconds: 30 });
+    expect(room.samples.length).toBe(30 * 16000);
+    expect(room.events.length).toBeGreaterThan(20); // about one word a second
+    expect(room.events.every((e) => !e.keyword)).toBe(true);
+    expect(room.events.at(-1)!.end).toBeGreaterThan(28.5); // filled to the end, not stopped at a keyword that never comes
+  });
+
   it('refuses a stream too short for its keywords', () => {
     expect(() => composeDenseStream({ ...options, durationSeconds: 10 })).toThrow(/keyword insertions need/);
   });
