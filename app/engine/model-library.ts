@@ -17,6 +17,16 @@ import { trainingRunOf } from '../shared/training-summary.js';
 
 export class ModelLibraryError extends HarkError {}
 
+/**
+ * A name Hark gives a model, `<prefix> 2026-12-03 14.05` in local time: a valid model name
+ * by construction (the protocol's rename check refuses ':' among path characters, so the
+ * time reads with a dot), so Models → Rename → Save works without editing it.
+ */
+export function defaultModelName(at: Date, prefix: 'Model' | 'Recovered model' = 'Model'): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${prefix} ${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}.${two(at.getMinutes())}`;
+}
+
 type Meta = Omit<ModelInfo, 'active'>;
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -97,7 +107,7 @@ export class ModelLibrary {
     const report = await this.readReport(id);
     const createdAt = (await stat(path.join(dir, MODEL_FILE))).mtime.toISOString();
     const meta: Meta = {
-      id, name: `Recovered model ${createdAt.slice(0, 16).replace('T', ' ')}`, createdAt, labels: model.labels,
+      id, name: defaultModelName(new Date(createdAt), 'Recovered model'), createdAt, labels: model.labels,
       cell: model.model.config.cell, hiddenSize: model.model.config.hiddenSize, layers: model.model.config.layers,
       accuracy: report?.accuracy ?? null, source: model.history.length > 0 ? 'trained' : 'imported',
       // The model file does not keep which epoch early stopping chose: not known any more.

@@ -26,6 +26,7 @@ import type { KwsClip, KwsModel, KwsRecipe } from '../../core/kws/recipe.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import type { Trainer, TrainerState } from '../../core/train/trainer.js';
 import { trainModel } from './keyword-training.js';
+import { defaultModelName } from './model-library.js';
 import { EngineServiceError } from './service-error.js';
 import type { ClipEntry } from './dataset/store.js';
 import { NOT_MEASURED, NOT_MEASURED_NO_CLASS, readSplitLists, type SplitBasis } from './dataset/split.js';
@@ -151,7 +152,7 @@ export class TrainingJobs {
       const held = test.clips.length > 0 ? { set: test, split: 'testing' as const } : validation.clips.length > 0 ? { set: validation, split: 'validation' as const } : null;
       const report = held ? await reportOn(trained, held.set, train, job.basis, held.split) : null;
       const notMeasured = report ? null : held ? NOT_MEASURED_NO_CLASS : NOT_MEASURED;
-      const name = params.name ?? (await unusedName(project, `Model ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`));
+      const name = params.name ?? (await unusedName(project, defaultModelName(new Date())));
       const model = await project.models.add({ name, source: 'trained', model: trained, report: report ?? undefined });
       const active = await project.models.activate(model.id);
       info.state = 'done';

@@ -13,3 +13,23 @@ export function displayLabel(label: string): string {
 
 /** A word the user taught (not other speech or background). */
 export const isWord = (label: string): boolean => !isFillerLabel(label);
+
+/**
+ * The dataset's folders of background recordings, as the dataset store names them
+ * (BACKGROUND_DIR and SILENCE_DIR in app/engine/dataset/store.ts, which the renderer cannot
+ * import; test/renderer/labels.test.ts checks that they agree).
+ */
+export const BACKGROUND_FOLDERS: readonly string[] = ['_background_noise_', '_silence_'];
+
+const folderLabel = (folder: string): string => displayLabel(BACKGROUND_FOLDERS.includes(folder) ? BACKGROUND_LABEL : folder);
+// A class folder starting a path (after the start, a space, a quote or a `/`), never part of a longer name.
+const CLASS_FOLDER = new RegExp(`(?<![\\w.-])(${[UNKNOWN_LABEL, BACKGROUND_LABEL, ...BACKGROUND_FOLDERS].join('|')})(?=/)`, 'g');
+
+/**
+ * An engine message as the screen shows it: a clip path's class folder in plain words, so
+ * "no clip _unknown_/me_nohash_0.wav in the dataset" reads "no clip Other speech/me_nohash_0.wav
+ * in the dataset", and `_background_noise_/kitchen.wav` reads `Background/kitchen.wav`.
+ */
+export function withDisplayLabels(message: string): string {
+  return message.replace(CLASS_FOLDER, (folder) => folderLabel(folder));
+}

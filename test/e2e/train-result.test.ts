@@ -101,7 +101,7 @@ describe('the training result and the model lists in the browser host', () => {
       expect(await rows.first().innerText()).toContain('and Other speech, Background');
       // Two runs in one minute, default names: they must not read alike.
       const names = (await rows.locator('td:first-child').allInnerTexts()).map((n) => n.replace('(active)', '').trim());
-      expect(names[1]).toMatch(/^Model \d{4}-\d\d-\d\d \d\d:\d\d( \(2\))?$/);
+      expect(names[1]).toMatch(/^Model \d{4}-\d\d-\d\d \d\d\.\d\d( \(2\))?$/);
       expect(new Set(names).size).toBe(2);
 
       // A file that is not a model: named, nothing imported, the code under Details.

@@ -7,7 +7,7 @@ import { MIN_TAKES_TO_TEST, MIN_TAKES_TO_VALIDATE } from '../../app/engine/datas
 import { MAX_CLIP_SAMPLES, SAMPLE_RATE } from '../../app/shared/protocol.js';
 import {
   BACKGROUND_TAKE_SECONDS, backgroundText, countText, MIN_CLIPS_PER_WORD, recordingGuide, TARGET_BACKGROUND_SECONDS,
-  TARGET_CLIPS_PER_WORD, TARGET_OTHER_SPEECH_CLIPS, wordAdvice,
+  needsAttention, nextWordToRecord, TARGET_CLIPS_PER_WORD, TARGET_OTHER_SPEECH_CLIPS, wordAdvice,
 } from '../../renderer/src/components/record/guidance.js';
 
 const OTHER = '_unknown_';
@@ -86,5 +86,33 @@ describe("a word's advice", () => {
   it('names a background recording by its file, and says when it cannot be read', () => {
     expect(backgroundText('room-1.wav', 10)).toBe('room-1 (10.0 s)');
     expect(backgroundText('HUM.WAV', null)).toBe('HUM (unreadable: delete it)');
+  });
+});
+
+describe('the word the guide opens to record', () => {
+  const w = (label: string, count: number) => ({ label, count });
+  it('is the word short of its target with the fewest clips: a word just added comes first', () => {
+    expect(nextWordToRecord([w('no', 10), w('stop', 0), w('yes', 12)])).toBe('stop');
+    expect(nextWordToRecord([w('no', 10), w('stop', 10), w('yes', TARGET_CLIPS_PER_WORD)])).toBe('no'); // a tie: the first
+    expect(nextWordToRecord([w('no', TARGET_CLIPS_PER_WORD), w('yes', TARGET_CLIPS_PER_WORD - 1)])).toBe('yes');
+  });
+  it('is the first word when every word has its target, and none without words', () => {
+    expect(nextWordToRecord([w('no', TARGET_CLIPS_PER_WORD), w('yes', TARGET_CLIPS_PER_WORD + 3)])).toBe('no');
+    expect(nextWordToRecord([])).toBeNull();
+  });
+});
+
+describe('the "needs attention" flag on a card', () => {
+  it('flags too few clips and clipping, not the tips every card has', () => {
+    expect(needsAttention('yes', MIN_CLIPS_PER_WORD - 1, false)).toBe(true);
+    expect(needsAttention('yes', MIN_CLIPS_PER_WORD, false)).toBe(false);
+    expect(needsAttention('yes', TARGET_CLIPS_PER_WORD, true)).toBe(true);
+    // One speaker's full set still has a tip (a second voice helps), but nothing to fix.
+    expect(wordAdvice('yes', TARGET_CLIPS_PER_WORD, 1, false)).not.toEqual([]);
+    expect(needsAttention('yes', TARGET_CLIPS_PER_WORD, false)).toBe(false);
+    // Other speech always explains itself; it is flagged only below its target.
+    expect(wordAdvice(OTHER, TARGET_OTHER_SPEECH_CLIPS + 6, 1, false)).not.toEqual([]);
+    expect(needsAttention(OTHER, TARGET_OTHER_SPEECH_CLIPS + 6, false)).toBe(false);
+    expect(needsAttention(OTHER, TARGET_OTHER_SPEECH_CLIPS - 1, false)).toBe(true);
   });
 });

@@ -48,3 +48,13 @@ export async function explained(page: Page, locator: Locator, timeout = 30_000):
     throw new Error(`${(err as Error).message}\n--- the screen said:\n${await page.locator('main').innerText()}`, { cause: err });
   }
 }
+
+/** The internal class names (and dataset folders) the screens must never show: they read "Other speech" and "Background". */
+export const RAW_CLASS_NAMES = /_unknown_|_background_|_background_noise_|_silence_/;
+
+/** Fails, naming the screen and quoting the line, when the page's visible text holds a raw internal class name. */
+export async function expectNoRawClassNames(page: Page, screen: string): Promise<void> {
+  const text = await page.locator('body').innerText();
+  const line = text.split('\n').find((l) => RAW_CLASS_NAMES.test(l));
+  expect(line, `the ${screen} screen shows a raw class name`).toBeUndefined();
+}

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export function tempDir(prefix = 'hark-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -50,5 +50,12 @@ export function noise(dir: string, seconds: number, name = 'noise', volume = 0.0
 export function mix(dir: string, name: string, a: string, b: string): string {
   const out = join(dir, `${name}.wav`);
   execFileSync('sox', ['-m', a, b, out]);
+  return out;
+}
+
+/** The file without its leading and trailing silence (espeak-ng pads each word with about 0.3 s). */
+export function trimSilence(dir: string, wav: string): string {
+  const out = join(dir, `${basename(wav, '.wav')}-trimmed.wav`);
+  execFileSync('sox', [wav, out, 'silence', '1', '0.01', '0.5%', 'reverse', 'silence', '1', '0.01', '0.5%', 'reverse']);
   return out;
 }

@@ -101,6 +101,15 @@ export function wordAdvice(label: string, count: number, speakers: number, clipp
   return advice;
 }
 
+/**
+ * Whether a card is flagged "needs attention": too few clips (a word below the minimum,
+ * other speech below its target) or a take that clipped. wordAdvice's explanations and tips
+ * (what other speech is, a second speaker helps) are shown on the card's panel, unflagged.
+ */
+export function needsAttention(label: string, count: number, clipped: boolean): boolean {
+  return clipped || count < (label === OTHER_SPEECH ? TARGET_OTHER_SPEECH_CLIPS : MIN_CLIPS_PER_WORD);
+}
+
 /** "12 / 20 clips": a card's count against its target. */
 export function countText(label: string, count: number): string {
   return `${count} / ${label === OTHER_SPEECH ? TARGET_OTHER_SPEECH_CLIPS : TARGET_CLIPS_PER_WORD} clips`;
@@ -108,6 +117,17 @@ export function countText(label: string, count: number): string {
 
 /** The target a card's bar fills to. */
 export const targetFor = (label: string): number => (label === OTHER_SPEECH ? TARGET_OTHER_SPEECH_CLIPS : TARGET_CLIPS_PER_WORD);
+
+/**
+ * The word the guide's "Record words" opens: of the words short of their target, the one
+ * with the fewest clips (a word just added, first; ties in the order given), else the first
+ * word; null when there is none.
+ */
+export function nextWordToRecord(words: readonly { label: string; count: number }[]): string | null {
+  let next: { label: string; count: number } | null = null;
+  for (const w of words) if (w.count < TARGET_CLIPS_PER_WORD && (next === null || w.count < next.count)) next = w;
+  return (next ?? words[0])?.label ?? null;
+}
 
 /** A background recording's name as listed: its file name without `.wav`, and its length. */
 export function backgroundText(name: string, durationSeconds: number | null): string {
