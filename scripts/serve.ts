@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { startBrowserHost } from '../app/host/serve.js';
+import type { EngineRestartNotice } from '../app/shared/api.js';
 
 const root = path.join(import.meta.dirname, '..');
 
@@ -32,7 +33,7 @@ for (const needed of [path.join(rendererRoot, 'index.html'), enginePath]) {
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 
 const host = await startBrowserHost({ rendererRoot, port, engine: { enginePath, dataDir, version } });
-host.supervisor.on('restarted', (e: { restarts: number; gaveUp: boolean; reason: string }) => {
+host.supervisor.on('restarted', (e: EngineRestartNotice) => {
   process.stderr.write(e.gaveUp ? `The engine stopped (${e.reason}) and was not restarted again.\n` : `The engine stopped (${e.reason}); restarted (${e.restarts}).\n`);
 });
 process.stdout.write(`Hark is serving ${dataDir}\nOpen ${host.url}\n(only on this machine; the token changes every run)\n`);

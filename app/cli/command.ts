@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 import type { CliIO } from './io.js';
+import { rangeText, type NumericOption } from '../../core/kws/options.js';
 
 export type OptionValues = Record<string, string | boolean | undefined>;
 
@@ -52,6 +53,43 @@ export function numberOption(cmd: Command, values: OptionValues, name: string, m
   const n = String(raw).trim() === '' ? NaN : Number(raw);
   if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, not "${String(raw)}"`, cmd.usage);
   return n;
+}
+
+/** A setting declared in core/kws/options.ts, from its flag, in its range; `fallback` when absent. */
+export function declaredOption(cmd: Command, values: OptionValues, option: NumericOption): number | undefined;
+export function declaredOption(cmd: Command, values: OptionValues, option: NumericOption, fallback: number): number;
+export function declaredOption(cmd: Command, values: OptionValues, option: NumericOption, fallback?: number): number | undefined {
+  return option.integer
+    ? intOption(cmd, values, option.flag, option.min, option.max, fallback as number)
+    : numberOption(cmd, values, option.flag, option.min, option.max, fallback);
+}
+
+/** parseArgs entries for the flags of declared settings. */
+export function declaredFlags(...options: NumericOption[]): Record<string, { type: 'string' }> {
+  return Object.fromEntries(options.map((o) => [o.flag, { type: 'string' as const }]));
+}
+
+/**
+ * The help line of a declared setting: `  --flag X   help (range; default d)`, the help column
+ * at 19 as the other lines'. `defaultText` replaces "default d"; `note` follows it.
+ */
+export function declaredHelp(option: NumericOption, metavar: string, { defaultText, note }: { defaultText?: string; note?: string } = {}): string {
+  const flag = `  --${option.flag} ${metavar}`;
+  const details = [rangeText(option), defaultText ?? `default ${option.default}`, ...(note ? [note] : [])].join('; ');
+  return wrapHelp(`${flag.length < 19 ? flag.padEnd(19) : `${flag}  `}${option.help} (${details})`);
+}
+
+/** A help line wrapped at 100 columns, the rest indented to the help column. */
+function wrapHelp(line: string, width = 100, indent = 19): string {
+  const lines: string[] = [];
+  let rest = line;
+  while (rest.length > width) {
+    const cut = rest.lastIndexOf(' ', width);
+    if (cut <= indent) break;
+    lines.push(rest.slice(0, cut));
+    rest = ' '.repeat(indent) + rest.slice(cut + 1);
+  }
+  return [...lines, rest].join('\n');
 }
 
 /** A value from a fixed set. */

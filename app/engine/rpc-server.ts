@@ -4,16 +4,15 @@
 // `error`: ServeOptions.publicMessage rewrites its message once, for all of them (the
 // service uses it to turn absolute data paths into paths relative to the project).
 //
-// The client uses birpc; this side speaks birpc's wire format ({ t: 'q', i?, m, a } in,
-// { t: 's', i, r | e } out, events as { t: 'q', m: 'event', a: [event] }) by hand,
-// because every message must pass a schema before anything runs and a refused message
-// without an id must still be answered (birpc drops those silently).
+// The client uses birpc; this side speaks birpc's wire format (../shared/rpc-envelope.ts)
+// without it, because every message must pass a schema before anything runs and a refused
+// message without an id must still be answered (birpc drops those silently).
 
 import type { MessageChannelLike, MessageListener } from '../shared/channel.js';
-import { toWireError } from '../shared/engine-error.js';
+import { toWireError, wireError } from '../shared/engine-error.js';
+import { errorMessage, eventMessage, messageIdOf, resultMessage } from '../shared/rpc-envelope.js';
 import {
   ERROR_CODES,
-  EVENT_FUNCTION,
   RequestEnvelope,
   isMethodName,
   isWireError,
@@ -43,25 +42,19 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-function requestIdOf(data: unknown): string | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
-  const id = (data as { i?: unknown }).i;
-  return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : undefined;
-}
-
 /** Validates one raw message into a method and its parsed parameters, or throws RefusedMessage. */
 export function parseRequest(data: unknown): { id?: string; method: MethodName; params: unknown } {
   const envelope = RequestEnvelope.safeParse(data);
   if (!envelope.success) {
-    throw new RefusedMessage({ code: ERROR_CODES.badMessage, message: `not a request: ${describeIssues(envelope.error)}` });
+    throw new RefusedMessage(wireError(ERROR_CODES.badMessage, `not a request: ${describeIssues(envelope.error)}`));
   }
   const { i: id, m: method, a: args } = envelope.data;
   if (!isMethodName(method)) {
-    throw new RefusedMessage({ code: ERROR_CODES.unknownMethod, message: `no method ${JSON.stringify(method.slice(0, 64))}` });
+    throw new RefusedMessage(wireError(ERROR_CODES.unknownMethod, `no method ${JSON.stringify(method.slice(0, 64))}`));
   }
   const parsed = methodSchemas[method].safeParse(args[0]);
   if (!parsed.success) {
-    throw new RefusedMessage({ code: ERROR_CODES.badArguments, message: `${method}: ${describeIssues(parsed.error)}` });
+    throw new RefusedMessage(wireError(ERROR_CODES.badArguments, `${method}: ${describeIssues(parsed.error)}`));
   }
   return { id, method, params: parsed.data };
 }
@@ -91,10 +84,10 @@ export function serveChannel(channel: MessageChannelLike, handlers: EngineHandle
   };
   const emit = (event: EngineEvent): void => {
     const out = 'error' in event && isWireError(event.error) ? { ...event, error: publicError(event.error) } : event;
-    post({ t: 'q', m: EVENT_FUNCTION, a: [out] });
+    post(eventMessage(out));
   };
   const answer = (id: string | undefined, outcome: { r: unknown } | { e: WireError }): void => {
-    if (id !== undefined) post({ t: 's', i: id, ...('e' in outcome ? { e: publicError(outcome.e) } : outcome) });
+    if (id !== undefined) post('e' in outcome ? errorMessage(id, publicError(outcome.e)) : resultMessage(id, outcome.r));
     else if ('e' in outcome) emit({ type: 'protocol.error', error: outcome.e });
   };
 
@@ -104,7 +97,7 @@ export function serveChannel(channel: MessageChannelLike, handlers: EngineHandle
     try {
       request = parseRequest(data);
     } catch (err) {
-      answer(requestIdOf(data), { e: err instanceof RefusedMessage ? err.wire : toWireError(err) });
+      answer(messageIdOf(data), { e: err instanceof RefusedMessage ? err.wire : toWireError(err) });
       return;
     }
     const handler = handlers[request.method] as (params: unknown) => unknown;

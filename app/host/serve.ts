@@ -10,16 +10,17 @@
 // Whatever a peer does on the wire (resets, forbidden frames, hostile codec frames) ends
 // at most its own connection: see dropOnError and ../shared/wire-codec.ts.
 // Static files go through the same path checks as Electron's hark:// protocol
-// (app/main/protocol.ts), with the same CSP plus this server's ws: origin.
+// (app/node/app-protocol.ts), with the same CSP plus this server's ws: origin.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { APP_ORIGIN, createAppProtocolHandler } from '../main/protocol.js';
+import { APP_ORIGIN, createAppProtocolHandler } from '../node/app-protocol.js';
 import { contentSecurityPolicy } from '../shared/csp.js';
-import { EVENT_FUNCTION, type EngineEvent } from '../shared/protocol.js';
+import { ERROR_CODES } from '../shared/protocol.js';
+import { protocolErrorMessage } from '../shared/rpc-envelope.js';
 import { CLOSE_CODES, ENGINE_SOCKET_PATH, TOKEN_PARAM } from '../shared/websocket-channel.js';
 import { decodeFrame, encodeFrame, MAX_FRAME_BYTES } from '../shared/wire-codec.js';
 import { EngineSupervisor, type EngineSupervisorOptions } from './engine-supervisor.js';
@@ -96,10 +97,6 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     }
   });
 
-  function sendEvent(ws: WebSocket, event: EngineEvent): void {
-    ws.send(encodeFrame({ t: 'q', m: EVENT_FUNCTION, a: [event] }));
-  }
-
   function attach(ws: WebSocket): void {
     // One page at a time (a reload replaces the old connection).
     current?.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
@@ -107,7 +104,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     dropOnError(ws);
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
-        sendEvent(ws, { type: 'protocol.error', error: { code: 'bad-message', message: 'text frames are not accepted; send binary frames' } });
+        ws.send(encodeFrame(protocolErrorMessage(ERROR_CODES.badMessage, 'text frames are not accepted; send binary frames')));
         return;
       }
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
@@ -115,7 +112,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       try {
         message = decodeFrame(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       } catch (err) {
-        sendEvent(ws, { type: 'protocol.error', error: { code: 'bad-message', message: (err as Error).message } });
+        ws.send(encodeFrame(protocolErrorMessage(ERROR_CODES.badMessage, (err as Error).message)));
         return;
       }
       supervisor.channel.postMessage(message);

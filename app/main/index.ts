@@ -1,7 +1,7 @@
 // Electron main process: one window, served from hark://app/, locked down, and the engine
 // in a utility process whose life follows the window. Main only brokers: it hands the page
 // a MessagePort to the engine and shows the folder dialog; audio and data never pass here.
-// The decisions live in small modules (window.ts, protocol.ts, permissions.ts,
+// The decisions live in small modules (window.ts, ../node/app-protocol.ts, permissions.ts,
 // ipc-senders.ts, ipc.ts, engine-host.ts, ../shared/csp.ts) that tests check without
 // Electron; this file only wires them up.
 
@@ -18,7 +18,7 @@ import {
   APP_SCHEME,
   APP_SCHEME_PRIVILEGES,
   createAppProtocolHandler,
-} from './protocol.js';
+} from '../node/app-protocol.js';
 
 // Built layout (electron-vite): out/main/index.js, out/preload/index.cjs, out/renderer/.
 const RENDERER_ROOT = path.join(import.meta.dirname, '../renderer');
@@ -56,7 +56,7 @@ function createMainWindow(): BrowserWindow {
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
-    engine.stop();
+    void engine.stop();
   });
   if (!engine.running) engine.start();
   void window.loadURL(devServerUrl ?? APP_ENTRY_URL);
@@ -77,7 +77,7 @@ if (!app.requestSingleInstanceLock()) {
   // Every WebContents, including any a later feature creates.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
-  app.on('before-quit', () => engine.stop());
+  app.on('before-quit', () => void engine.stop());
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -8,7 +8,9 @@
 import { createBirpc, type BirpcReturn } from 'birpc';
 import type { MessageChannelLike, MessageListener } from './channel.js';
 import { EngineError, toEngineError } from './engine-error.js';
+import { isRpcMessage } from './rpc-envelope.js';
 import {
+  ERROR_CODES,
   EVENT_FUNCTION,
   type EngineEvent,
   type EngineEventType,
@@ -28,7 +30,7 @@ export interface EngineClient {
   send<M extends MethodName>(method: M, ...params: CallArgs<M>): void;
   on<T extends EngineEventType>(type: T, handler: (event: EventOf<T>) => void): () => void;
   onAny(handler: (event: EngineEvent) => void): () => void;
-  /** Rejects pending calls with 'disconnected' and stops listening. */
+  /** Rejects pending and later calls with 'disconnected' and stops listening. */
   close(): void;
 }
 
@@ -43,6 +45,8 @@ type RemoteFunctions = Record<string, (...args: unknown[]) => unknown>;
 export function createEngineClient(channel: MessageChannelLike, options: ClientOptions = {}): EngineClient {
   const handlers = new Set<(event: EngineEvent) => void>();
   let listener: MessageListener | undefined;
+  const disconnected = () => new EngineError(ERROR_CODES.disconnected, 'the connection to the engine was closed');
+  let closed = false;
 
   const local: LocalFunctions = {
     [EVENT_FUNCTION]: (event) => {
@@ -58,8 +62,7 @@ export function createEngineClient(channel: MessageChannelLike, options: ClientO
     on: (fn) => {
       // Drop anything that is not a birpc message before birpc reads fields of it.
       listener = (event) => {
-        const data = event.data as { t?: unknown } | null;
-        if (typeof data === 'object' && data !== null && (data.t === 'q' || data.t === 's')) void fn(data);
+        if (isRpcMessage(event.data)) void fn(event.data);
       };
       channel.addEventListener('message', listener);
       channel.start?.();
@@ -68,12 +71,13 @@ export function createEngineClient(channel: MessageChannelLike, options: ClientO
       if (listener) channel.removeEventListener('message', listener);
     },
     onTimeoutError: (method) => {
-      throw new EngineError('timeout', `the engine did not answer ${method} in time`);
+      throw new EngineError(ERROR_CODES.timeout, `the engine did not answer ${method} in time`);
     },
   });
 
   return {
     async call(method, ...params) {
+      if (closed) throw disconnected();
       try {
         return (await rpc.$call(method, ...params)) as never;
       } catch (err) {
@@ -95,7 +99,8 @@ export function createEngineClient(channel: MessageChannelLike, options: ClientO
       return () => handlers.delete(handler);
     },
     close() {
-      rpc.$close(new EngineError('disconnected', 'the connection to the engine was closed'));
+      closed = true;
+      rpc.$close(disconnected());
     },
   };
 }

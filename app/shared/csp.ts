@@ -1,5 +1,5 @@
 // The renderer's Content-Security-Policy, in one place. The main process sends it as a
-// header on every response of the app protocol (app/main/protocol.ts); renderer/index.html
+// header on every response of the app protocol (app/node/app-protocol.ts); renderer/index.html
 // carries the meta variant (a test keeps the two in step); `electron-vite dev` swaps the
 // meta for the dev variant (electron.vite.config.ts).
 //

@@ -12,6 +12,8 @@
 
 import type { Detection as CoreDetection } from '../../core/kws/detector.js';
 import { UNKNOWN_LABEL } from '../../core/kws/labels.js';
+import { DETECTOR_OPTIONS, RECIPE_OPTIONS, type NumericOption } from '../../core/kws/options.js';
+import { CELL_KINDS, type CellKind } from '../../core/nn/layer.js';
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
@@ -97,26 +99,31 @@ export const Bytes = (max: number) =>
 
 export const EngineKind = z.enum(['typescript', 'onnxruntime']);
 
-const score = z.number().min(0).max(1);
+/** A number in an option's declared range (core/kws/options.ts). */
+const ranged = (option: NumericOption) => {
+  const n = z.number().min(option.min).max(option.max);
+  return option.integer ? n.int() : n;
+};
+const threshold = ranged(DETECTOR_OPTIONS.threshold);
 export const DetectorOptions = z
   .object({
-    hopMs: z.number().min(10).max(100).optional(),
-    smoothingMs: z.number().min(0).max(2000).optional(),
-    threshold: score.optional(),
-    thresholds: z.record(Word, score).optional(),
-    refractoryMs: z.number().min(0).max(10000).optional(),
-    maxTrailingSilenceMs: z.number().min(0).max(10000).optional(),
+    hopMs: ranged(DETECTOR_OPTIONS.hopMs).optional(),
+    smoothingMs: ranged(DETECTOR_OPTIONS.smoothingMs).optional(),
+    threshold: threshold.optional(),
+    thresholds: z.record(Word, threshold).optional(),
+    refractoryMs: ranged(DETECTOR_OPTIONS.refractoryMs).optional(),
+    maxTrailingSilenceMs: ranged(DETECTOR_OPTIONS.maxTrailingSilenceMs).optional(),
   })
   .strict();
 
 /** The parts of a training recipe the UI may set; the engine fills in the rest. */
 export const RecipeOptions = z
   .object({
-    cell: z.enum(['lstm', 'peephole', 'cifg', 'gru']).optional(),
-    hiddenSize: z.number().int().min(4).max(512).optional(),
-    layers: z.number().int().min(1).max(3).optional(),
-    epochs: z.number().int().min(1).max(500).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    cell: z.enum(CELL_KINDS as [CellKind, ...CellKind[]]).optional(),
+    hiddenSize: ranged(RECIPE_OPTIONS.hiddenSize).optional(),
+    layers: ranged(RECIPE_OPTIONS.layers).optional(),
+    epochs: ranged(RECIPE_OPTIONS.epochs).optional(),
+    seed: ranged(RECIPE_OPTIONS.seed).optional(),
     augment: z.boolean().optional(),
   })
   .strict();
@@ -431,7 +438,7 @@ export type EngineEvent =
 
 export type EngineEventType = EngineEvent['type'];
 
-/** Error codes the engine itself uses (dataset, model and core errors pass their own). */
+/** Error codes the engine, the hosts and the client raise themselves (dataset, model and core errors pass their own). */
 export const ERROR_CODES = {
   badMessage: 'bad-message',
   unknownMethod: 'unknown-method',
@@ -445,6 +452,10 @@ export const ERROR_CODES = {
   internal: 'internal',
   disconnected: 'disconnected',
   timeout: 'timeout',
+  /** From a host: no engine is running (it is starting, stopped, or the host gave up). */
+  engineUnavailable: 'engine-unavailable',
+  /** From a host: the engine died before answering. */
+  engineCrashed: 'engine-crashed',
 } as const;
 
 export function isWireError(value: unknown): value is WireError {

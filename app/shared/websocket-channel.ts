@@ -8,7 +8,8 @@
 
 import type { MessageChannelLike, MessageListener } from './channel.js';
 import { decodeFrame, encodeFrame } from './wire-codec.js';
-import { EVENT_FUNCTION } from './protocol.js';
+import { ERROR_CODES } from './protocol.js';
+import { protocolErrorMessage } from './rpc-envelope.js';
 
 /** The query parameter and URL fragment key that carry the per-run token. */
 export const TOKEN_PARAM = 'token';
@@ -62,7 +63,7 @@ export function createWebSocketChannel(socket: WebSocketLike): MessageChannelLik
       if (bytes === null) throw new Error('text frame');
       deliver(decodeFrame(bytes));
     } catch (err) {
-      deliver({ t: 'q', m: EVENT_FUNCTION, a: [{ type: 'protocol.error', error: { code: 'bad-message', message: `unreadable frame from the host: ${(err as Error).message}` } }] });
+      deliver(protocolErrorMessage(ERROR_CODES.badMessage, `unreadable frame from the host: ${(err as Error).message}`));
     }
   });
 

@@ -23,25 +23,23 @@
 
 import { ConfigError } from '../errors.js';
 import { isFillerLabel } from './labels.js';
+import { checkOption, DETECTOR_OPTIONS, type NumericOption } from './options.js';
 
+// The options' defaults and ranges: DETECTOR_OPTIONS (options.ts).
 export interface DecisionOptions {
-  /** Default threshold for every word (0.5–1; default 0.9). */
+  /** Default threshold for every word. */
   threshold?: number;
-  /** Per-word thresholds, overriding `threshold`. */
+  /** Per-word thresholds, overriding `threshold` (each in the threshold's range). */
   thresholds?: Readonly<Record<string, number>>;
-  /** After a detection, no other for this long (ms; default 1000). */
+  /** After a detection, no other for this long (ms). */
   refractoryMs?: number;
-  /** A word fires only if speech was heard within this long before the decision (ms, up to 60000; default 300; 1000 or more turns the check off). */
+  /** A word fires only if speech was heard within this long before the decision (ms; from its offFrom on the check is off). */
   maxTrailingSilenceMs?: number;
 }
 
-export const DEFAULT_THRESHOLD = 0.9;
-export const DEFAULT_REFRACTORY_MS = 1000;
-// 300 ms: on a development stream (the held-out voices with ten words no model trained
-// on, composed with another seed than the acceptance test's), 250–400 ms all cut false
-// activations from 16 to 2 per hour at a 99.7% recall; 150 ms starts losing keywords and
-// 500 ms lets word tails through again. 300 is the middle of that plateau.
-export const DEFAULT_MAX_TRAILING_SILENCE_MS = 300;
+export const DEFAULT_THRESHOLD: number = DETECTOR_OPTIONS.threshold.default;
+export const DEFAULT_REFRACTORY_MS: number = DETECTOR_OPTIONS.refractoryMs.default;
+export const DEFAULT_MAX_TRAILING_SILENCE_MS: number = DETECTOR_OPTIONS.maxTrailingSilenceMs.default;
 const REARM_FRACTION = 0.5;
 
 export interface Decision {
@@ -50,15 +48,7 @@ export interface Decision {
   score: number;
 }
 
-function checkMs(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 60_000)) throw new ConfigError('bad-detector-option', `${name} must be in [0, 60000] ms, got ${String(v)}`);
-  return v;
-}
-
-function checkThreshold(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new ConfigError('bad-detector-option', `${name} must be in (0, 1], got ${String(v)}`);
-  return v;
-}
+const check = (option: NumericOption, v: unknown, name?: string): number => checkOption(option, v, 'bad-detector-option', name);
 
 export class DecisionRule {
   readonly labels: readonly string[];
@@ -76,18 +66,18 @@ export class DecisionRule {
   }
 
   setOptions(options: DecisionOptions): void {
-    const base = checkThreshold('threshold', options.threshold ?? DEFAULT_THRESHOLD);
+    const base = check(DETECTOR_OPTIONS.threshold, options.threshold ?? DEFAULT_THRESHOLD);
     const per = options.thresholds ?? {};
     for (const name of Object.keys(per)) {
       if (!this.labels.includes(name) || isFillerLabel(name)) throw new ConfigError('bad-detector-option', `thresholds: "${name}" is not a word of this model`);
-      checkThreshold(`thresholds["${name}"]`, per[name]);
+      check(DETECTOR_OPTIONS.threshold, per[name], `thresholds["${name}"]`);
     }
-    const refractoryMs = checkMs('refractoryMs', options.refractoryMs ?? DEFAULT_REFRACTORY_MS);
-    const trailingMs = checkMs('maxTrailingSilenceMs', options.maxTrailingSilenceMs ?? DEFAULT_MAX_TRAILING_SILENCE_MS);
+    const refractoryMs = check(DETECTOR_OPTIONS.refractoryMs, options.refractoryMs ?? DEFAULT_REFRACTORY_MS);
+    const trailingMs = check(DETECTOR_OPTIONS.maxTrailingSilenceMs, options.maxTrailingSilenceMs ?? DEFAULT_MAX_TRAILING_SILENCE_MS);
     // All checked: only now change anything, so a refused call leaves the rule as it was.
     this.labels.forEach((label, k) => { this.thresholdOf[k] = isFillerLabel(label) ? Infinity : Object.hasOwn(per, label) ? per[label] : base; });
     this.refractory = refractoryMs / 1000;
-    this.maxTrailingSilence = trailingMs >= 1000 ? Infinity : trailingMs / 1000;
+    this.maxTrailingSilence = trailingMs >= DETECTOR_OPTIONS.maxTrailingSilenceMs.offFrom ? Infinity : trailingMs / 1000;
   }
 
   threshold(label: string): number {

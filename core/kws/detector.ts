@@ -23,17 +23,18 @@ import { featureCount, modelFrames, type FeatureConfig } from '../features/confi
 import { FeatureStream } from '../features/mfcc.js';
 import type { InferenceEngine } from '../inference/engine.js';
 import { DecisionRule, type DecisionOptions } from './decision.js';
+import { checkOption, DETECTOR_OPTIONS } from './options.js';
 
+// The options' defaults and ranges: DETECTOR_OPTIONS (options.ts).
 export interface DetectorOptions extends DecisionOptions {
-  /** Time between decisions (ms; a multiple of the feature hop, 10–100; default 50). */
+  /** Time between decisions (ms; a multiple of the feature hop). */
   hopMs?: number;
-  /** Posteriors are averaged over this span of decisions (ms; ≥ hopMs; default 100). */
+  /** Posteriors are averaged over this span (ms; at least one decision's). */
   smoothingMs?: number;
 }
 
-export const DEFAULT_HOP_MS = 50;
-export const DEFAULT_SMOOTHING_MS = 100;
-export const MAX_HOP_MS = 100;
+export const DEFAULT_HOP_MS: number = DETECTOR_OPTIONS.hopMs.default;
+export const DEFAULT_SMOOTHING_MS: number = DETECTOR_OPTIONS.smoothingMs.default;
 // What counts as speech in a window (speechLevel): see there. 10 dB above the floor is the
 // usual margin of an energy voice-activity detector; the 20th percentile is a noise
 // frame as long as speech fills less than 80% of the window (a keyword fills about half).
@@ -59,6 +60,15 @@ export interface PosteriorStep {
   smoothed: Float32Array;
   /** Time since the window's last speech-like frame (s); the decision rule's check 5. */
   trailingSilence: number;
+}
+
+/**
+ * When the detector can decide on the first `frames` feature frames of a stream (s): the
+ * audio they need, including the two frames' look-ahead of the deltas (see the top).
+ */
+export function decisionTime(features: FeatureConfig, frames: number): number {
+  const { hopSamples, windowSamples, sampleRate, deltas } = features;
+  return ((frames - 1 + (deltas ? 2 : 0)) * hopSamples + windowSamples) / sampleRate;
 }
 
 export interface KeywordModelInfo {
@@ -106,15 +116,12 @@ export class KeywordDetector {
   /** Changes thresholds, refractory time, hop or smoothing; takes effect at the next decision. */
   setOptions(options: DetectorOptions): void {
     const frameMs = (1000 * this.features.hopSamples) / this.features.sampleRate;
-    const hopMs = options.hopMs ?? DEFAULT_HOP_MS;
+    const hopMs = checkOption(DETECTOR_OPTIONS.hopMs, options.hopMs ?? DEFAULT_HOP_MS, 'bad-detector-option');
     const hopFrames = Math.round(hopMs / frameMs);
-    if (!(hopFrames >= 1) || Math.abs(hopFrames * frameMs - hopMs) > 1e-6 || hopMs > MAX_HOP_MS) {
-      throw new ConfigError('bad-detector-option', `hopMs must be a multiple of ${frameMs} ms up to ${MAX_HOP_MS}, got ${String(hopMs)}`);
+    if (!(hopFrames >= 1) || Math.abs(hopFrames * frameMs - hopMs) > 1e-6) {
+      throw new ConfigError('bad-detector-option', `hopMs must be a multiple of the feature hop, ${frameMs} ms, got ${hopMs}`);
     }
-    const smoothingMs = options.smoothingMs ?? DEFAULT_SMOOTHING_MS;
-    if (typeof smoothingMs !== 'number' || !(smoothingMs >= 0 && smoothingMs <= 2000)) {
-      throw new ConfigError('bad-detector-option', `smoothingMs must be in [0, 2000], got ${String(smoothingMs)}`);
-    }
+    const smoothingMs = checkOption(DETECTOR_OPTIONS.smoothingMs, options.smoothingMs ?? DEFAULT_SMOOTHING_MS, 'bad-detector-option');
     this.rule.setOptions(options);
     this.hopFrames = hopFrames;
     this.smoothCount = Math.max(1, Math.round(smoothingMs / hopMs));
@@ -167,10 +174,6 @@ export class KeywordDetector {
     this.latest = null;
   }
 
-  private frameTime(frameEnd: number): number {
-    const { hopSamples, windowSamples, sampleRate, deltas } = this.features;
-    return ((frameEnd - 1 + (deltas ? 2 : 0)) * hopSamples + windowSamples) / sampleRate;
-  }
 
   private async decide(): Promise<Detection | null> {
     const split = this.ringHead * this.featureCount;
@@ -183,7 +186,7 @@ export class KeywordDetector {
     const smoothed = new Float32Array(C);
     for (const p of this.history) for (let k = 0; k < C; k++) smoothed[k] += p[k] / this.history.length;
     this.latest = smoothed;
-    const time = this.frameTime(this.received);
+    const time = decisionTime(this.features, this.received);
     const level = this.speechLevel();
     const trailingSilence = this.trailingSilence(level);
     this.onPosteriors?.({ time, smoothed, trailingSilence });

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { IPC_CHANNELS } from '../../app/shared/api.js';
 import { registerIpcHandlers, UntrustedSenderError, type IpcMainLike } from '../../app/main/ipc.js';
 import { isTrustedSender, senderInfo, type IpcEventLike } from '../../app/main/ipc-senders.js';
-import { APP_ORIGIN } from '../../app/main/protocol.js';
+import { APP_ORIGIN } from '../../app/node/app-protocol.js';
 
 const OUR_ID = 7;
 

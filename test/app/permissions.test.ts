@@ -6,7 +6,7 @@ import {
   queryFromRequest,
   type PermissionQuery,
 } from '../../app/main/permissions.js';
-import { APP_ORIGIN } from '../../app/main/protocol.js';
+import { APP_ORIGIN } from '../../app/node/app-protocol.js';
 
 const TRUSTED = [APP_ORIGIN];
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { hardenWebContents, installPermissionHandlers, type HardenableContents, type PermissionSession } from '../../app/main/security.js';
-import { APP_ORIGIN } from '../../app/main/protocol.js';
+import { APP_ORIGIN } from '../../app/node/app-protocol.js';
 
 type Handler = (...args: unknown[]) => unknown;
 

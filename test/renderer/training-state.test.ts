@@ -7,6 +7,7 @@ import { effectScope, nextTick, shallowRef } from 'vue';
 import { createTrainingState, type TrainingEngine } from '../../renderer/src/state/training.js';
 import type { EngineClient } from '../../app/shared/client.js';
 import type { ModelInfo } from '../../app/shared/protocol.js';
+import { DEFAULT_RECIPE } from '../../core/kws/recipe.js';
 
 function setup() {
   const labels = shallowRef<string[]>(['yes', 'no']);
@@ -17,11 +18,12 @@ function setup() {
 }
 
 describe('the Train form', () => {
-  it('starts with defaults and every word ticked', () => {
+  it('starts with the recipe\'s defaults and every word ticked', () => {
     const { training, scope } = setup();
-    expect(training.form.cell.value).toBe('lstm');
-    expect(training.form.hiddenSize.value).toBe(64);
-    expect(training.form.epochs.value).toBe(30);
+    expect(training.form.cell.value).toBe(DEFAULT_RECIPE.cell);
+    expect(training.form.hiddenSize.value).toBe(DEFAULT_RECIPE.hiddenSize);
+    expect(training.form.layers.value).toBe(DEFAULT_RECIPE.layers);
+    expect(training.form.epochs.value).toBe(DEFAULT_RECIPE.epochs);
     expect(training.form.words.value).toEqual(['yes', 'no']);
     scope.stop();
   });

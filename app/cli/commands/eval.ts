@@ -11,10 +11,10 @@ import { extractFeatures } from '../../../core/features/mfcc.js';
 import { evaluateClips, type ClipReport } from '../../../core/kws/evaluate.js';
 import { centredWindow } from '../../../core/kws/examples.js';
 import { classIndexOf } from '../../../core/kws/labels.js';
-import { DEFAULT_MAX_TRAILING_SILENCE_MS, DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
+import { DETECTOR_OPTIONS } from '../../../core/kws/options.js';
 import { isFillerLabel } from '../../../core/kws/labels.js';
 import { composeStream, evaluateStream, type StreamEvaluation } from '../../../core/kws/stream-eval.js';
-import { intOption, numberOption, pct, type Command } from '../command.js';
+import { declaredFlags, declaredHelp, declaredOption, intOption, numberOption, pct, type Command } from '../command.js';
 import { CancelledError, CliError, describeErrno, EXIT_OK } from '../errors.js';
 import { out, warn, type CliIO } from '../io.js';
 import { type FolderClip, type LoadedFolder } from '../load-folder.js';
@@ -99,8 +99,8 @@ export const evaluate: Command = {
     '                   model\'s words and the other words at known times over the folder\'s background',
     '                   recordings (or pink noise); prints recall, false activations per hour, latency',
     '                   and a suggested threshold per word',
-    '  --threshold P    one threshold for every word for --stream (default: each word\'s calibrated threshold, or 0.9)',
-    `  --word-end MS    the detector's word-end check for --stream (default ${DEFAULT_MAX_TRAILING_SILENCE_MS}; 1000 turns it off)`,
+    declaredHelp(DETECTOR_OPTIONS.threshold, 'P', { defaultText: `default: each word's calibrated threshold, or ${DETECTOR_OPTIONS.threshold.default}`, note: 'for --stream, one for every word' }),
+    declaredHelp(DETECTOR_OPTIONS.maxTrailingSilenceMs, 'MS', { note: 'for --stream' }),
     '  --seed N         the order and timing of the words in the stream (default 1)',
     '  --json           print one JSON object: accuracy, labels, perClass, confusion, predictions (one per clip), skipped',
     '                   (and stream, with --stream)',
@@ -108,7 +108,10 @@ export const evaluate: Command = {
     'Every <word>/*.wav clip is scored (all splits). Words the model was not taught count as',
     '_unknown_; if the model has no _unknown_ class those clips are skipped and listed.',
   ].join('\n'),
-  options: { engine: { type: 'string' }, json: { type: 'boolean' }, stream: { type: 'string' }, threshold: { type: 'string' }, 'word-end': { type: 'string' }, seed: { type: 'string' } },
+  options: {
+    engine: { type: 'string' }, json: { type: 'boolean' }, stream: { type: 'string' },
+    ...declaredFlags(DETECTOR_OPTIONS.threshold, DETECTOR_OPTIONS.maxTrailingSilenceMs), seed: { type: 'string' },
+  },
   positionals: ['model-file', 'dataset-dir'],
   async run(ctx) {
     const { io, values } = ctx;
@@ -116,10 +119,10 @@ export const evaluate: Command = {
     const json = values.json === true;
     const minutes = numberOption(this, values, 'stream', 0.1, 600);
     // One threshold for every word if given; else each word's calibrated threshold, or the default.
-    const own = numberOption(this, values, 'threshold', 0.01, 1);
-    const threshold = own ?? DEFAULT_THRESHOLD;
+    const own = declaredOption(this, values, DETECTOR_OPTIONS.threshold);
+    const threshold = own ?? DETECTOR_OPTIONS.threshold.default;
     const seed = intOption(this, values, 'seed', 0, 2 ** 32 - 1, 1);
-    const maxTrailingSilenceMs = intOption(this, values, 'word-end', 0, 1000, DEFAULT_MAX_TRAILING_SILENCE_MS);
+    const maxTrailingSilenceMs = declaredOption(this, values, DETECTOR_OPTIONS.maxTrailingSilenceMs, DETECTOR_OPTIONS.maxTrailingSilenceMs.default);
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
     const thresholds = own === undefined ? m.calibration?.thresholds ?? undefined : undefined;
     const progress = createProgress(io, { json });

@@ -5,9 +5,9 @@
 // give it (the recipe's background class includes digital silence, so stretches of exact
 // zeros in edited or synthesised files are heard as background).
 
-import { DEFAULT_MAX_TRAILING_SILENCE_MS, DEFAULT_REFRACTORY_MS, DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
-import { DEFAULT_HOP_MS, DEFAULT_SMOOTHING_MS, KeywordDetector, type Detection } from '../../../core/kws/detector.js';
-import { intOption, numberOption, type Command } from '../command.js';
+import { KeywordDetector, type Detection } from '../../../core/kws/detector.js';
+import { DETECTOR_OPTIONS } from '../../../core/kws/options.js';
+import { declaredFlags, declaredHelp, declaredOption, type Command } from '../command.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { out } from '../io.js';
 import { openEngine, parseEngine, readModelFile } from '../model-io.js';
@@ -18,33 +18,39 @@ export function detectionLine(d: Detection): string {
   return `${d.startTime.toFixed(2).padStart(7)}–${d.endTime.toFixed(2)} s  ${d.label}  (score ${d.score.toFixed(2)}, decided at ${d.time.toFixed(2)} s)`;
 }
 
+/** --threshold, for listen and mine: by default each word's calibrated threshold. */
+export const thresholdHelp = declaredHelp(DETECTOR_OPTIONS.threshold, 'P', {
+  defaultText: `default: each word's threshold calibrated after training, or ${DETECTOR_OPTIONS.threshold.default}`,
+});
+
 export const listen: Command = {
   name: 'listen',
   summary: 'stream a WAV file through the detector and print each keyword it hears',
   usage: 'hark listen <model-file> <audio.wav> [--threshold P] [--engine ts|onnx] [--json]',
   help: [
-    `  --threshold P    a word fires when its smoothed probability reaches P (0.5–1; default: each word's threshold calibrated after training, or ${DEFAULT_THRESHOLD})`,
-    `  --refractory MS  no other detection for this long after one (default ${DEFAULT_REFRACTORY_MS})`,
-    `  --smoothing MS   posteriors averaged over this span (default ${DEFAULT_SMOOTHING_MS})`,
-    `  --hop MS         time between decisions, a multiple of 10 up to 100 (default ${DEFAULT_HOP_MS})`,
-    `  --word-end MS    a word fires only if speech was heard this recently (default ${DEFAULT_MAX_TRAILING_SILENCE_MS}; 1000 turns it off)`,
+    thresholdHelp,
+    declaredHelp(DETECTOR_OPTIONS.refractoryMs, 'MS'),
+    declaredHelp(DETECTOR_OPTIONS.smoothingMs, 'MS'),
+    declaredHelp(DETECTOR_OPTIONS.hopMs, 'MS'),
+    declaredHelp(DETECTOR_OPTIONS.maxTrailingSilenceMs, 'MS'),
     '  --engine E       ts (default) or onnx',
     '  --json           one JSON object per line: {label, score, startTime, endTime, time} (seconds)',
   ].join('\n'),
   options: {
-    threshold: { type: 'string' }, refractory: { type: 'string' }, smoothing: { type: 'string' }, hop: { type: 'string' },
-    'word-end': { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
+    ...declaredFlags(...Object.values(DETECTOR_OPTIONS)), engine: { type: 'string' }, json: { type: 'boolean' },
   },
   positionals: ['model-file', 'audio.wav'],
   async run(ctx) {
     const { io, values } = ctx;
     const choice = parseEngine(values.engine as string | undefined, this.usage);
-    const threshold = numberOption(this, values, 'threshold', 0.5, 1);
-    const refractoryMs = intOption(this, values, 'refractory', 0, 60000, DEFAULT_REFRACTORY_MS);
-    const smoothingMs = intOption(this, values, 'smoothing', 0, 2000, DEFAULT_SMOOTHING_MS);
-    const hopMs = intOption(this, values, 'hop', 10, 100, DEFAULT_HOP_MS);
-    if (hopMs % 10 !== 0) throw new UsageError('--hop must be a multiple of 10 ms', this.usage);
-    const maxTrailingSilenceMs = intOption(this, values, 'word-end', 0, 1000, DEFAULT_MAX_TRAILING_SILENCE_MS);
+    const threshold = declaredOption(this, values, DETECTOR_OPTIONS.threshold);
+    const refractoryMs = declaredOption(this, values, DETECTOR_OPTIONS.refractoryMs, DETECTOR_OPTIONS.refractoryMs.default);
+    const smoothingMs = declaredOption(this, values, DETECTOR_OPTIONS.smoothingMs, DETECTOR_OPTIONS.smoothingMs.default);
+    const hop = DETECTOR_OPTIONS.hopMs;
+    const hopMs = declaredOption(this, values, hop, hop.default);
+    // The step is the default features' hop; the detector checks the model's own.
+    if (hopMs % hop.step !== 0) throw new UsageError(`--${hop.flag} must be a multiple of ${hop.step} ms`, this.usage);
+    const maxTrailingSilenceMs = declaredOption(this, values, DETECTOR_OPTIONS.maxTrailingSilenceMs, DETECTOR_OPTIONS.maxTrailingSilenceMs.default);
     const json = values.json === true;
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
     const audioPath = ctx.path(ctx.positionals[1]);
@@ -54,7 +60,7 @@ export const listen: Command = {
     try {
       // The model's calibrated thresholds unless --threshold gives one for every word.
       const thresholds = threshold === undefined ? m.calibration?.thresholds : undefined;
-      const detector = new KeywordDetector(engine, m, { threshold: threshold ?? DEFAULT_THRESHOLD, thresholds, refractoryMs, smoothingMs, hopMs, maxTrailingSilenceMs });
+      const detector = new KeywordDetector(engine, m, { threshold: threshold ?? DETECTOR_OPTIONS.threshold.default, thresholds, refractoryMs, smoothingMs, hopMs, maxTrailingSilenceMs });
       samples = await detectFile(audioPath, detector, {
         signal: io.signal,
         onDetection: (d) => {

@@ -6,16 +6,16 @@
 // Training again then learns that this is not a word. The detector runs with the settings
 // live listening uses, so it finds the mistakes the app would make.
 
-import { DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
+import { DETECTOR_OPTIONS } from '../../../core/kws/options.js';
 import { KeywordDetector, type Detection } from '../../../core/kws/detector.js';
 import { windowLength } from '../../../core/kws/examples.js';
-import { numberOption, type Command } from '../command.js';
+import { declaredFlags, declaredOption, type Command } from '../command.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { out } from '../io.js';
 import { openEngine, parseEngine, readModelFile } from '../model-io.js';
 import { openDataset, OTHER_SPEECH_LABEL, SAMPLE_RATE } from '../../engine/dataset/store.js';
 import { detectFile } from '../detect-file.js';
-import { detectionLine } from './listen.js';
+import { detectionLine, thresholdHelp } from './listen.js';
 
 /** Speaker name of mined clips unless --speaker gives one. */
 const MINED_SPEAKER = 'mined';
@@ -28,7 +28,7 @@ export const mine: Command = {
   usage: 'hark mine <model-file> <audio.wav> --into <dataset-dir> [--threshold P] [--speaker NAME] [--engine ts|onnx] [--json]',
   help: [
     '  --into DIR       the dataset the windows go into, under _unknown_/ (created if missing)',
-    '  --threshold P    as for hark listen (default: the model\'s calibrated thresholds, or ' + `${DEFAULT_THRESHOLD})`,
+    thresholdHelp,
     `  --speaker NAME   speaker of the saved clips (default ${MINED_SPEAKER})`,
     '  --engine E       ts (default) or onnx',
     '  --json           print { mined, seconds, clips: [{ path, label, time }] }',
@@ -36,13 +36,13 @@ export const mine: Command = {
     'Give it a few minutes of the room as it is when Hark listens, with none of the words in it:',
     'every detection is a mistake. Then train again on the dataset.',
   ].join('\n'),
-  options: { into: { type: 'string' }, threshold: { type: 'string' }, speaker: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' } },
+  options: { into: { type: 'string' }, ...declaredFlags(DETECTOR_OPTIONS.threshold), speaker: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' } },
   positionals: ['model-file', 'audio.wav'],
   async run(ctx) {
     const { io, values } = ctx;
     if (typeof values.into !== 'string' || values.into === '') throw new UsageError('--into <dataset-dir> is required', this.usage);
     const choice = parseEngine(values.engine as string | undefined, this.usage);
-    const threshold = numberOption(this, values, 'threshold', 0.5, 1);
+    const threshold = declaredOption(this, values, DETECTOR_OPTIONS.threshold);
     const speaker = typeof values.speaker === 'string' ? values.speaker : MINED_SPEAKER;
     const json = values.json === true;
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
@@ -57,7 +57,7 @@ export const mine: Command = {
         const W = windowLength(m.features);
         const ring = new Float32Array(Math.max(W, KEEP_SECONDS * SAMPLE_RATE));
         let heard = 0;
-        const detector = new KeywordDetector(engine, m, { threshold: threshold ?? DEFAULT_THRESHOLD, thresholds });
+        const detector = new KeywordDetector(engine, m, { threshold: threshold ?? DETECTOR_OPTIONS.threshold.default, thresholds });
         samples = await detectFile(ctx.path(ctx.positionals[1]), detector, {
           signal: io.signal,
           onAudio: (chunk) => {

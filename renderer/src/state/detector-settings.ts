@@ -1,10 +1,9 @@
 // The Listen screen's detector settings (the model's calibrated thresholds or one of the
-// user's, smoothing, refractory time, word end):
-// their sliders' ranges, and the reading of stored ones (kept by settings.ts). Read values
-// are checked against the sliders' ranges: anything else (an older version's value, a
-// hand edit) falls back to the detector's default for that setting alone.
-import { DEFAULT_MAX_TRAILING_SILENCE_MS, DEFAULT_REFRACTORY_MS, DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
-import { DEFAULT_HOP_MS, DEFAULT_SMOOTHING_MS } from '../../../core/kws/detector.js';
+// user's, smoothing, refractory time, word end): which declared options
+// (core/kws/options.ts) get a slider, and the reading of stored ones (kept by settings.ts).
+// Read values are checked against the options' ranges and the sliders' grid: anything else
+// (an older version's value, a hand edit) falls back to the option's default alone.
+import { DETECTOR_OPTIONS, type NumericOption } from '../../../core/kws/options.js';
 
 export interface DetectorSettings {
   /** Whether `threshold` applies to every word; otherwise each word's calibrated threshold (the model's), where it has them. */
@@ -15,23 +14,24 @@ export interface DetectorSettings {
   maxTrailingSilenceMs: number;
 }
 
-type SliderSetting = Exclude<keyof DetectorSettings, 'ownThreshold'>;
+export type SliderSetting = Exclude<keyof DetectorSettings, 'ownThreshold'>;
 
-/** Each setting's slider: its range and step (ListenScreen.vue's sliders use these). */
-export const DETECTOR_RANGES: Readonly<Record<SliderSetting, { min: number; max: number; step: number }>> = {
-  threshold: { min: 0.5, max: 0.99, step: 0.01 },
-  smoothingMs: { min: DEFAULT_HOP_MS, max: 1000, step: DEFAULT_HOP_MS },
-  refractoryMs: { min: 0, max: 3000, step: 50 },
-  maxTrailingSilenceMs: { min: 100, max: 1000, step: 50 },
-};
+/** The options the Listen screen has a slider for, in its order (DetectorControls.vue renders these). */
+export const DETECTOR_SLIDERS: readonly (NumericOption & { key: SliderSetting })[] = [
+  DETECTOR_OPTIONS.threshold, DETECTOR_OPTIONS.smoothingMs, DETECTOR_OPTIONS.refractoryMs, DETECTOR_OPTIONS.maxTrailingSilenceMs,
+];
 
 export const DEFAULT_DETECTOR_SETTINGS: Readonly<DetectorSettings> = Object.freeze({
   ownThreshold: false,
-  threshold: DEFAULT_THRESHOLD,
-  smoothingMs: DEFAULT_SMOOTHING_MS,
-  refractoryMs: DEFAULT_REFRACTORY_MS,
-  maxTrailingSilenceMs: DEFAULT_MAX_TRAILING_SILENCE_MS,
+  ...Object.fromEntries(DETECTOR_SLIDERS.map((o) => [o.key, o.default])) as Record<SliderSetting, number>,
 });
+
+/** Whether a slider can show v: in the option's range and on its grid (within rounding). */
+export function onSlider(option: NumericOption, v: unknown): v is number {
+  if (typeof v !== 'number' || !(v >= option.min && v <= option.max)) return false;
+  const steps = (v - option.min) / option.step;
+  return Math.abs(steps - Math.round(steps)) < 1e-6;
+}
 
 /** Settings from stored text: each valid value kept, each missing or invalid one the default. */
 export function parseDetectorSettings(text: string | null): DetectorSettings {
@@ -40,11 +40,9 @@ export function parseDetectorSettings(text: string | null): DetectorSettings {
   const out: DetectorSettings = { ...DEFAULT_DETECTOR_SETTINGS };
   if (typeof stored !== 'object' || stored === null) return out;
   if (typeof (stored as Record<string, unknown>).ownThreshold === 'boolean') out.ownThreshold = (stored as { ownThreshold: boolean }).ownThreshold;
-  for (const key of Object.keys(DETECTOR_RANGES) as SliderSetting[]) {
-    const v = (stored as Record<string, unknown>)[key];
-    const { min, max, step } = DETECTOR_RANGES[key];
-    // On the slider's grid (within rounding), so the slider can show it.
-    if (typeof v === 'number' && v >= min && v <= max && Math.abs((v - min) / step - Math.round((v - min) / step)) < 1e-6) out[key] = v;
+  for (const option of DETECTOR_SLIDERS) {
+    const v = (stored as Record<string, unknown>)[option.key];
+    if (onSlider(option, v)) out[option.key] = v;
   }
   return out;
 }

@@ -7,6 +7,7 @@ import type { EngineClient } from '../../../app/shared/client.js';
 import type { ModelInfo, ModelReport, WireError } from '../../../app/shared/protocol.js';
 import { isWord } from '../labels.js';
 import type { CellKind } from '../../../core/nn/layer.js';
+import { DEFAULT_CELL, RECIPE_OPTIONS } from '../../../core/kws/options.js';
 
 export interface EpochPoint {
   epoch: number;
@@ -42,10 +43,10 @@ export function createTrainingState(engine: TrainingEngine) {
   // The Train form. Words: every word at first; later, a new word is ticked and a word
   // the user unticked stays unticked.
   const form = {
-    cell: ref<CellKind>('lstm'),
-    hiddenSize: ref(64),
-    layers: ref(1),
-    epochs: ref(30),
+    cell: ref<CellKind>(DEFAULT_CELL),
+    hiddenSize: ref<number>(RECIPE_OPTIONS.hiddenSize.default),
+    layers: ref<number>(RECIPE_OPTIONS.layers.default),
+    epochs: ref<number>(RECIPE_OPTIONS.epochs.default),
     words: ref<string[]>([]),
   };
   watch(engine.labels, (labels, before) => {

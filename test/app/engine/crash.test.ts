@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RestartPolicy } from '../../../app/host/restart-policy.js';
+import { RestartPolicy } from '../../../app/node/engine-lifecycle.js';
 import { engineScratch } from './engine-harness.js';
 import { addToneWords, waitForEvent } from './tone-words.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { EngineSupervisor } from '../../../app/host/engine-supervisor.js';
-import { RestartPolicy } from '../../../app/host/restart-policy.js';
+import { RestartPolicy } from '../../../app/node/engine-lifecycle.js';
 import { createEngineClient, type EngineClient } from '../../../app/shared/client.js';
 
 export const ENGINE_SOURCE = join(import.meta.dirname, '../../../app/engine/main.ts');

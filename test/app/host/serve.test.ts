@@ -122,7 +122,7 @@ describe('browser host (npm run serve)', () => {
     expect(errors).toEqual(['bad-message', 'bad-message', 'bad-message', 'bad-arguments']);
   });
 
-  it('is what the page adapter picks when there is no preload and the URL carries the token', async () => {
+  it('is what the page connector picks when there is no preload and the URL carries the token', async () => {
     const host = await startHost();
     // A browser sends its page's Origin by itself; ws needs to be told.
     class BrowserLikeWebSocket extends WebSocket {
@@ -130,11 +130,28 @@ describe('browser host (npm run serve)', () => {
         super(url, { origin: host.origin });
       }
     }
-    const page = { location: { href: host.url }, addEventListener: () => undefined };
-    const { host: kind, client } = await connectToEngine(page, null, { WebSocket: BrowserLikeWebSocket as unknown as new (url: string) => WebSocketLike });
+    const page = { location: { href: host.url, origin: host.origin }, addEventListener: () => undefined };
+    const open = () => connectToEngine(page, null, { WebSocket: BrowserLikeWebSocket as unknown as new (url: string) => WebSocketLike });
+    const connection = (await open())!;
+    const { host: kind, client } = connection;
     cleanup.push(async () => client.close());
     expect(kind).toBe('browser');
-    expect(await client.call('engine.info')).toMatchObject({ host: 'node', version: '0.0.0-serve' });
+    expect(connection.pickImportFolder).toBeNull();
+    const before = await client.call('engine.info');
+    expect(before).toMatchObject({ host: 'node', version: '0.0.0-serve' });
+
+    // The host restarts a crashed engine behind the same connection and says so on it.
+    const restarted = new Promise((resolve) => client.on('host.engine-restarted', resolve));
+    host.supervisor.kill();
+    expect(await restarted).toMatchObject({ restarts: 1, gaveUp: false, reason: 'killed by SIGKILL' });
+    expect((await client.call('engine.info')).pid).not.toBe(before.pid);
+
+    // A newer page takes the host over: the old connection closes with a sentence for the user.
+    const closed = new Promise((resolve) => connection.onClose(resolve));
+    const newer = (await open())!;
+    cleanup.push(async () => newer.client.close());
+    expect(await closed).toBe('The connection to the engine was lost.');
+    await expect(client.call('engine.info')).rejects.toMatchObject({ code: 'disconnected' });
   });
 
   it('runs the engine flow over the WebSocket: dataset, training, report, export, import, live audio', async () => {

@@ -9,8 +9,8 @@ import {
   isInsideRoot,
   mimeTypeFor,
   resolveAppPath,
-} from '../../app/main/protocol.js';
-import { contentSecurityPolicy } from '../../app/shared/csp.js';
+} from '../../../app/node/app-protocol.js';
+import { contentSecurityPolicy } from '../../../app/shared/csp.js';
 
 const ROOT = '/srv/hark/out/renderer';
 

@@ -2,8 +2,9 @@
 // folder, never from file:// (Electron security checklist: custom protocol instead of
 // file://, so the page gets a real origin and file:// privileges stay off).
 //
-// No Electron import here: app/main/index.ts registers the scheme and hands the handler
-// to protocol.handle; tests call the handler with plain Request objects.
+// Shared by both hosts, so no Electron import here: app/main/index.ts registers the scheme
+// and hands the handler to protocol.handle; the browser host (app/host/serve.ts) serves the
+// same files through it; tests call the handler with plain Request objects.
 
 import path from 'node:path';
 import { readFile, realpath } from 'node:fs/promises';
