@@ -4,6 +4,9 @@
 //     FSDD speakers; CC BY-SA 4.0, Free Spoken Digit Dataset), against the 60 s budget of
 //     issue 5, on the calling thread and with threads (feature extraction and data-parallel
 //     training);
+//   - a personal model as the app trains one (4 words, 6 takes each of one voice, threads):
+//     from the pretrained encoder against from scratch, and against the 10 s target of
+//     issue 13;
 //   - live listening: the detector's cost per second of audio (features + a 1 s window
 //     every 50 ms) with our TypeScript engine against onnxruntime, as % of one core.
 
@@ -45,11 +48,11 @@ export function fsddClips(words: readonly string[], perWord: number): KwsClip[] 
   return clips;
 }
 
-async function timeRecipe(clips: KwsClip[], recipe: Partial<KwsRecipe>, workers: number): Promise<{ ms: number; epochs: number; prepareMs: number }> {
+async function timeRecipe(clips: KwsClip[], recipe: Partial<KwsRecipe>, workers: number, pretrained = true): Promise<{ ms: number; epochs: number; prepareMs: number }> {
   const t0 = performance.now();
   let prepared = 0, epochs = 0;
   await trainModel({ train: clips, validation: [], background: [] }, recipe, {
-    workers,
+    workers, pretrained,
     onEvent: (e) => {
       if (e.type === 'start') prepared = performance.now() - t0;
       if (e.type === 'epoch') epochs++;
@@ -72,6 +75,13 @@ export async function benchKeywordTraining(push: Push, log: (m: string) => void,
     log(`  recipe, ${workers + 1} threads: ${(parallel.ms / 1000).toFixed(1)} s (${(parallel.prepareMs / 1000).toFixed(1)} s features, ${parallel.epochs} epochs)`);
     push(`train 5 words x ${clips.length / 5} clips, default recipe (${workers + 1} threads)`, 'budget-60s', { ours: parallel.ms, peer: budget });
   }
+  // One person's first model: 6 takes of 4 words by one voice (FSDD's jackson).
+  const personal = fsddClips(['five', 'six', 'seven', 'eight'], quick ? 3 : 18).filter((c) => c.speaker === 'jackson');
+  const started = await timeRecipe(personal, recipe, workers);
+  const scratch = await timeRecipe(personal, recipe, workers, false);
+  log(`  personal model (${personal.length} clips): ${(started.ms / 1000).toFixed(1)} s from the pretrained encoder (${started.epochs} epochs), ${(scratch.ms / 1000).toFixed(1)} s from scratch (${scratch.epochs} epochs)`);
+  push(`train a personal model, 4 words x ${personal.length / 4} takes of one voice, pretrained start`, 'from-scratch', { ours: started.ms, peer: scratch.ms });
+  push(`train a personal model, 4 words x ${personal.length / 4} takes of one voice, pretrained start`, 'target-10s', { ours: started.ms, peer: 10_000 });
 }
 
 /** Milliseconds of compute per second of live audio for a detector on `engine`. */

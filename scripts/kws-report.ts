@@ -1,4 +1,4 @@
-// `npm run report:kws`: the accuracy figures of the README's "Keyword spotting" section,
+// `npm run report:kws`: the accuracy figures of docs/measurements.md, "Keyword spotting accuracy",
 // measured on real speech (the spoken digits: FSDD, CC BY-SA 4.0, three speakers, read in
 // place from ../shared/data/fsdd):
 //   - the dataset's own split (takes 0–4 test, 5–49 train);

@@ -116,6 +116,8 @@ export interface Report {
   recipe: Partial<KwsRecipe>;
   /** The bundled other speech trainModel mixed in: its folder, null when there is none, 'off' (--no-other-speech). */
   otherSpeech: string | null;
+  /** The pretrained encoder the personal models started from: its file, null when there is none, 'off' (--from-scratch). */
+  encoder: string | null;
   quick: boolean;
   minutes: number;
   snrDb: [number, number];
@@ -210,5 +212,6 @@ export function printReport(r: Report): void {
     console.log(`| mean | | **${pct(r.voices.mean)}** | |`);
   }
   const other = r.otherSpeech === 'off' ? 'off (--no-other-speech)' : r.otherSpeech === null ? 'none (no bundled set found)' : r.otherSpeech;
-  console.log(`\nseed ${r.seed}, recipe ${Object.keys(r.recipe).length ? JSON.stringify(r.recipe) : 'default'}, bundled other speech ${other}${r.quick ? ', --quick' : ''}; ${(r.seconds / 60).toFixed(1)} min`);
+  const encoder = r.encoder === 'off' ? 'none (--from-scratch)' : r.encoder === null ? 'none (no encoder found)' : r.encoder;
+  console.log(`\nseed ${r.seed}, recipe ${Object.keys(r.recipe).length ? JSON.stringify(r.recipe) : 'default'}, bundled other speech ${other}, personal models started from ${encoder} (the other scenarios from scratch)${r.quick ? ', --quick' : ''}; ${(r.seconds / 60).toFixed(1)} min`);
 }

@@ -20,10 +20,13 @@
 //
 //   npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json]
 //     [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe '{"augmentedCopies":8}']
-//     [-- --no-other-speech] [-- --no-mining]
+//     [-- --no-other-speech] [-- --no-mining] [-- --from-scratch]
 //
 // trainModel mixes in the bundled other speech (app/engine/other-speech.ts) when there is
-// one, as the app does; --no-other-speech trains without it. The detector runs with the
+// one, as the app does; --no-other-speech trains without it. The personal models start from
+// the pretrained encoder (app/engine/pretrained.ts, `npm run pretrain`) when there is one, as
+// the app's do; --from-scratch trains them without it. The people and voices scenarios
+// always train from scratch: the encoder learned from those very people. The detector runs with the
 // default DetectorOptions and the model's calibrated thresholds, as the app's Listen
 // screen starts, on onnxruntime (its default engine). --seed picks the words, the folds and the streams (the recipe keeps its own
 // seed; set it with --recipe). --quick: 2 people, 2-minute streams, 2 folds and 2 epochs
@@ -43,6 +46,7 @@ import { windowLength } from '../core/kws/examples.js';
 import { Random } from '../core/tensor/random.js';
 import { trainModel } from '../app/engine/keyword-training.js';
 import { findOtherSpeech } from '../app/engine/other-speech.js';
+import { findEncoder } from '../app/engine/pretrained.js';
 import { loadCorpora, printReport, takeOf, type Corpora, type PersonRow, type Report, type StreamKind, type StreamRow } from './real-report-io.js';
 
 const SCENARIOS = ['personal', 'people', 'voices'] as const;
@@ -72,11 +76,11 @@ const log = (m: string): void => { process.stderr.write(`${m}\n`); };
 
 function usage(message: string): never {
   process.stderr.write(`report failed: ${message}\n` +
-    'usage: npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json] [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe JSON] [-- --no-other-speech] [-- --no-mining]\n');
+    'usage: npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json] [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe JSON] [-- --no-other-speech] [-- --no-mining] [-- --from-scratch]\n');
   process.exit(2);
 }
 
-interface Options { only: Set<Scenario>; quick: boolean; json: boolean; people: number; seed: number; minutes: number; recipe: Partial<KwsRecipe>; otherSpeech: boolean; mining: boolean }
+interface Options { only: Set<Scenario>; quick: boolean; json: boolean; people: number; seed: number; minutes: number; recipe: Partial<KwsRecipe>; otherSpeech: boolean; mining: boolean; pretrained: boolean }
 
 function parseOptions(): Options {
   let values;
@@ -84,7 +88,7 @@ function parseOptions(): Options {
     ({ values } = parseArgs({
       options: {
         only: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' }, people: { type: 'string' },
-        seed: { type: 'string' }, minutes: { type: 'string' }, recipe: { type: 'string' }, 'no-other-speech': { type: 'boolean' }, 'no-mining': { type: 'boolean' },
+        seed: { type: 'string' }, minutes: { type: 'string' }, recipe: { type: 'string' }, 'no-other-speech': { type: 'boolean' }, 'no-mining': { type: 'boolean' }, 'from-scratch': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -114,7 +118,7 @@ function parseOptions(): Options {
   return {
     only: only as Set<Scenario>, quick, json: values.json === true,
     people: int('people', values.people, 1, 1000, quick ? 2 : Infinity), seed: int('seed', values.seed, 0, 2 ** 31 - 1, 0), minutes, recipe,
-    otherSpeech: values['no-other-speech'] !== true, mining: values['no-mining'] !== true,
+    otherSpeech: values['no-other-speech'] !== true, mining: values['no-mining'] !== true, pretrained: values['from-scratch'] !== true,
   };
 }
 
@@ -123,12 +127,12 @@ const said = new Set<string>();
 const logOnce = (m: string): void => { if (!said.has(m)) { said.add(m); log(m); } };
 
 async function train(
-  clips: readonly KwsClip[], recipe: Partial<KwsRecipe>, o: Options, name: string, words?: readonly string[],
+  clips: readonly KwsClip[], recipe: Partial<KwsRecipe>, o: Options, name: string, words?: readonly string[], pretrained = false,
 ): Promise<{ model: KwsModel; seconds: number; epochs: number; warnings: string[] }> {
   let epochs = 0;
   const warnings: string[] = [];
   const run = await trainModel({ train: clips, validation: [], background: [], words }, recipe, {
-    bundledSpeech: o.otherSpeech,
+    bundledSpeech: o.otherSpeech, pretrained,
     onEvent: (e) => {
       if (e.type === 'epoch') epochs = e.epoch;
       if (e.type === 'warning') warnings.push(e.message);
@@ -228,7 +232,7 @@ async function personal(data: Corpora, o: Options): Promise<PersonRow[]> {
     const roomTalk = otherWords.filter((c) => takeOf(c) <= LAST_ROOM_TAKE).map(tag('ar'));
     if (trainClips.length !== WORDS_PER_PERSON * LAST_TRAIN_TAKE || heldOut.length === 0 || roomTalk.length === 0) throw new Error(`${person} lacks takes of ${words.join(', ')}`);
     // Exactly what a new user gives: 24 clips of one voice, no other speech, no background recordings.
-    const { model, seconds, epochs, warnings } = await train(trainClips, o.recipe, o, person);
+    const { model, seconds, epochs, warnings } = await train(trainClips, o.recipe, o, person, undefined, o.pretrained);
     const clipAccuracy = (await evaluateClips(new TypeScriptEngine(model.model), heldOut, model)).accuracy;
     const dense: FillerPool[] = [
       { name: 'own other words', clips: otherWords.filter((c) => takeOf(c) > LAST_ROOM_TAKE).map(tag('ar')) },
@@ -262,7 +266,7 @@ async function personal(data: Corpora, o: Options): Promise<PersonRow[]> {
         await engine.dispose();
         engine = null;
         log(`  mining: ${mined.length} detections in ${room.otherWords} words of ${(room.samples.length / 16000 / 60).toFixed(0)} minutes of room talk, kept as other speech`);
-        const again = await train([...trainClips, ...mined], o.recipe, o, `${person} after mining`);
+        const again = await train([...trainClips, ...mined], o.recipe, o, `${person} after mining`, undefined, o.pretrained);
         engine = await openEngine(again.model);
         row.mining = { roomWords: room.otherWords, roomSeconds: room.samples.length / 16000, mined: mined.length, trainSeconds: again.seconds, epochs: again.epochs, streams: await listen(again.model, engine, ', after mining') };
       }
@@ -312,6 +316,12 @@ async function voices(data: Corpora, o: Options): Promise<Report['voices']> {
   return { speakers: rows, mean: rows.reduce((a, r) => a + r.accuracy, 0) / rows.length };
 }
 
+/** The pretrained encoder trainModel finds, relative to the repository; null when there is none. */
+function encoderFile(): string | null {
+  const file = findEncoder();
+  return file === null ? null : relative(join(import.meta.dirname, '..'), file);
+}
+
 /** The bundled other-speech folder trainModel finds, relative to the repository; null when there is none. */
 function bundledSet(): string | null {
   const dir = findOtherSpeech();
@@ -323,7 +333,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const data = await loadCorpora(o.only, log);
   const report: Report = {
-    seed: o.seed, recipe: o.recipe, otherSpeech: o.otherSpeech ? bundledSet() : 'off', quick: o.quick, minutes: o.minutes, snrDb: SNR_DB, repeats: o.quick ? 2 : REPEATS, seconds: 0,
+    seed: o.seed, recipe: o.recipe, otherSpeech: o.otherSpeech ? bundledSet() : 'off', encoder: o.pretrained ? encoderFile() : 'off', quick: o.quick, minutes: o.minutes, snrDb: SNR_DB, repeats: o.quick ? 2 : REPEATS, seconds: 0,
     personal: o.only.has('personal') ? await personal(data, o) : null,
     people: o.only.has('people') ? await people(data, o) : null,
     voices: o.only.has('voices') ? await voices(data, o) : null,

@@ -17,6 +17,8 @@ import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import type { GradientSource } from '../../core/train/trainer.js';
 import { startFeatureThreads } from './feature-threads.js';
 import { bundledOtherSpeech } from './other-speech.js';
+import { bundledEncoder } from './pretrained.js';
+import { encoderMismatch } from '../../core/kws/pretrained.js';
 import { defaultWorkerCount } from './threads.js';
 import { startTrainingThreads, type TrainingThreads } from './training-threads.js';
 
@@ -30,6 +32,8 @@ export interface TrainOptions extends Pick<KwsTrainOptions, 'resume' | 'onTraine
   onWarning?: (message: string) => void;
   /** Mix in the bundled other speech when input.otherSpeech is not given (default true). */
   bundledSpeech?: boolean;
+  /** Start from the pretrained encoder (pretrained.ts) when there is one that fits the recipe (default true); false: from scratch. */
+  pretrained?: boolean;
 }
 
 export interface TrainRun {
@@ -51,6 +55,30 @@ async function withOtherSpeech(input: KwsTrainInput, options: TrainOptions): Pro
     options.onWarning?.(`the bundled other speech cannot be read (${(err as Error).message}): the model learns only from this dataset what is not a command`);
   }
   return input;
+}
+
+/**
+ * The pretrained encoder for this run: null when the run trains from scratch, there is no
+ * encoder, or it does not fit the recipe (another network or feature settings: a warning
+ * says so, and the run trains from scratch).
+ */
+async function encoderFor(overrides: Partial<KwsRecipe>, options: TrainOptions): Promise<KwsModel | null> {
+  if (options.pretrained === false || options.resume) return null;
+  let encoder: KwsModel | null;
+  try {
+    encoder = await bundledEncoder();
+  } catch (err) {
+    options.onWarning?.(`${(err as Error).message}; training from scratch`);
+    return null;
+  }
+  if (encoder === null) return null;
+  const r = resolveRecipe(overrides);
+  const problem = encoderMismatch(encoder, { cell: r.cell, inputSize: featureCount(r.features), hiddenSize: r.hiddenSize, layers: r.layers }, r.features);
+  if (problem !== null) {
+    options.onWarning?.(`${problem}: training from scratch`);
+    return null;
+  }
+  return encoder;
 }
 
 type NetworkRecipe = Pick<KwsRecipe, 'cell' | 'hiddenSize' | 'layers' | 'features'>;
@@ -105,6 +133,7 @@ export async function trainModel(input: KwsTrainInput, overrides: Partial<KwsRec
   checkTrainingBudget(resolveRecipe(overrides), words + 2);
   const started = performance.now();
   input = await withOtherSpeech(input, options);
+  const encoder = await encoderFor(overrides, options);
   const wanted = options.workers ?? defaultWorkerCount();
   let threads: TrainingThreads | null = null;
   let workers = 0;
@@ -126,6 +155,7 @@ export async function trainModel(input: KwsTrainInput, overrides: Partial<KwsRec
   try {
     const run = trainKeywordModel(input, overrides, {
       signal: options.signal, gradients, featurize: features?.featurize, resume: options.resume, onTrainer: options.onTrainer,
+      encoder: encoder ?? undefined,
     });
     let step = await run.next();
     while (!step.done) {

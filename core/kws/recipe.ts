@@ -1,7 +1,7 @@
 // The keyword-spotting recipe: from labelled clips (and background audio, if any) to a
 // trained model with its labels and feature settings. Defaults are chosen for what a
 // person at a desk records — 10 to 30 clips of each word — and measured on the spoken
-// digits and synthetic keyword sets (README, "Keyword spotting").
+// digits and synthetic keyword sets (docs/measurements.md, "Keyword spotting accuracy").
 //
 //   classes   the words, `_unknown_` when there is other speech (the user's, or the
 //             bundled set given as input.otherSpeech), `_background_` always
@@ -22,11 +22,13 @@ import { featureStatistics, type SequenceDataset } from '../train/dataset.js';
 import { Trainer, type AbortSignalLike, type EpochRecord, type GradientSource, type TrainerState, type TrainEvent, type TrainResult } from '../train/trainer.js';
 import { TypeScriptEngine } from '../inference/engine.js';
 import { calibrateThresholds, type Calibration } from './calibrate.js';
+import { encoderMismatch, startFromEncoder } from './pretrained.js';
 import { generatedNoise } from '../audio/augment.js';
 import { buildExamples, plannedExamples, type ExamplePlan, type ExampleSet, type KwsClip, type WindowFeaturizer } from './examples.js';
 import { BACKGROUND_LABEL, checkWords, classLabels, isFillerLabel, says, spokenForm, UNKNOWN_LABEL } from './labels.js';
 import { crc32 } from '../util/crc32.js';
 import { silentClipWarnings } from './data-warnings.js';
+import { checkOption, DEFAULT_CELL, RECIPE_OPTIONS } from './options.js';
 
 export type { KwsClip } from './examples.js';
 
@@ -62,7 +64,7 @@ export interface KwsRecipe {
   /**
    * SpecAugment masks on the features of every augmented copy and fragment (null: off,
    * the default). Opt-in until it has been measured: one development run on an unseen
-   * FSDD speaker suggested a small lift (README, "Keyword spotting"). The fill must be
+   * FSDD speaker suggested a small lift (docs/measurements.md, "Keyword spotting accuracy"). The fill must be
    * 'mean': the examples' features are raw, so a zero fill is not their mean.
    */
   specAugment: SpecAugmentOptions | null;
@@ -93,12 +95,12 @@ export interface KwsRecipe {
 }
 
 export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
-  cell: 'lstm',
-  hiddenSize: 64,
-  layers: 1,
+  cell: DEFAULT_CELL,
+  hiddenSize: RECIPE_OPTIONS.hiddenSize.default,
+  layers: RECIPE_OPTIONS.layers.default,
   dropout: 0.1,
   pooling: 'last',
-  epochs: 40,
+  epochs: RECIPE_OPTIONS.epochs.default,
   batchSize: 32,
   learningRate: 4e-3,
   weightDecay: 1e-4,
@@ -119,7 +121,7 @@ export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   calibrate: true,
   validationFraction: 0.15,
   minClipsPerWord: 10,
-  seed: 0,
+  seed: RECIPE_OPTIONS.seed.default,
   features: DEFAULT_FEATURE_CONFIG,
 } satisfies KwsRecipe);
 
@@ -181,6 +183,12 @@ export interface KwsTrainOptions {
   onTrainer?: (trainer: Trainer, model: SequenceClassifier) => void;
   /** Computes the examples' features (default: on this thread; app/engine/feature-threads.ts spreads them over threads). */
   featurize?: WindowFeaturizer;
+  /**
+   * A pretrained start (pretrained.ts): the model begins with this encoder's recurrent layers
+   * and input normalisation, and a fresh head. It must have the recipe's cell, sizes and
+   * feature settings (encoderMismatch says why not). Ignored when resuming.
+   */
+  encoder?: Pick<KwsModel, 'model' | 'features'>;
 }
 
 /** The recipe with `overrides` applied and checked. */
@@ -188,15 +196,12 @@ export function resolveRecipe(overrides: Partial<KwsRecipe> = {}): KwsRecipe {
   const r: KwsRecipe = { ...DEFAULT_RECIPE, ...overrides, augmentation: { ...DEFAULT_RECIPE.augmentation, ...overrides.augmentation }, features: parseFeatureConfig(overrides.features ?? DEFAULT_RECIPE.features) };
   const check = (ok: boolean, what: string): void => { if (!ok) throw new ConfigError('bad-recipe', what); };
   const int = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
-  check(int(r.epochs, 1, 10000), `epochs must be an integer in [1, 10000], got ${r.epochs}`);
-  check(int(r.hiddenSize, 1, 1024), `hiddenSize must be an integer in [1, 1024], got ${r.hiddenSize}`);
-  check(int(r.layers, 1, 3), `layers must be 1, 2 or 3, got ${r.layers}`);
+  for (const option of Object.values(RECIPE_OPTIONS)) checkOption(option, r[option.key], 'bad-recipe');
   check(int(r.batchSize, 1, 4096), `batchSize must be an integer in [1, 4096], got ${r.batchSize}`);
   check(int(r.augmentedCopies, 0, 64), `augmentedCopies must be an integer in [0, 64], got ${r.augmentedCopies}`);
   check(int(r.patience, 1, 10000), `patience must be a positive integer, got ${r.patience}`);
   check(int(r.minEpochs, 0, 10000), `minEpochs must be an integer in [0, 10000], got ${r.minEpochs}`);
   check(r.minValidationPerWord >= 0, `minValidationPerWord must be ≥ 0, got ${r.minValidationPerWord}`);
-  check(int(r.seed, 0, 2 ** 32 - 1), `seed must be an integer in [0, 2^32), got ${r.seed}`);
   check(r.learningRate > 0 && r.learningRate < 1, `learningRate must be in (0, 1), got ${r.learningRate}`);
   check(r.validationFraction >= 0 && r.validationFraction < 1, `validationFraction must be in [0, 1), got ${r.validationFraction}`);
   check(r.backgroundRatio >= 0 && r.backgroundRatio <= 10, `backgroundRatio must be in [0, 10], got ${r.backgroundRatio}`);
@@ -459,8 +464,14 @@ export async function* trainKeywordModel(
     if (differs.length > 0) throw new ConfigError('bad-resume', `the run to resume trained a different model (${differs.join(', ')} differ): resume it with the same data and recipe`);
   } else {
     model = new SequenceClassifier(config, { seed: recipe.seed });
-    const stats = featureStatistics(toDataset(trainExamples));
-    model.setNormalization({ mean: stats.mean, std: stats.std.map((s) => (s > 1e-6 ? s : 1)) });
+    if (options.encoder) {
+      const problem = encoderMismatch(options.encoder, config, recipe.features);
+      if (problem !== null) throw new ConfigError('bad-encoder', problem);
+      startFromEncoder(model, options.encoder.model);
+    } else {
+      const stats = featureStatistics(toDataset(trainExamples));
+      model.setNormalization({ mean: stats.mean, std: stats.std.map((s) => (s > 1e-6 ? s : 1)) });
+    }
   }
   const gradients = options.gradients ? await options.gradients(model, { steps: trainExamples.steps, batchSize: recipe.batchSize }) : undefined;
   const trainer = new Trainer(model, {

@@ -34,6 +34,12 @@ describe('electron-builder.yml', () => {
     expect(config.extraResources).toContainEqual({ from: `assets/${OTHER_SPEECH_DIR}`, to: OTHER_SPEECH_DIR });
   });
 
+  it('ships the pretrained encoder where the engine looks for it', async () => {
+    const config = (await getConfig(projectDir, null, null)) as { extraResources: { from: string; to: string }[] };
+    const { PRETRAINED_DIR } = await import('../../app/engine/pretrained.js');
+    expect(config.extraResources).toContainEqual({ from: `assets/${PRETRAINED_DIR}`, to: PRETRAINED_DIR });
+  });
+
   it('flips the security fuses and asks for the microphone on macOS', async () => {
     const config = (await getConfig(projectDir, null, null)) as {
       productName: string;

@@ -90,7 +90,9 @@ export const compare: Command = {
       if (io.signal?.aborted) throw new CancelledError();
       const run = await trainModel(
         { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples), words },
-        { ...overrides, cell }, { signal: io.signal, workers, onEvent: trainingReporter(io, progress, cell), onWarning: (m) => warn(io, m), bundledSpeech: values['no-other-speech'] !== true },
+        { ...overrides, cell }, { signal: io.signal, workers, onEvent: trainingReporter(io, progress, cell), onWarning: (m) => warn(io, m), bundledSpeech: values['no-other-speech'] !== true,
+          // from scratch: the pretrained encoder is an LSTM's, and would favour that cell
+          pretrained: false },
       );
       const m = run.model;
       const ts = new TypeScriptEngine(m.model);

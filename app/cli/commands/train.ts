@@ -8,7 +8,8 @@ import { exportKwsModel, saveKwsModel } from '../../../core/kws/model-file.js';
 import { DEFAULT_RECIPE, type KwsModel, type KwsRecipe, type KwsTrainEvent } from '../../../core/kws/recipe.js';
 import { CELL_KINDS, type CellKind } from '../../../core/nn/layer.js';
 import type { EpochRecord } from '../../../core/train/trainer.js';
-import { choiceOption, intOption, pct, type Command, type CommandContext } from '../command.js';
+import { choiceOption, declaredFlags, declaredHelp, declaredOption, intOption, pct, type Command, type CommandContext } from '../command.js';
+import { RECIPE_OPTIONS } from '../../../core/kws/options.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { out, warn, type CliIO } from '../io.js';
 import { loadFolder, type FolderClip, type LoadedFolder } from '../load-folder.js';
@@ -21,13 +22,11 @@ import { countHeldOut, describeEpochs, describeHeldOut, keptEpochOf, stoppedEarl
 export const TRAIN_OPTIONS = {
   out: { type: 'string', short: 'o' },
   cell: { type: 'string' },
-  hidden: { type: 'string' },
-  layers: { type: 'string' },
-  epochs: { type: 'string' },
-  seed: { type: 'string' },
+  ...declaredFlags(...Object.values(RECIPE_OPTIONS)),
   threads: { type: 'string' },
   words: { type: 'string' },
   'no-other-speech': { type: 'boolean' },
+  'from-scratch': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -51,10 +50,10 @@ export function maxHidden(cell: CellKind, layers: number): number {
 /** Recipe overrides from --cell, --hidden, --layers, --epochs, --seed. */
 export function recipeOptions(cmd: Command, values: CommandContext['values']): Partial<KwsRecipe> {
   const r: Partial<KwsRecipe> = {};
-  if (values.cell !== undefined) r.cell = choiceOption<CellKind>(cmd, values, 'cell', CELL_KINDS, 'lstm');
-  const layers = intOption(cmd, values, 'layers', 1, 3);
+  if (values.cell !== undefined) r.cell = choiceOption<CellKind>(cmd, values, 'cell', CELL_KINDS, DEFAULT_RECIPE.cell);
+  const layers = declaredOption(cmd, values, RECIPE_OPTIONS.layers);
   if (layers !== undefined) r.layers = layers;
-  const hidden = intOption(cmd, values, 'hidden', 1, Number.MAX_SAFE_INTEGER);
+  const hidden = declaredOption(cmd, values, RECIPE_OPTIONS.hiddenSize);
   if (hidden !== undefined) {
     const cell = r.cell ?? DEFAULT_RECIPE.cell, depth = r.layers ?? DEFAULT_RECIPE.layers, most = maxHidden(cell, depth);
     if (hidden > most) {
@@ -62,9 +61,9 @@ export function recipeOptions(cmd: Command, values: CommandContext['values']): P
     }
     r.hiddenSize = hidden;
   }
-  const epochs = intOption(cmd, values, 'epochs', 1, 10000);
+  const epochs = declaredOption(cmd, values, RECIPE_OPTIONS.epochs);
   if (epochs !== undefined) r.epochs = epochs;
-  const seed = intOption(cmd, values, 'seed', 0, 2 ** 32 - 1);
+  const seed = declaredOption(cmd, values, RECIPE_OPTIONS.seed);
   if (seed !== undefined) r.seed = seed;
   return r;
 }
@@ -158,19 +157,20 @@ export async function testAccuracy(m: KwsModel, clips: readonly FolderClip[]): P
 export const train: Command = {
   name: 'train',
   summary: 'train a keyword model on a Speech Commands-layout folder',
-  usage: 'hark train <dataset-dir> --out <model-file> [--cell lstm|peephole|cifg|gru] [--hidden N] [--layers N] [--epochs N] [--seed N] [--words a,b] [--threads N] [--no-other-speech] [--json]',
+  usage: `hark train <dataset-dir> --out <model-file> [--cell ${CELL_KINDS.join('|')}] [--hidden N] [--layers N] [--epochs N] [--seed N] [--words a,b] [--threads N] [--no-other-speech] [--from-scratch] [--json]`,
   help: [
     '  -o, --out FILE   where to write the model: a .hark checkpoint, or .onnx to export directly',
-    '  --cell KIND      lstm (default), peephole, cifg or gru',
-    `  --hidden N       units per recurrent layer (default ${DEFAULT_RECIPE.hiddenSize}; at most ${maxHidden('lstm', 1)} with one lstm layer, ${maxHidden('gru', 1)} with`,
-    `                   one gru layer, fewer with more layers: a larger network is too slow to listen live)`,
-    '  --layers N       recurrent layers, 1 to 3 (default 1)',
-    '  --epochs N       at most this many epochs (default 40; stops early when validation stalls)',
-    '  --seed N         random seed (default 0): the same seed and data give the same model',
+    `  --cell KIND      ${CELL_KINDS.join(', ')} (default ${DEFAULT_RECIPE.cell})`,
+    declaredHelp(RECIPE_OPTIONS.hiddenSize, 'N', { note: `at most ${maxHidden('lstm', 1)} with one lstm layer, ${maxHidden('gru', 1)} with one gru layer, fewer with more layers` }),
+    declaredHelp(RECIPE_OPTIONS.layers, 'N'),
+    declaredHelp(RECIPE_OPTIONS.epochs, 'N'),
+    declaredHelp(RECIPE_OPTIONS.seed, 'N'),
     '  --words A,B      the words to spot (default: every label); the other labels are learned as _unknown_',
     '  --threads N      extra training threads (default: one per spare core, at most 3; 0 = none)',
     '  --no-other-speech  do not mix in the bundled other speech (words and sentences in many',
     '                   voices and languages that every model otherwise learns as _unknown_)',
+    '  --from-scratch   do not start from the pretrained encoder (assets/pretrained; used when',
+    '                   the network is the default one)',
     '  --json           print a JSON summary on stdout (progress stays on stderr)',
     '',
     'Clips are split by speaker as in Speech Commands (or by validation_list.txt and',
@@ -198,7 +198,7 @@ export const train: Command = {
     progress.note(`${split.train.length} training, ${split.validation.length} validation and ${split.test.length} test clips of ${new Set(folder.clips.map((c) => c.label)).size} words`);
     const run: TrainRun = await trainModel(
       { train: split.train, validation: split.validation, background: folder.background.map((b) => b.samples), words },
-      overrides, { signal: io.signal, workers, onEvent: trainingReporter(io, progress), onWarning: (m) => warn(io, m), bundledSpeech: values['no-other-speech'] !== true },
+      overrides, { signal: io.signal, workers, onEvent: trainingReporter(io, progress), onWarning: (m) => warn(io, m), bundledSpeech: values['no-other-speech'] !== true, pretrained: values['from-scratch'] !== true },
     );
     const m = run.model;
     const test = await testAccuracy(m, split.test);

@@ -26,7 +26,7 @@ declare const sampleRate: number; // the AudioContext's rate
  * and sends frames to the engine, which wakes too and makes two decisions (every 50 ms of
  * audio), the second with its caches warm. At this load the wake-ups cost more than the
  * arithmetic: `npm run bench:live` measured the app at 15.3 % of a core with 40 ms blocks
- * and 10.8 % with 100 ms ones (and the views at 10 frames a second; README). The price is
+ * and 10.8 % with 100 ms ones (and the views at 10 frames a second; docs/measurements.md, "Live listening CPU"). The price is
  * latency: a sample waits up to 100 ms here (40 ms before), about 30 ms more on average.
  */
 const BLOCK = Math.max(128, Math.round((sampleRate * 0.1) / 128) * 128);

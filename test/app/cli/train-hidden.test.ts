@@ -32,6 +32,6 @@ describe('hark train --hidden', () => {
 
   it('says in its help how many units fit', async () => {
     const r = await hark(['train', '--help'], { cwd: dir });
-    expect(r.stdout).toContain(`--hidden N       units per recurrent layer (default 64; at most ${most('lstm', 1)} with one lstm layer`);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(`--hidden N units per recurrent layer; a larger network must still be fast enough to listen live (1–1024 units; default 64; at most ${most('lstm', 1)} with one lstm layer`);
   });
 });

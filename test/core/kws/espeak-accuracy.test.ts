@@ -11,7 +11,7 @@
 // on the tail of a longer word cut by the window's start). Other training seeds gave 0
 // (seed 1), 2 (seed 2) and 2 (seed 3) per hour once that speech had to be 10 dB above the
 // window's noise floor; seed 2 gave 12 before, on windows holding noise and a word's last
-// frames (README, "Keyword spotting"). The bound is 4 per hour: one false activation more
+// frames (docs/measurements.md, "Keyword spotting accuracy"). The bound is 4 per hour: one false activation more
 // than today, for platform differences; the level before the change (10) fails it.
 // The recipe runs with 8 augmented copies per clip instead of its default 4: on unseen
 // voices that lifted stream recall from 88–96% to 99.5% (the default keeps a 5-word,
@@ -19,7 +19,7 @@
 // The held-out voices are three of espeak-ng's `en` variants. en-us and en-gb stay in
 // training: each is the only voice of its accent, so holding one out tests an accent the
 // model has never heard at all.
-// Words in no training set at all fool the model more often (README gives the figures);
+// Words in no training set at all fool the model more often (docs/measurements.md gives the figures);
 // a user's own "other speech" recordings are what keeps that down.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
 // of every speaker and digit are the test set, 5–49 train — with the default recipe but
 // two augmented copies per clip instead of four (45 takes per digit and speaker are far
 // more than the 10–30 clips the default is for, and the test stays a few minutes).
-// Leave-one-speaker-out accuracy is measured by `npm run report:kws` (README).
+// Leave-one-speaker-out accuracy is measured by `npm run report:kws` (docs/measurements.md, "Unseen speakers").
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TypeScriptEngine } from '../../../core/inference/engine.js';
 import { evaluateClips } from '../../../core/kws/evaluate.js';
