@@ -68,14 +68,14 @@ async function encoderFor(overrides: Partial<KwsRecipe>, options: TrainOptions):
   try {
     encoder = await bundledEncoder();
   } catch (err) {
-    options.onWarning?.(`${(err as Error).message}; training from scratch`);
+    options.onWarning?.(`Training from scratch, not from the pretrained model: ${(err as Error).message}.`);
     return null;
   }
   if (encoder === null) return null;
   const r = resolveRecipe(overrides);
-  const problem = encoderMismatch(encoder, { cell: r.cell, inputSize: featureCount(r.features), hiddenSize: r.hiddenSize, layers: r.layers }, r.features);
+  const problem = encoderMismatch(encoder, { cell: r.cell, inputSize: featureCount(r.features), hiddenSize: r.hiddenSize, layers: r.layers, pooling: r.pooling }, r.features);
   if (problem !== null) {
-    options.onWarning?.(`${problem}: training from scratch`);
+    options.onWarning?.(`Training from scratch, not from the pretrained model: ${problem}.`);
     return null;
   }
   return encoder;

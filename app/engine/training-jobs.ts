@@ -38,6 +38,8 @@ export interface StartParams {
   name?: string;
   words?: string[];
   recipe?: Partial<Pick<KwsRecipe, 'cell' | 'hiddenSize' | 'layers' | 'epochs' | 'seed' | 'augment'>>;
+  /** Start from the pretrained encoder when it fits (default true). */
+  pretrained?: boolean;
 }
 
 interface Job {
@@ -134,6 +136,7 @@ export class TrainingJobs {
       let lastProgress = 0;
       const { model: trained } = await trainModel({ train: train.clips, validation: validation.clips, background, words: params.words }, params.recipe ?? {}, {
         signal: controller.signal,
+        pretrained: params.pretrained,
         resume: job.saved ?? undefined,
         onTrainer: (trainer, model) => {
           job.live = { trainer, model };

@@ -52,7 +52,11 @@ export class EngineHost {
     this.lifecycle = new EngineLifecycle({
       spawn: () => utilityEngine(deps.fork()),
       policy: deps.policy,
-      onRestart: (notice) => (notice.gaveUp ? deps.sendToPage(null, notice) : this.connectPage(notice)),
+      onRestart: (notice) => {
+        if (!notice.gaveUp) return this.connectPage(notice);
+        this.failure = notice; // a page that connects later (a reload) is told too, not left waiting
+        deps.sendToPage(null, notice);
+      },
     });
   }
 

@@ -50,6 +50,11 @@ export class RestartPolicy {
     while (this.crashes.length > 0 && this.crashes[0] <= t - this.windowMs) this.crashes.shift();
     return { restart: this.crashes.length <= this.maxRestarts, restarts: this.crashes.length };
   }
+
+  /** Forgets the crashes: a deliberate new start (a new window) is not part of a crash loop. */
+  reset(): void {
+    this.crashes.length = 0;
+  }
 }
 
 /** One engine child, whatever the host: the parts the lifecycle uses. */
@@ -107,6 +112,8 @@ export class EngineLifecycle<P extends EngineProcess = EngineProcess> {
   /** Spawns an engine and resolves once it is ready; rejects when it exits first. */
   start(): Promise<void> {
     this.stopping = false;
+    // A new start after giving up (macOS: the window closed and opened again) restarts on crashes again.
+    if (this.gaveUp) { this.gaveUp = false; this.policy.reset(); }
     const child = this.options.spawn();
     let ready = false;
     let readiness!: { resolve(): void; reject(err: Error): void };

@@ -176,6 +176,8 @@ export const methodSchemas = {
       if (twice !== undefined) ctx.addIssue({ code: 'custom', message: `each word once: ${JSON.stringify(twice)} is listed twice` });
     }).optional(),
     recipe: RecipeOptions.optional(),
+    /** Start from the pretrained encoder when it fits the recipe (default true); false: from scratch. */
+    pretrained: z.boolean().optional(),
   }),
   'training.cancel': strictObject({ jobId: JobId }),
   /** Continues a cancelled run exactly where it stopped ('dataset-changed' if its clips changed). */

@@ -14,6 +14,7 @@ import type { InferenceEngine } from '../inference/engine.js';
 import { DecisionRule, DEFAULT_THRESHOLD } from './decision.js';
 import { KeywordDetector, type DetectorOptions, type KeywordModelInfo, type PosteriorStep } from './detector.js';
 import { isFillerLabel } from './labels.js';
+import { DETECTOR_OPTIONS } from './options.js';
 
 const SAMPLE_RATE = 16000;
 /** Audio is pushed in blocks of this many samples, as a microphone delivers it (100 ms). */
@@ -46,7 +47,7 @@ export const CALIBRATION_DEFAULTS: Readonly<CalibrationSettings> = Object.freeze
 export type CalibrationOptions = DetectorOptions & Partial<CalibrationSettings>;
 
 /** The lowest threshold a model file's calibration may hold. */
-export const MIN_CALIBRATED_THRESHOLD = 0.5;
+export const MIN_CALIBRATED_THRESHOLD = DETECTOR_OPTIONS.threshold.min;
 
 export interface WordCalibration {
   label: string;

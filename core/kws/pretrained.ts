@@ -14,21 +14,33 @@ export interface EncoderShape {
   inputSize: number;
   hiddenSize: number;
   layers: number;
+  /** What the head reads: the recurrent states were trained for it. */
+  pooling: string;
 }
 
-/** Why `encoder` cannot start a network of `shape`; null when it can. */
+/** How the reasons name each part, for the people who read them (the Train screen, hark train). */
+const PART_NAMES: Record<keyof EncoderShape, string> = { cell: 'cell', inputSize: 'features per frame', hiddenSize: 'size', layers: 'layers', pooling: 'pooling' };
+
+/** Why `encoder` cannot start a network of `shape`, as a sentence; null when it can. */
 function networkMismatch(encoder: SequenceClassifier, shape: EncoderShape): string | null {
   const c = encoder.config;
-  const differs = (['cell', 'inputSize', 'hiddenSize', 'layers'] as const).filter((k) => c[k] !== shape[k]);
-  if (differs.length > 0) return `the pretrained encoder has another network (${differs.map((k) => `${k} ${String(c[k])}, not ${String(shape[k])}`).join('; ')})`;
-  if (encoder.getNormalization() === null) return 'the pretrained encoder has no input normalisation';
+  const differs = (Object.keys(PART_NAMES) as (keyof EncoderShape)[]).filter((k) => c[k] !== shape[k]);
+  if (differs.length > 0) return `the pretrained model has another network (${differs.map((k) => `${PART_NAMES[k]} ${String(c[k])}, not ${String(shape[k])}`).join('; ')})`;
+  if (encoder.getNormalization() === null) return 'the pretrained model has no input normalisation';
   return null;
 }
 
-/** Why `encoder` cannot start a model of `shape` listening with `features`; null when it can. */
+/** The feature settings that differ (normalisation aside: raw features on both sides). */
+function featureDifferences(a: FeatureConfig, b: FeatureConfig): string[] {
+  return (Object.keys(a) as (keyof FeatureConfig)[]).filter((k) => k !== 'normalization' && a[k] !== b[k]);
+}
+
+/** Why `encoder` cannot start a model of `shape` listening with `features`, as a sentence; null when it can. */
 export function encoderMismatch(encoder: { model: SequenceClassifier; features: FeatureConfig }, shape: EncoderShape, features: FeatureConfig): string | null {
-  return networkMismatch(encoder.model, shape) ??
-    (JSON.stringify(encoder.features) !== JSON.stringify(features) ? 'the pretrained encoder was trained on other feature settings' : null);
+  const network = networkMismatch(encoder.model, shape);
+  if (network !== null) return network;
+  const differs = featureDifferences(encoder.features, features);
+  return differs.length > 0 ? `the pretrained model was trained on other feature settings (${differs.join(', ')})` : null;
 }
 
 /** Copies the encoder's recurrent layers (every parameter before the head) and input normalisation into `model`. */

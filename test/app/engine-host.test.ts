@@ -67,6 +67,10 @@ describe('EngineHost (Electron)', () => {
     expect(children).toHaveLength(3);
     expect(page.at(-1)).toEqual({ port: null, notice: { restarts: 3, gaveUp: true, reason: 'exited with code 9' } });
     expect(host.running).toBe(false);
+    // a reload asks again: it is told why, not left waiting for a port
+    host.connectPage();
+    expect(page.at(-1)).toEqual({ port: null, notice: { restarts: 3, gaveUp: true, reason: 'exited with code 9' } });
+    expect(page).toHaveLength(4);
   });
 
   it('tells the page, even one that connects later, when the engine exits before it is ready', async () => {

@@ -47,6 +47,8 @@ export function createTrainingState(engine: TrainingEngine) {
     hiddenSize: ref<number>(RECIPE_OPTIONS.hiddenSize.default),
     layers: ref<number>(RECIPE_OPTIONS.layers.default),
     epochs: ref<number>(RECIPE_OPTIONS.epochs.default),
+    /** Start from the pretrained model (the engine's default); off: from scratch. */
+    pretrained: ref(true),
     words: ref<string[]>([]),
   };
   watch(engine.labels, (labels, before) => {

@@ -74,7 +74,7 @@ describe('the pretrained encoder', () => {
 
   it('leaves a run of another network to train from scratch, and says so', async () => {
     const other = await run({ hiddenSize: 12 });
-    expect(other.warnings.some((w) => /hiddenSize 8, not 12.*training from scratch/.test(w))).toBe(true);
+    expect(other.warnings.some((w) => /^Training from scratch, not from the pretrained model: .*size 8, not 12/.test(w))).toBe(true);
     expect(isEncoders(other.model)).toBe(false);
   }, 60_000);
 
@@ -83,7 +83,7 @@ describe('the pretrained encoder', () => {
     expect((await readFile(bundled)).length).toBeLessThanOrEqual(2 * 1024 * 1024);
     const e = await readEncoder(bundled);
     const r = resolveRecipe();
-    expect(encoderMismatch(e, { cell: r.cell, inputSize: featureCount(r.features), hiddenSize: r.hiddenSize, layers: r.layers }, r.features)).toBeNull();
+    expect(encoderMismatch(e, { cell: r.cell, inputSize: featureCount(r.features), hiddenSize: r.hiddenSize, layers: r.layers, pooling: r.pooling }, r.features)).toBeNull();
     expect(e.labels.length).toBeGreaterThan(20); // many words: what it lends is telling words apart
   });
 });

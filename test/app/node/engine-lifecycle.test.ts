@@ -110,6 +110,19 @@ describe('EngineLifecycle', () => {
     expect(lifecycle.current).toBeNull();
   });
 
+  it('restarts crashes again after a give-up and a new start (a window closed and opened again)', async () => {
+    const { lifecycle, engines, notices, settle } = setup({ policy: new RestartPolicy({ maxRestarts: 1 }) });
+    await lifecycle.start();
+    for (let i = 0; i < 2; i++) { engines[i].exit(1); await settle(); }
+    expect(notices.at(-1)).toMatchObject({ gaveUp: true });
+    await lifecycle.stop();
+    await lifecycle.start();
+    engines.at(-1)!.exit(1);
+    await settle();
+    expect(notices.at(-1)).toEqual({ restarts: 1, gaveUp: false, reason: 'exited with code 1' });
+    expect(lifecycle.current).not.toBeNull();
+  });
+
   it('rejects start when the engine exits before it is ready, and gives up when a restart does', async () => {
     const first = setup({ startsReady: () => false });
     const starting = first.lifecycle.start();
