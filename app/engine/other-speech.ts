@@ -3,17 +3,15 @@
 // languages that every run mixes in as unknown speech (core/kws/recipe.ts, OtherSpeech).
 // Read once per process and kept: a few megabytes of audio that every run reuses.
 //
-// Where it is: $HARK_OTHER_SPEECH if set (tests); in the packaged app, next to the app in
-// its resources folder (electron-builder.yml, extraResources); otherwise the repository's
-// assets/ folder above this module (source, out/ builds, the CLI).
+// Where it is: $HARK_OTHER_SPEECH if set (tests), else as bundled-asset.ts finds it.
 
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { decodeWav } from '../../core/audio/wav.js';
 import { HarkError } from '../../core/errors.js';
 import type { OtherSpeech } from '../../core/kws/recipe.js';
 import { SAMPLE_RATE } from './dataset/store.js';
+import { findBundled, onceRetrying } from './bundled-asset.js';
 
 export const OTHER_SPEECH_DIR = 'other-speech';
 const MANIFEST = 'manifest.json';
@@ -30,14 +28,9 @@ interface ManifestItem {
   text: string;
 }
 
-/** The folder holding the set, or null when there is none. */
+/** The folder holding the set, or null when there is none (bundled-asset.ts says where it looks). */
 export function findOtherSpeech(): string | null {
-  const candidates: string[] = [];
-  if (process.env.HARK_OTHER_SPEECH) candidates.push(process.env.HARK_OTHER_SPEECH);
-  const resources = (process as { resourcesPath?: string }).resourcesPath;
-  if (resources) candidates.push(join(resources, OTHER_SPEECH_DIR));
-  for (let dir = import.meta.dirname, up = 0; up < 5; up++, dir = dirname(dir)) candidates.push(join(dir, 'assets', OTHER_SPEECH_DIR));
-  return candidates.find((d) => existsSync(join(d, MANIFEST))) ?? null;
+  return findBundled('HARK_OTHER_SPEECH', OTHER_SPEECH_DIR, MANIFEST);
 }
 
 function checkItem(x: unknown, i: number): ManifestItem {
@@ -71,15 +64,8 @@ export async function readOtherSpeech(dir: string): Promise<OtherSpeech> {
   return { words, speech };
 }
 
-let cached: Promise<OtherSpeech | null> | null = null;
-
-/** The bundled set, read once per process; null when it is not there. */
-export function bundledOtherSpeech(): Promise<OtherSpeech | null> {
-  cached ??= (async () => {
-    const dir = findOtherSpeech();
-    return dir === null ? null : readOtherSpeech(dir);
-  })();
-  // A failed read is not kept: the next run tries again.
-  cached.catch(() => { cached = null; });
-  return cached;
-}
+/** The bundled set, read once per process (a failed read is tried again next time); null when it is not there. */
+export const bundledOtherSpeech: () => Promise<OtherSpeech | null> = onceRetrying(async () => {
+  const dir = findOtherSpeech();
+  return dir === null ? null : readOtherSpeech(dir);
+});

@@ -3,16 +3,14 @@
 // (core/kws/pretrained.ts) unless the run asks to train from scratch. Read once per
 // process and kept.
 //
-// Where it is: $HARK_ENCODER if set (tests; an empty value: none); in the packaged app, in
-// its resources folder (electron-builder.yml, extraResources); otherwise the repository's
-// assets/ folder above this module (source, out/ builds, the CLI).
+// Where it is: $HARK_ENCODER if set (tests; an empty value: none), else as bundled-asset.ts finds it.
 
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { HarkError } from '../../core/errors.js';
 import { loadKwsModel } from '../../core/kws/model-file.js';
 import type { KwsModel } from '../../core/kws/recipe.js';
+import { findBundled, onceRetrying } from './bundled-asset.js';
 
 export const PRETRAINED_DIR = 'pretrained';
 export const ENCODER_FILE = 'encoder.hark';
@@ -20,15 +18,9 @@ export const ENCODER_FILE = 'encoder.hark';
 /** The encoder file is damaged (training goes on from scratch, with a warning). */
 export class EncoderError extends HarkError {}
 
-/** The encoder's file, or null when there is none. */
+/** The encoder's file, or null when there is none (bundled-asset.ts says where it looks). */
 export function findEncoder(): string | null {
-  const env = process.env.HARK_ENCODER;
-  if (env !== undefined) return env === '' || !existsSync(env) ? null : env;
-  const candidates: string[] = [];
-  const resources = (process as { resourcesPath?: string }).resourcesPath;
-  if (resources) candidates.push(join(resources, PRETRAINED_DIR, ENCODER_FILE));
-  for (let dir = import.meta.dirname, up = 0; up < 5; up++, dir = dirname(dir)) candidates.push(join(dir, 'assets', PRETRAINED_DIR, ENCODER_FILE));
-  return candidates.find((f) => existsSync(f)) ?? null;
+  return findBundled('HARK_ENCODER', join(PRETRAINED_DIR, ENCODER_FILE));
 }
 
 /** Reads an encoder file: a keyword model that passes the loader's checks. */
@@ -40,15 +32,8 @@ export async function readEncoder(file: string): Promise<KwsModel> {
   }
 }
 
-let cached: Promise<KwsModel | null> | null = null;
-
-/** The bundled encoder, read once per process; null when there is none. */
-export function bundledEncoder(): Promise<KwsModel | null> {
-  cached ??= (async () => {
-    const file = findEncoder();
-    return file === null ? null : readEncoder(file);
-  })();
-  // A failed read is not kept: the next run tries again.
-  cached.catch(() => { cached = null; });
-  return cached;
-}
+/** The bundled encoder, read once per process (a failed read is tried again next time); null when there is none. */
+export const bundledEncoder: () => Promise<KwsModel | null> = onceRetrying(async () => {
+  const file = findEncoder();
+  return file === null ? null : readEncoder(file);
+});
