@@ -50,7 +50,8 @@ export interface EngineConnection {
   pickImportFolder: (() => Promise<string | null>) | null;
 }
 
-const gaveUpReason = (notice: EngineRestartNotice) => `The engine stopped and was not restarted: ${notice.reason}`;
+/** What the user reads when the host gave up restarting the engine. */
+export const gaveUpReason = (notice: Pick<EngineRestartNotice, 'reason'>): string => `The engine stopped and was not restarted: ${notice.reason}`;
 
 /** Connects to the engine of whichever host served the page, or null when there is none. */
 export function connectToEngine(page: PageLike, api: HarkApi | null, options: ConnectOptions = {}): Promise<EngineConnection | null> {

@@ -3,6 +3,7 @@
 
 import { inject, provide, ref, shallowRef, type InjectionKey } from 'vue';
 import { connectEngine, type EngineConnection } from '../bridge';
+import { gaveUpReason } from '../../../app/shared/engine-connection.js';
 import { createTrainingState, type TrainingState } from './training';
 import type { EngineClient } from '../../../app/shared/client.js';
 import type { BackgroundInfo, ClipInfo, EngineInfo, ModelInfo } from '../../../app/shared/protocol.js';
@@ -55,7 +56,7 @@ export function createEngineState() {
   function listen(c: EngineClient): void {
     c.on('models.changed', () => { void refreshModels(); });
     c.on('host.engine-restarted', (e) => {
-      if (e.gaveUp) { status.value = 'lost'; client.value = null; problem.value = `The engine stopped and was not restarted: ${e.reason}`; return; }
+      if (e.gaveUp) { status.value = 'lost'; client.value = null; problem.value = gaveUpReason(e); return; }
       // The host restarted the engine behind the same connection: open the project again.
       void openProject(c).then(refreshModels).catch((err: unknown) => { problem.value = String(err); });
     });
