@@ -1,16 +1,9 @@
 // The engine's handlers for background recordings and clip thumbnails, over a real
 // channel to an in-process EngineService: list, play, delete and undo background
 // recordings; envelopes of the clips asked for, leaving out what is gone.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineService } from '../../../app/engine/service.js';
-import type { MessageChannelLike } from '../../../app/shared/channel.js';
-import { createEngineClient } from '../../../app/shared/client.js';
 import { ENVELOPE_POINTS } from '../../../app/shared/envelope.js';
-import { tone } from './engine-harness.js';
+import { inProcessEngine, tone } from './engine-harness.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -18,17 +11,7 @@ afterEach(async () => {
 });
 
 async function connected() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'hark-backgrounds-'));
-  const service = new EngineService({ dataDir, host: 'node', version: '0.0.0-test' });
-  const { port1, port2 } = new MessageChannel();
-  service.connect(port2 as unknown as MessageChannelLike);
-  const client = createEngineClient(port1 as unknown as MessageChannelLike, { timeoutMs: 30_000 });
-  cleanup.push(async () => {
-    client.close();
-    await service.shutdown();
-    port1.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const { client } = await inProcessEngine(cleanup);
   await client.call('project.open', { name: 'words', create: true });
   return client;
 }

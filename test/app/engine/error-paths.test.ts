@@ -1,35 +1,19 @@
 // Errors the engine sends to the page name paths relative to the project, never the
 // absolute data folder of this machine: in a call's answer and in an event alike.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectDir } from '../../../app/engine/projects.js';
-import { EngineService } from '../../../app/engine/service.js';
-import type { MessageChannelLike } from '../../../app/shared/channel.js';
-import { createEngineClient } from '../../../app/shared/client.js';
 import type { EngineEvent } from '../../../app/shared/protocol.js';
+import { inProcessEngine } from './engine-harness.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function connected() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'hark-error-paths-'));
-  const service = new EngineService({ dataDir, host: 'electron', version: '0.0.0-test' });
-  const { port1, port2 } = new MessageChannel();
-  service.connect(port2 as unknown as MessageChannelLike);
-  const client = createEngineClient(port1 as unknown as MessageChannelLike, { timeoutMs: 30_000 });
-  cleanup.push(async () => {
-    client.close();
-    await service.shutdown();
-    port1.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return { dataDir, service, client };
-}
+const connected = () => inProcessEngine(cleanup, 'electron');
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
