@@ -11,6 +11,7 @@
 // properties of Error), turned back into EngineError by the client.
 
 import type { Detection as CoreDetection } from '../../core/kws/detector.js';
+import type { FeatureConfig } from '../../core/features/config.js';
 import { UNKNOWN_LABEL } from '../../core/kws/labels.js';
 import { DETECTOR_OPTIONS, RECIPE_OPTIONS, type NumericOption } from '../../core/kws/options.js';
 import { CELL_KINDS, type CellKind } from '../../core/nn/layer.js';
@@ -364,8 +365,8 @@ export interface ModelFile {
 
 export interface LiveSession {
   labels: string[];
-  /** The active model's FeatureConfig: the renderer computes frames with it. */
-  features: unknown;
+  /** The active model's feature settings: the renderer computes frames with them, after checking them (parseFeatureConfig). */
+  features: FeatureConfig;
   engine: z.infer<typeof EngineKind>;
   description: string;
   /** The model's calibrated threshold of each word, used unless the options give a threshold; null when it has none. */
