@@ -36,7 +36,11 @@ describe('the recording guide', () => {
     const all = [...clips('yes', TARGET_CLIPS_PER_WORD), ...clips('no', TARGET_CLIPS_PER_WORD - 1), ...clips(OTHER, 4)];
     const [words, other, background] = recordingGuide(['yes', 'no', 'stop'], all, 6.5);
     expect(words).toMatchObject({ done: false, value: 2 * TARGET_CLIPS_PER_WORD - 1, max: 3 * TARGET_CLIPS_PER_WORD });
-    expect(words.detail).toBe(`Record each word ${TARGET_CLIPS_PER_WORD} times (at least ${MIN_CLIPS_PER_WORD}): 1 of 3 words done.`);
+    // yes is done; no is short of the target but past the minimum, so training can start with it
+    expect(words.detail).toBe(`Record each word ${TARGET_CLIPS_PER_WORD} times (at least ${MIN_CLIPS_PER_WORD}): 1 of 3 words done. 2 have enough to train.`);
+    const atMinimum = recordingGuide(['yes', 'no'], [...clips('yes', MIN_CLIPS_PER_WORD), ...clips('no', MIN_CLIPS_PER_WORD)], 0)[0];
+    expect(atMinimum.detail).toMatch(/: 0 of 2 words done\. All have enough to train\.$/);
+    expect(recordingGuide(['yes'], clips('yes', MIN_CLIPS_PER_WORD - 1), 0)[0].detail).toMatch(/: 0 of 1 word done\.$/);
     expect(other).toMatchObject({ done: false, value: 4, max: TARGET_OTHER_SPEECH_CLIPS });
     expect(other.detail).toMatch(new RegExp(`: 4 of ${TARGET_OTHER_SPEECH_CLIPS}\\.$`));
     expect(background).toMatchObject({ done: false, value: 6.5 });

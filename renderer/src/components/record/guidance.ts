@@ -50,6 +50,8 @@ export function recordingGuide(words: readonly string[], clips: readonly ClipCou
   for (const c of clips) counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
   const own = words.filter(isWord);
   const wordsDone = own.filter((w) => (counts.get(w) ?? 0) >= TARGET_CLIPS_PER_WORD).length;
+  // Short of the target but past the minimum is not nothing: training can start.
+  const wordsEnough = own.filter((w) => (counts.get(w) ?? 0) >= MIN_CLIPS_PER_WORD).length;
   const other = counts.get(OTHER_SPEECH) ?? 0;
   const background = Math.max(0, backgroundSeconds);
   return [
@@ -58,7 +60,8 @@ export function recordingGuide(words: readonly string[], clips: readonly ClipCou
       title: 'Your words',
       detail: own.length === 0
         ? `Add a word you want Hark to recognise, then record it ${TARGET_CLIPS_PER_WORD} times (at least ${MIN_CLIPS_PER_WORD}).`
-        : `Record each word ${TARGET_CLIPS_PER_WORD} times (at least ${MIN_CLIPS_PER_WORD}): ${wordsDone} of ${plural(own.length, 'word')} done.`,
+        : `Record each word ${TARGET_CLIPS_PER_WORD} times (at least ${MIN_CLIPS_PER_WORD}): ${wordsDone} of ${plural(own.length, 'word')} done.` +
+          (wordsEnough > wordsDone ? ` ${wordsEnough === own.length ? 'All' : wordsEnough} ${wordsEnough === 1 ? 'has' : 'have'} enough to train.` : ''),
       done: own.length > 0 && wordsDone === own.length,
       // The bar fills with every clip up to each word's target, not only with finished words.
       value: own.reduce((sum, w) => sum + Math.min(counts.get(w) ?? 0, TARGET_CLIPS_PER_WORD), 0),
