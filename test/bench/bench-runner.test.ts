@@ -21,7 +21,7 @@ describe('npm run bench -- --json', () => {
       const implied = (r.peer_ms as number) / (r.ours_ms as number);
       expect(Math.abs((r.ratio as number) - implied) / implied).toBeLessThan(0.05);
     }
-    expect(new Set(rows.map((r) => r.peer))).toEqual(new Set(['tfjs-wasm', 'tfjs-cpu', 'onnxruntime-cpu', 'meyda-naive', 'same, JS loop', 'budget-60s']));
+    expect(new Set(rows.map((r) => r.peer))).toEqual(new Set(['tfjs-wasm', 'tfjs-cpu', 'onnxruntime-cpu', 'meyda-naive', 'same, JS loop', 'budget-60s', 'from-scratch', 'target-10s']));
     const cases = rows.map((r) => r.case as string);
     expect(cases.some((c) => /^train step lstm-\d+ \(ours 1 thread\)$/.test(c))).toBe(true);
     expect(cases.some((c) => /^train step lstm-\d+ \(ours \d+ threads\)$/.test(c))).toBe(true);
@@ -36,10 +36,16 @@ describe('npm run bench -- --json', () => {
     expect(rows.slice(firstOrt, featuresRow).every((r) => r.peer === 'onnxruntime-cpu')).toBe(true);
     expect(rows[featuresRow + 1]).toMatchObject({ case: 'resample 1 s 44.1 → 16 kHz (RTF x1000)', peer: 'same, JS loop' });
     expect(rows[featuresRow + 2]).toMatchObject({ case: 'live detector, ms per 1 s of audio, lstm-64 (/10 = % of a core)', peer: 'onnxruntime-cpu' });
-    const budget = rows.slice(featuresRow + 3);
+    const recipe = rows.slice(featuresRow + 3);
+    const budget = recipe.filter((r) => r.peer === 'budget-60s');
     expect(budget.length).toBeGreaterThanOrEqual(1);
     expect(budget[0].case).toMatch(/^train 5 words x \d+ clips, default recipe \(1 thread\)$/);
-    for (const r of budget) expect(r).toMatchObject({ peer: 'budget-60s', peer_ms: 60000 });
+    for (const r of budget) expect(r).toMatchObject({ peer_ms: 60000 });
+    // then a personal model from the pretrained encoder, against from scratch and against the 10 s target
+    const personal = recipe.slice(budget.length);
+    expect(personal.map((r) => r.peer)).toEqual(['from-scratch', 'target-10s']);
+    for (const r of personal) expect(r.case).toMatch(/^train a personal model, 4 words x \d+ takes of one voice, pretrained start$/);
+    expect(personal[1]).toMatchObject({ peer_ms: 10000, ours_ms: personal[0].ours_ms });
     const models = [...new Set(rows.filter((r) => r.peer === 'tfjs-cpu').map((r) => /^infer 1 s window B=1 (\S+)$/.exec(r.case as string)?.[1]).filter(Boolean))];
     expect(models.length).toBeGreaterThan(0);
     expect(ort.map((r) => r.case)).toEqual(models.flatMap((m) => [`infer 1 s window B=1 ${m}`, `infer 1 s window B=32 ${m}`, `stream step B=1 ${m}`]));
