@@ -174,7 +174,6 @@ export class KeywordDetector {
     this.latest = null;
   }
 
-
   private async decide(): Promise<Detection | null> {
     const split = this.ringHead * this.featureCount;
     this.window.set(this.ring.subarray(split));
