@@ -36,14 +36,14 @@ export default defineConfig({
       // Five entries: Electron's main process (index), the engine that main forks with
       // utilityProcess and `npm run serve` forks with child_process (engine), the
       // data-parallel training thread and the feature-extraction thread that
-      // app/engine/threads.ts starts from the files next to the bundle (training-thread,
+      // app/node/threads.ts starts from the files next to the bundle (training-thread,
       // feature-thread), and the `hark` command (cli).
       lib: {
         entry: {
           index: fromRoot('./app/main/index.ts'),
           engine: fromRoot('./app/engine/main.ts'),
-          'training-thread': fromRoot('./app/engine/training-thread.ts'),
-          'feature-thread': fromRoot('./app/engine/feature-thread.ts'),
+          'training-thread': fromRoot('./app/node/training-thread.ts'),
+          'feature-thread': fromRoot('./app/node/feature-thread.ts'),
           cli: fromRoot('./app/cli/index.ts'),
         },
       },

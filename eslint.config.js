@@ -12,6 +12,27 @@ const forbiddenInCore = [
   'onnxruntime-node', 'onnxruntime-web',
 ].flatMap((name) => [name, `node:${name}`, `${name}/*`]);
 
+// app/'s rooms. Four entry points, siblings that never import each other: `cli` (the hark
+// command), `engine` (the utility process), `main` (Electron's main process) and `host`
+// (the browser host). What they share lives in `node` (Node-only library: dataset store,
+// WAV files, training runner and threads, ONNX Runtime engine, host lifecycle) and in
+// `shared` (the protocol and what the renderer may use too: no Node). `preload` sees only
+// `shared`. A relative import is matched by the folder it names; type-only imports count.
+const APP_ROOMS = ['cli', 'engine', 'main', 'host', 'node', 'shared', 'preload'];
+/** no-restricted-imports options refusing imports of app/'s `rooms` from a file in app/`from`. */
+function appLayering(from, rooms, why) {
+  return {
+    files: [`app/${from}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: `^\\.{1,2}/(.*/)?(${rooms.join('|')})/`, message: `app/${from} may not import app/{${rooms.join(',')}}: ${why}` }],
+      }],
+    },
+  };
+}
+const entryPoints = ['cli', 'engine', 'main', 'host'];
+const others = (...allowed) => APP_ROOMS.filter((r) => !allowed.includes(r));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'release/', 'coverage/', 'scratch/'] },
   js.configs.recommended,
@@ -36,15 +57,6 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.{ts,vue}'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The renderer reaches the app only through renderer/src/bridge.ts.' }],
-        patterns: [{ group: ['node:*'], message: 'The renderer runs in Chromium, without Node.' }],
-      }],
-    },
-  },
-  {
-    files: ['renderer/**/*.{ts,vue}'],
     ignores: ['renderer/src/bridge.ts'],
     rules: {
       'no-restricted-properties': ['error',
@@ -54,11 +66,43 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'hark', message: 'Use renderer/src/bridge.ts.' }],
     },
   },
+  ...entryPoints.map((room) => appLayering(room, others(room, 'node', 'shared'), 'entry points share code through app/node and app/shared.')),
+  appLayering('node', others('node', 'shared'), 'the Node library serves the entry points and knows none of them.'),
+  appLayering('preload', others('preload', 'shared'), 'the preload is a narrow bridge over the protocol.'),
+  {
+    files: ['app/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: `^\\.{1,2}/(.*/)?(${others('shared').join('|')})/`, message: 'app/shared is what the renderer may use too: it imports only core/ and app/shared.' },
+          { group: ['node:*', 'electron', 'ws', 'onnxruntime-node'], message: 'app/shared runs in the renderer too: no Node.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,vue}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The renderer reaches the app only through renderer/src/bridge.ts.' }],
+        patterns: [
+          { group: ['node:*'], message: 'The renderer runs in Chromium, without Node.' },
+          { regex: `^\\.{1,2}/(.*/)?app/(${others('shared').join('|')})/`, message: 'The renderer uses app/shared only; the rest of app/ is Node.' },
+        ],
+      }],
+    },
+  },
   {
     files: ['core/**/*.ts'],
     languageOptions: { globals: { ...globals.es2022 } },
     rules: {
-      'no-restricted-imports': ['error', { paths: forbiddenInCore.filter((n) => !n.endsWith('/*')), patterns: forbiddenInCore.filter((n) => n.endsWith('/*')) }],
+      'no-restricted-imports': ['error', {
+        paths: forbiddenInCore.filter((n) => !n.endsWith('/*')),
+        patterns: [
+          { group: forbiddenInCore.filter((n) => n.endsWith('/*')), message: 'core/ runs unchanged in Node, the renderer and the CLI.' },
+          { regex: '^\\.{1,2}/(.*/)?(app|renderer)/', message: 'core/ is the library everything else builds on: it imports nothing outside core/.' },
+        ],
+      }],
       'no-restricted-globals': ['error',
         { name: 'window', message: 'core/ must not use the DOM.' },
         { name: 'document', message: 'core/ must not use the DOM.' },

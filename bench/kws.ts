@@ -20,9 +20,9 @@ import type { KwsClip } from '../core/kws/examples.js';
 import type { KwsRecipe } from '../core/kws/recipe.js';
 import { SequenceClassifier } from '../core/nn/classifier.js';
 import { Random } from '../core/tensor/random.js';
-import { createOnnxEngine } from '../app/engine/onnx-engine.js';
-import { trainModel } from '../app/engine/keyword-training.js';
-import { defaultWorkerCount } from '../app/engine/threads.js';
+import { createOnnxEngine } from '../app/node/onnx-engine.js';
+import { trainModel } from '../app/node/keyword-training.js';
+import { defaultWorkerCount } from '../app/node/threads.js';
 
 export const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
 

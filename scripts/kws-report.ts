@@ -8,7 +8,7 @@
 //     training clips the recipe makes 2 augmented copies of each rather than its default 4,
 //     as the own-split test does, to keep the report under half an hour.
 // Prints a Markdown table (or JSON with --json). Slow: by default it trains 7 models (1 + 2 per speaker); it trains
-// through app/engine/keyword-training.ts, on every spare core.
+// through app/node/keyword-training.ts, on every spare core.
 //   npm run report:kws [-- --json] [-- --quick] [-- --loso-only] [-- --configs plain,recipe,specaugment]
 // (--loso-only leaves out the own split, which test/core/kws/fsdd-accuracy.test.ts measures;
 // --configs picks the leave-one-speaker-out models, default plain and recipe; specaugment
@@ -20,7 +20,7 @@ import { evaluateClips } from '../core/kws/evaluate.js';
 import type { KwsClip } from '../core/kws/examples.js';
 import type { KwsModel, KwsRecipe } from '../core/kws/recipe.js';
 import { loadFolder } from '../app/cli/load-folder.js';
-import { trainModel } from '../app/engine/keyword-training.js';
+import { trainModel } from '../app/node/keyword-training.js';
 
 const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
 const args = new Set(process.argv.slice(2));

@@ -1,5 +1,5 @@
 // Builds the bundled "other speech" set, assets/other-speech/: speech that is none of a user's
-// commands, mixed into every training run as the `_unknown_` class (app/engine/other-speech.ts
+// commands, mixed into every training run as the `_unknown_` class (app/node/other-speech.ts
 // reads it). A model trained on a person's few takes of their commands alone has never heard
 // anything else and fires all the time while people talk.
 //
@@ -527,7 +527,7 @@ as the \`_unknown_\` class ("things that are not your commands"). A person recor
 each of their command words and nothing else; a model trained on that alone has never heard
 other speech and fires again and again while people talk. This set teaches it what to ignore:
 isolated words (many of them sounding close to typical commands) and continuous speech, in many
-voices and languages. Read by \`app/engine/other-speech.ts\`.
+voices and languages. Read by \`app/node/other-speech.ts\`.
 
 Made by \`scripts/make-other-speech.ts\`; rebuild with
 

@@ -16,12 +16,12 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { saveKwsModel } from '../core/kws/model-file.js';
 import type { KwsRecipe } from '../core/kws/recipe.js';
-import { trainModel } from '../app/engine/keyword-training.js';
-import { bundledOtherSpeech } from '../app/engine/other-speech.js';
-import { ENCODER_FILE, PRETRAINED_DIR } from '../app/engine/pretrained.js';
+import { trainModel } from '../app/node/keyword-training.js';
+import { bundledOtherSpeech } from '../app/node/other-speech.js';
+import { ENCODER_FILE, PRETRAINED_DIR } from '../app/node/pretrained.js';
 import { loadCorpora } from './real-report-io.js';
 
-/** Where the app looks for the encoder in the repository (app/engine/pretrained.ts). */
+/** Where the app looks for the encoder in the repository (app/node/pretrained.ts). */
 const OUT = join(import.meta.dirname, '..', 'assets', PRETRAINED_DIR, ENCODER_FILE);
 /** Epochs: validation accuracy levels off near 83 % by then (about 45 s an epoch on the 2-core build machine). */
 const DEFAULT_EPOCHS = 12;

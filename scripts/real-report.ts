@@ -15,16 +15,16 @@
 //   people    speech-commands-80 split by person into folds: clip accuracy on people no
 //             model trained on (10 command words, 25 other words as unknown speech).
 //   voices    FSDD leave one speaker out: train on two speakers, clip accuracy on the third.
-// Every model trains through app/engine/keyword-training.ts (trainModel) with the default
+// Every model trains through app/node/keyword-training.ts (trainModel) with the default
 // recipe, or the recipe with --recipe's overrides.
 //
 //   npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json]
 //     [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe '{"augmentedCopies":8}']
 //     [-- --no-other-speech] [-- --no-mining] [-- --from-scratch]
 //
-// trainModel mixes in the bundled other speech (app/engine/other-speech.ts) when there is
+// trainModel mixes in the bundled other speech (app/node/other-speech.ts) when there is
 // one, as the app does; --no-other-speech trains without it. The personal models start from
-// the pretrained encoder (app/engine/pretrained.ts, `npm run pretrain`) when there is one, as
+// the pretrained encoder (app/node/pretrained.ts, `npm run pretrain`) when there is one, as
 // the app's do; --from-scratch trains them without it. The people and voices scenarios
 // always train from scratch: the encoder learned from those very people. The detector runs with the
 // default DetectorOptions and the model's calibrated thresholds, as the app's Listen
@@ -44,9 +44,9 @@ import { isFillerLabel, UNKNOWN_LABEL } from '../core/kws/labels.js';
 import { KeywordDetector } from '../core/kws/detector.js';
 import { windowLength } from '../core/kws/examples.js';
 import { Random } from '../core/tensor/random.js';
-import { trainModel } from '../app/engine/keyword-training.js';
-import { findOtherSpeech } from '../app/engine/other-speech.js';
-import { findEncoder } from '../app/engine/pretrained.js';
+import { trainModel } from '../app/node/keyword-training.js';
+import { findOtherSpeech } from '../app/node/other-speech.js';
+import { findEncoder } from '../app/node/pretrained.js';
 import { loadCorpora, printReport, takeOf, type Corpora, type PersonRow, type Report, type StreamKind, type StreamRow } from './real-report-io.js';
 
 const SCENARIOS = ['personal', 'people', 'voices'] as const;
@@ -146,7 +146,7 @@ async function train(
 /** The app's engine for listening: onnxruntime when it loads (the Listen screen's default), else TypeScript. */
 async function openEngine(model: KwsModel): Promise<InferenceEngine> {
   try {
-    const { createOnnxEngine } = await import('../app/engine/onnx-engine.js');
+    const { createOnnxEngine } = await import('../app/node/onnx-engine.js');
     return await createOnnxEngine(model.model);
   } catch (err) {
     log(`onnxruntime did not load (${(err as Error).message}); the TypeScript engine runs the detector`);

@@ -1,13 +1,13 @@
 // A WAV file of any length through a keyword detector, as a microphone would deliver it:
-// read a block at a time (app/engine/wav-file.ts), pushed in exact 100 ms chunks, then
+// read a block at a time (app/node/wav-file.ts), pushed in exact 100 ms chunks, then
 // 1 s of silence so that a word at its very end is still heard. `hark listen` prints what
 // it hears; `hark mine` keeps the audio that made it fire.
 
 import { WavError } from '../../core/audio/wav.js';
 import { HarkError } from '../../core/errors.js';
 import type { Detection, KeywordDetector } from '../../core/kws/detector.js';
-import { SAMPLE_RATE } from '../engine/dataset/store.js';
-import { openWavStream, type WavStream } from '../engine/wav-file.js';
+import { SAMPLE_RATE } from '../node/dataset/store.js';
+import { openWavStream, type WavStream } from '../node/wav-file.js';
 import { CancelledError, CliError } from './errors.js';
 
 const CHUNK = SAMPLE_RATE / 10; // 100 ms

@@ -9,7 +9,7 @@
 // Nothing is written into the folder (no manifest, no lock): it may be someone else's
 // data set or on a read-only disk. Every WAV is decoded with core's strict decoder and
 // resampled to 16 kHz; a file that cannot be read is a warning, not a failure. Files are
-// read through a handle (app/engine/wav-file.ts), their header checked first: a clip
+// read through a handle (app/node/wav-file.ts), their header checked first: a clip
 // longer than one may be, or a background recording longer than MAX_BACKGROUND_SECONDS,
 // is skipped without its audio being read, so a huge file costs kilobytes.
 
@@ -18,10 +18,10 @@ import { join } from 'node:path';
 import { resample } from '../../core/audio/resample.js';
 import { decodeWav, WavError, type DecodedWav } from '../../core/audio/wav.js';
 import type { KwsClip } from '../../core/kws/examples.js';
-import { isTempName } from '../engine/dataset/atomic.js';
-import { hashName, readSplitLists, splitOf, type Split } from '../engine/dataset/split.js';
-import { BACKGROUND_DIR, OTHER_SPEECH_LABEL, SAMPLE_RATE, SILENCE_DIR } from '../engine/dataset/store.js';
-import { readBackgroundFile, readClipFile, readWavFile } from '../engine/wav-file.js';
+import { isTempName } from '../node/dataset/atomic.js';
+import { hashName, readSplitLists, splitOf, type Split } from '../node/dataset/split.js';
+import { BACKGROUND_DIR, OTHER_SPEECH_LABEL, SAMPLE_RATE, SILENCE_DIR } from '../node/dataset/store.js';
+import { readBackgroundFile, readClipFile, readWavFile } from '../node/wav-file.js';
 import { CancelledError, CliError, describeErrno } from './errors.js';
 
 export interface FolderClip extends KwsClip {

@@ -7,7 +7,7 @@ import { HarkError } from '../../core/errors.js';
 import { TypeScriptEngine, type InferenceEngine } from '../../core/inference/engine.js';
 import { loadKwsModel, type KwsModelFormat } from '../../core/kws/model-file.js';
 import type { KwsModel } from '../../core/kws/recipe.js';
-import { TEMP_MARKER, writeFileAtomic } from '../engine/dataset/atomic.js';
+import { TEMP_MARKER, writeFileAtomic } from '../node/dataset/atomic.js';
 import { CliError, describeErrno, errnoReason, oneLine, UsageError } from './errors.js';
 
 export type LoadedModel = KwsModel & { format: KwsModelFormat; path: string; bytes: number };
@@ -98,7 +98,7 @@ export function parseEngine(value: string | undefined, usage: string): EngineCho
 export async function openEngine(choice: EngineChoice, model: KwsModel): Promise<InferenceEngine> {
   if (choice === 'ts') return new TypeScriptEngine(model.model);
   // onnxruntime (a native module) is loaded only when asked for.
-  const { createOnnxEngine } = await import('../engine/onnx-engine.js');
+  const { createOnnxEngine } = await import('../node/onnx-engine.js');
   return createOnnxEngine(model.model);
 }
 

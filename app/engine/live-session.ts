@@ -1,7 +1,8 @@
 // Live recognition: the active model behind a KeywordDetector, fed feature frames (the
 // renderer computes them with core's FeatureStream and the model's feature settings) or
-// 16 kHz audio. Smoothed posteriors go out as 'live.posteriors' events for the bars,
-// detections as 'live.detection' events and in the push call's answer.
+// 16 kHz audio. Smoothed posteriors go out as 'live.posteriors' events for the bars (while
+// the screen wants them: setPosteriors), detections as 'live.detection' events and in the
+// push call's answer.
 //
 // Pushes are chained: the detector keeps state across chunks, so they must run in the
 // order they arrived even though each handler is async.
@@ -10,9 +11,9 @@ import { checkLiveBudget } from '../../core/features/budget.js';
 import { TypeScriptEngine, type InferenceEngine } from '../../core/inference/engine.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import { DEFAULT_HOP_MS, KeywordDetector, type DetectorOptions } from '../../core/kws/detector.js';
-import { createOnnxEngine } from './onnx-engine.js';
+import { createOnnxEngine } from '../node/onnx-engine.js';
 import { EngineServiceError } from './service-error.js';
-import type { OpenProject } from './service.js';
+import type { OpenProject } from './projects.js';
 import { ERROR_CODES, type Detection, type EngineEvent, type LiveSession as LiveInfo } from '../shared/protocol.js';
 
 interface Running {
@@ -25,6 +26,8 @@ interface Running {
   calibrated: Readonly<Record<string, number>> | null;
   /** The network's shape, for the live budget. */
   config: SequenceClassifier['config'];
+  /** Whether 'live.posteriors' events are wanted (setPosteriors). */
+  posteriors: boolean;
 }
 
 /** The options with the model's calibrated thresholds, unless they give a threshold of their own. */
@@ -62,6 +65,7 @@ export class LiveSession {
     let detector: KeywordDetector;
     let lastSent = -Infinity;
     const held: Running['held'] = [];
+    let running: Running | null = null;
     try {
       detector = new KeywordDetector(engine, model, {
         ...withCalibration(options, calibrated),
@@ -70,6 +74,7 @@ export class LiveSession {
         // just before its detection, if it fires one (enqueue), so the bars show every
         // crossing.
         onPosteriors: (step) => {
+          if (!running?.posteriors) return;
           if (step.time - lastSent < POSTERIOR_EVENT_INTERVAL_S - 1e-9) { held.push({ values: step.smoothed, time: step.time }); return; }
           lastSent = step.time;
           this.emit({ type: 'live.posteriors', labels, values: step.smoothed, time: step.time });
@@ -79,7 +84,8 @@ export class LiveSession {
       await engine.dispose();
       throw err;
     }
-    this.running = { engine, detector, labels, held, calibrated, config: model.model.config };
+    running = { engine, detector, labels, held, calibrated, config: model.model.config, posteriors: true };
+    this.running = running;
     return { labels, features: model.features, engine: engine.kind, description: engine.description, thresholds: calibrated ? { ...calibrated } : null };
   }
 
@@ -98,6 +104,10 @@ export class LiveSession {
     detector.setOptions(withCalibration(options, calibrated));
   }
 
+  async setPosteriors(enabled: boolean): Promise<void> {
+    this.require().posteriors = enabled;
+  }
+
   async stop(): Promise<void> {
     const running = this.running;
     this.running = null;
@@ -111,7 +121,8 @@ export class LiveSession {
   }
 
   private enqueue(push: (detector: KeywordDetector) => Promise<Detection[]>): Promise<{ detections: Detection[] }> {
-    const { detector, labels, held } = this.require();
+    const running = this.require();
+    const { detector, labels, held } = running;
     const result = this.queue.then(async () => {
       held.length = 0;
       try {
@@ -119,7 +130,7 @@ export class LiveSession {
         for (const detection of detections) {
           // The step that decided it (a detection is dated at its step's time), if held back.
           const step = held.find((s) => s.time === detection.time);
-          if (step) this.emit({ type: 'live.posteriors', labels, ...step });
+          if (step && running.posteriors) this.emit({ type: 'live.posteriors', labels, ...step });
           this.emit({ type: 'live.detection', detection: { ...detection } });
         }
         return { detections: detections.map((d) => ({ ...d })) };

@@ -12,7 +12,7 @@ import {
   isControl,
   type EngineToHost,
   type MessagePortMainLike,
-} from './host-channels.js';
+} from '../node/host-channels.js';
 import { toWireError } from '../shared/engine-error.js';
 
 function argument(name: string): string | undefined {

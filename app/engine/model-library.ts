@@ -11,7 +11,7 @@ import path from 'node:path';
 import { HarkError } from '../../core/errors.js';
 import { exportKwsModel, loadKwsModel, modelFormatOf, saveKwsModel } from '../../core/kws/model-file.js';
 import type { KwsModel } from '../../core/kws/recipe.js';
-import { isTempName, writeFileAtomic } from './dataset/atomic.js';
+import { isTempName, writeFileAtomic } from '../node/dataset/atomic.js';
 import type { ModelInfo, ModelReport } from '../shared/protocol.js';
 import { trainingRunOf } from '../shared/training-summary.js';
 

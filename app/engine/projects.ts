@@ -5,8 +5,18 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { HarkError } from '../../core/errors.js';
+import type { Dataset } from '../node/dataset/store.js';
+import type { ModelLibrary } from './model-library.js';
 
 export class ProjectError extends HarkError {}
+
+/** The project the engine has open: its dataset store and model library. */
+export interface OpenProject {
+  name: string;
+  dir: string;
+  dataset: Dataset;
+  models: ModelLibrary;
+}
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 

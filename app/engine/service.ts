@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { HarkError } from '../../core/errors.js';
-import { openDataset, type ClipEntry, type Dataset } from './dataset/store.js';
+import { openDataset, type ClipEntry, type Dataset } from '../node/dataset/store.js';
 import { ModelLibrary } from './model-library.js';
-import { listProjects, projectDir } from './projects.js';
+import { listProjects, projectDir, type OpenProject } from './projects.js';
 import { importUploadedWavs } from './wav-upload.js';
 import { serveChannel, type EngineHandlers, type ServedChannel } from './rpc-server.js';
 import { TrainingJobs } from './training-jobs.js';
@@ -25,13 +25,6 @@ export interface EngineServiceOptions {
   dataDir: string;
   host: HostKind;
   version: string;
-}
-
-export interface OpenProject {
-  name: string;
-  dir: string;
-  dataset: Dataset;
-  models: ModelLibrary;
 }
 
 const toClipInfo = (e: ClipEntry): ClipInfo => ({ ...e });
@@ -244,6 +237,7 @@ export class EngineService {
     'live.pushFrames': ({ frames, count }) => this.live.pushFrames(frames, count),
     'live.pushAudio': ({ samples }) => this.live.pushAudio(samples),
     'live.setOptions': ({ options }) => this.live.setOptions(options),
+    'live.setPosteriors': ({ enabled }) => this.live.setPosteriors(enabled),
     'live.stop': () => this.live.stop(),
   };
 }

@@ -25,12 +25,12 @@ import { evaluateClips } from '../../core/kws/evaluate.js';
 import type { KwsClip, KwsModel, KwsRecipe } from '../../core/kws/recipe.js';
 import type { SequenceClassifier } from '../../core/nn/classifier.js';
 import type { Trainer, TrainerState } from '../../core/train/trainer.js';
-import { trainModel } from './keyword-training.js';
+import { trainModel } from '../node/keyword-training.js';
 import { defaultModelName } from './model-library.js';
 import { EngineServiceError } from './service-error.js';
-import type { ClipEntry } from './dataset/store.js';
-import { NOT_MEASURED, NOT_MEASURED_NO_CLASS, readSplitLists, type SplitBasis } from './dataset/split.js';
-import type { OpenProject } from './service.js';
+import type { ClipEntry } from '../node/dataset/store.js';
+import { NOT_MEASURED, NOT_MEASURED_NO_CLASS, readSplitLists, type SplitBasis } from '../node/dataset/split.js';
+import type { OpenProject } from './projects.js';
 import { ERROR_CODES, type EngineEvent, type JobInfo, type MeasuredOn, type ModelReport } from '../shared/protocol.js';
 import { countHeldOut } from '../shared/training-summary.js';
 

@@ -12,8 +12,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { wavLayoutOf } from '../../core/audio/wav.js';
-import { BACKGROUND_DIR, OTHER_SPEECH_LABEL, SILENCE_DIR, type Dataset, type ImportOptions, type ImportResult, type Rejection } from './dataset/store.js';
-import { clipTooLong, MAX_CLIP_SECONDS } from './wav-file.js';
+import { BACKGROUND_DIR, OTHER_SPEECH_LABEL, SILENCE_DIR, type Dataset, type ImportOptions, type ImportResult, type Rejection } from '../node/dataset/store.js';
+import { clipTooLong, MAX_CLIP_SECONDS } from '../node/wav-file.js';
 
 export interface UploadedWav {
   name: string;

@@ -16,7 +16,7 @@ import type { MessageChannelLike, MessageListener } from '../shared/channel.js';
 import { wireError } from '../shared/engine-error.js';
 import { ERROR_CODES } from '../shared/protocol.js';
 import { answeredIdOf, errorMessage, eventMessage, requestIdOf } from '../shared/rpc-envelope.js';
-import type { EngineToHost } from '../engine/host-channels.js';
+import type { EngineToHost } from '../node/host-channels.js';
 
 export interface EngineSupervisorOptions {
   /** The engine entry: out/main/engine.js, or app/engine/main.ts with execArgv ['--import', 'tsx']. */

@@ -9,7 +9,7 @@
 
 import { EngineLifecycle, type EngineProcess, type RestartPolicy } from '../node/engine-lifecycle.js';
 import type { EngineRestartNotice } from '../shared/api.js';
-import type { EngineToHost } from '../engine/host-channels.js';
+import type { EngineToHost } from '../node/host-channels.js';
 
 /** The parts of Electron's UtilityProcess used here. */
 export interface UtilityProcessLike {

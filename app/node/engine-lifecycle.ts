@@ -10,7 +10,7 @@
 import type { EngineRestartNotice } from '../shared/api.js';
 import { EngineError } from '../shared/engine-error.js';
 import { ERROR_CODES } from '../shared/protocol.js';
-import type { ControlMessage, EngineToHost } from '../engine/host-channels.js';
+import type { ControlMessage, EngineToHost } from './host-channels.js';
 
 /** How long a stopping engine may take to shut down by itself before it is killed. */
 export const SHUTDOWN_TIMEOUT_MS = 5000;

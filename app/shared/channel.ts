@@ -2,7 +2,7 @@
 // a DOM/Worker MessagePort the client and server use. A MessagePort (Electron's preload
 // hands one to the page) fits as is; the browser host wraps its WebSocket in one
 // (./websocket-channel.ts); the engine wraps Electron's parentPort ports and Node's
-// child-process IPC (app/engine/host-channels.ts).
+// child-process IPC (app/node/host-channels.ts).
 //
 // Shared by the engine and the renderer: no Node or DOM imports.
 

@@ -210,6 +210,11 @@ export const methodSchemas = {
   }),
   'live.pushAudio': strictObject({ samples: Samples }),
   'live.setOptions': strictObject({ options: DetectorOptions }),
+  /**
+   * Whether 'live.posteriors' events (the bars) are wanted: the Listen screen turns them off
+   * while the window is hidden, so nothing is sent that nobody sees. Detections come either way.
+   */
+  'live.setPosteriors': strictObject({ enabled: z.boolean() }),
   'live.stop': none,
 } as const;
 
@@ -300,7 +305,7 @@ export interface Misclassified {
 
 /** What a report was measured on: never clips the model learned from. */
 export interface MeasuredOn {
-  /** What split the dataset (app/engine/dataset/split.ts): its list files, speakers, or takes within each speaker. */
+  /** What split the dataset (app/node/dataset/split.ts): its list files, speakers, or takes within each speaker. */
   basis: 'lists' | 'speaker' | 'take';
   split: 'validation' | 'testing';
   clips: number;
@@ -411,6 +416,7 @@ export interface EngineResults {
   'live.pushFrames': { detections: Detection[] };
   'live.pushAudio': { detections: Detection[] };
   'live.setOptions': void;
+  'live.setPosteriors': void;
   'live.stop': void;
 }
 

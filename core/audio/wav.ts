@@ -23,7 +23,7 @@
 //
 // The header walk (walkWavHeader) asks for the bytes it needs instead of indexing an array,
 // so the same code checks a file on disk through a handle, reading only the chunk headers
-// and the format chunk (app/engine/wav-file.ts): a file's size and duration are known and
+// and the format chunk (app/node/wav-file.ts): a file's size and duration are known and
 // checked before any of its audio is read. decodeWav drives it over bytes in memory;
 // decodeWavFrames turns any run of whole frames into mono samples for both.
 

@@ -1,5 +1,5 @@
 // What the detector, the CLI and the app run a trained model through: either our own
-// TypeScript network (this file) or onnxruntime (app/engine/onnx-engine.ts, Node side,
+// TypeScript network (this file) or onnxruntime (app/node/onnx-engine.ts, Node side,
 // since core stays free of runtime-specific modules). Both serve whole windows and
 // streaming, and give the same numbers to 1e-5.
 //

@@ -195,7 +195,7 @@ const FEATURE_BATCH = 96;
 /**
  * Computes the raw features of windows of windowLength samples, in order: each at least
  * T·F values, (T, F). Feature extraction is most of the preparation time, so the engine
- * passes one that spreads a batch over threads (app/engine/feature-threads.ts); the
+ * passes one that spreads a batch over threads (app/node/feature-threads.ts); the
  * default runs here. Either way it is extractFeatures with the recipe's settings, the
  * code live recognition runs.
  */

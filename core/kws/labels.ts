@@ -8,6 +8,11 @@ import { ConfigError } from '../errors.js';
 export const UNKNOWN_LABEL = '_unknown_';
 export const BACKGROUND_LABEL = '_background_';
 
+/** The Speech Commands layout's folder of long background recordings (noise, a room): the background class. */
+export const BACKGROUND_DIR = '_background_noise_';
+/** Silence and noise clips in the published Speech Commands test set: the background class too. */
+export const SILENCE_DIR = '_silence_';
+
 /** True for the classes the detector never reports: unknown speech and background. */
 export function isFillerLabel(label: string): boolean {
   return label === UNKNOWN_LABEL || label === BACKGROUND_LABEL;
@@ -26,7 +31,7 @@ export function classLabels(words: readonly string[], hasUnknown: boolean): stri
 export function classIndexOf(labels: readonly string[], label: string): number {
   const own = labels.indexOf(label);
   if (own >= 0) return own;
-  if (label === '_background_noise_' || label === BACKGROUND_LABEL) return labels.indexOf(BACKGROUND_LABEL);
+  if (label === BACKGROUND_DIR || label === BACKGROUND_LABEL) return labels.indexOf(BACKGROUND_LABEL);
   return labels.indexOf(UNKNOWN_LABEL);
 }
 

@@ -169,7 +169,7 @@ export interface KwsTrainOptions {
   signal?: AbortSignalLike;
   /**
    * Data-parallel gradients for the model the recipe builds (see DataParallelGradients;
-   * app/engine/training-threads.ts starts them). Called once, after the model exists and
+   * app/node/training-threads.ts starts them). Called once, after the model exists and
    * before training; the caller owns what it creates and closes it when the run ends.
    */
   gradients?: (model: SequenceClassifier, shape: { steps: number; batchSize: number }) => GradientSource | Promise<GradientSource>;
@@ -181,7 +181,7 @@ export interface KwsTrainOptions {
   resume?: { model: SequenceClassifier; trainer: TrainerState };
   /** Called once the trainer exists: keep it to save trainer.state() and the model after a cancel. */
   onTrainer?: (trainer: Trainer, model: SequenceClassifier) => void;
-  /** Computes the examples' features (default: on this thread; app/engine/feature-threads.ts spreads them over threads). */
+  /** Computes the examples' features (default: on this thread; app/node/feature-threads.ts spreads them over threads). */
   featurize?: WindowFeaturizer;
   /**
    * A pretrained start (pretrained.ts): the model begins with this encoder's recurrent layers

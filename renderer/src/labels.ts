@@ -16,7 +16,7 @@ export const isWord = (label: string): boolean => !isFillerLabel(label);
 
 /**
  * The dataset's folders of background recordings, as the dataset store names them
- * (BACKGROUND_DIR and SILENCE_DIR in app/engine/dataset/store.ts, which the renderer cannot
+ * (BACKGROUND_DIR and SILENCE_DIR in app/node/dataset/store.ts, which the renderer cannot
  * import; test/renderer/labels.test.ts checks that they agree).
  */
 export const BACKGROUND_FOLDERS: readonly string[] = ['_background_noise_', '_silence_'];

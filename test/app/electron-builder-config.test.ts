@@ -30,13 +30,13 @@ describe('electron-builder.yml', () => {
 
   it('ships the bundled other speech where the engine looks for it', async () => {
     const config = (await getConfig(projectDir, null, null)) as { extraResources: { from: string; to: string }[] };
-    const { OTHER_SPEECH_DIR } = await import('../../app/engine/other-speech.js');
+    const { OTHER_SPEECH_DIR } = await import('../../app/node/other-speech.js');
     expect(config.extraResources).toContainEqual({ from: `assets/${OTHER_SPEECH_DIR}`, to: OTHER_SPEECH_DIR });
   });
 
   it('ships the pretrained encoder where the engine looks for it', async () => {
     const config = (await getConfig(projectDir, null, null)) as { extraResources: { from: string; to: string }[] };
-    const { PRETRAINED_DIR } = await import('../../app/engine/pretrained.js');
+    const { PRETRAINED_DIR } = await import('../../app/node/pretrained.js');
     expect(config.extraResources).toContainEqual({ from: `assets/${PRETRAINED_DIR}`, to: PRETRAINED_DIR });
   });
 

@@ -28,7 +28,7 @@ import { startHost } from './support/host.js';
 import { launchOwnWindow } from './support/own-window.js';
 import { openListenWith, RANDOM_MODEL_LABELS, randomModel, writeRandomModel } from './support/listen.js';
 import { TypeScriptEngine } from '../../core/inference/engine.js';
-import { createOnnxEngine } from '../../app/engine/onnx-engine.js';
+import { createOnnxEngine } from '../../app/node/onnx-engine.js';
 import { KeywordDetector } from '../../core/kws/detector.js';
 import { DEFAULT_FEATURE_CONFIG } from '../../core/features/config.js';
 import { Random } from '../../core/tensor/random.js';

@@ -16,7 +16,7 @@ import { startHost, type Host } from './support/host.js';
 import { noise, tempDir } from './support/speech.js';
 import { importFolder, speakerOf, writeSpeechFolder, type FolderClip } from './support/folders.js';
 import { decodeWav } from '../../core/audio/wav.js';
-import { whichSet } from '../../app/engine/dataset/split.js';
+import { whichSet } from '../../app/node/dataset/split.js';
 
 const TRAINING = ['en+m1', 'en+m2', 'en+m5', 'en+m6', 'en+m7', 'en+f1', 'en+f3', 'en+f4', 'en+f5'];
 const VALIDATION = ['en+m3'];

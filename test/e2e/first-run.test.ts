@@ -16,7 +16,7 @@ import { screenshot } from './support/browser.js';
 import { addWord, expectNoRawClassNames, explained, openTab, withMicrophone } from './support/app.js';
 import { startHost, type Host } from './support/host.js';
 import { concatWithGaps, noise, speakWord, tempDir, trimSilence } from './support/speech.js';
-import { whichSet } from '../../app/engine/dataset/split.js';
+import { whichSet } from '../../app/node/dataset/split.js';
 import { OTHER_SPEECH } from '../../renderer/src/labels.js';
 import { BACKGROUND_TAKE_SECONDS, countText, MIN_CLIPS_PER_WORD, TARGET_BACKGROUND_SECONDS, TARGET_CLIPS_PER_WORD, TARGET_OTHER_SPEECH_CLIPS } from '../../renderer/src/components/record/guidance.js';
 

@@ -12,7 +12,7 @@ import { screenshot, type TestPage } from './support/browser.js';
 import { addWord, explained, openTab, withMicrophone as withMicrophoneAt } from './support/app.js';
 import { startHost, type Host } from './support/host.js';
 import { concatWithGaps, noise, speakWord, tempDir } from './support/speech.js';
-import { whichSet } from '../../app/engine/dataset/split.js';
+import { whichSet } from '../../app/node/dataset/split.js';
 
 const WORDS = ['yes', 'no'];
 // espeak-ng voices as speakers. The dataset splits by a hash of the speaker's name (the

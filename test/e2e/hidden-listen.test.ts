@@ -1,7 +1,8 @@
 // Listening with the window minimised: the page is hidden, listening goes on (frames still
 // go to the engine), and the live views do no paint work at all: no animation frame asked
 // for, nothing put on the spectrogram's canvas, no write to the probability bars or the
-// level meter. Restored, they paint again. An init script counts each of these.
+// level meter; and the engine sends no probabilities for the bars (only detections).
+// Restored, they paint again. An init script counts each of these.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type Host } from './support/host.js';
@@ -9,11 +10,11 @@ import { openListenWith, writeRandomModel } from './support/listen.js';
 import { launchOwnWindow, type OwnWindow } from './support/own-window.js';
 import { tempDir, wordSequence } from './support/speech.js';
 
-interface Counts { frames: number; canvas: number; views: number; sent: number }
+interface Counts { frames: number; canvas: number; views: number; sent: number; received: number }
 
-/** Init script: counts animation frames asked for, canvas puts, writes to the live views' elements, and messages to the engine. */
+/** Init script: counts animation frames asked for, canvas puts, writes to the live views' elements, and messages to and from the engine. */
 function instrument(): void {
-  const counts: Counts = { frames: 0, canvas: 0, views: 0, sent: 0 };
+  const counts: Counts = { frames: 0, canvas: 0, views: 0, sent: 0, received: 0 };
   const raf = window.requestAnimationFrame.bind(window);
   window.requestAnimationFrame = (callback) => { counts.frames++; return raf(callback); };
   const put = CanvasRenderingContext2D.prototype.putImageData;
@@ -25,6 +26,13 @@ function instrument(): void {
   WebSocket.prototype.send = function (this: WebSocket, data: Parameters<typeof send>[0]) {
     counts.sent++;
     return send.call(this, data);
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      this.addEventListener('message', () => { counts.received++; });
+    }
   };
   // The probability bars and the level meter (transforms, colours, numbers, ARIA values).
   const live = (node: Node): boolean => {
@@ -75,11 +83,16 @@ describe('listening with the window minimised', () => {
     // A view's last text update may still be due (at most 4 a second; timers of a hidden
     // page run at most once a second): let it pass before counting.
     await new Promise((r) => setTimeout(r, 1500));
+    const detectionRows = (): Promise<number> => page.locator('[data-detections] tr').count();
     const before = await counts();
+    const rowsBefore = await detectionRows();
     await new Promise((r) => setTimeout(r, 3000));
     const after = await counts();
+    const rowsAfter = await detectionRows();
     expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
     expect(after.sent - before.sent, 'frames sent to the engine while hidden').toBeGreaterThan(10);
+    // Shown, the bars' probabilities come ten times a second; hidden, only detections do.
+    expect(after.received - before.received, 'messages from the engine while hidden').toBeLessThanOrEqual(rowsAfter - rowsBefore);
     expect({ frames: after.frames - before.frames, canvas: after.canvas - before.canvas, views: after.views - before.views })
       .toEqual({ frames: 0, canvas: 0, views: 0 });
 

@@ -1,7 +1,7 @@
 // How class names read on screen (renderer/src/labels.ts): engine messages that name a clip
 // by its path show the class folder in plain words, never `_unknown_/…`.
 import { describe, expect, it } from 'vitest';
-import { BACKGROUND_DIR, OTHER_SPEECH_LABEL, SILENCE_DIR, TRASH_DIR } from '../../app/engine/dataset/store.js';
+import { BACKGROUND_DIR, OTHER_SPEECH_LABEL, SILENCE_DIR, TRASH_DIR } from '../../app/node/dataset/store.js';
 import { BACKGROUND_FOLDERS, displayLabel, OTHER_SPEECH, withDisplayLabels } from '../../renderer/src/labels.js';
 
 const RAW = /_unknown_|_background_|_silence_/;

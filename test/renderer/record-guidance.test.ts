@@ -3,7 +3,7 @@
 // internal class.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECIPE } from '../../core/kws/recipe.js';
-import { MIN_TAKES_TO_TEST, MIN_TAKES_TO_VALIDATE } from '../../app/engine/dataset/split.js';
+import { MIN_TAKES_TO_TEST, MIN_TAKES_TO_VALIDATE } from '../../app/node/dataset/split.js';
 import { MAX_CLIP_SAMPLES, SAMPLE_RATE } from '../../app/shared/protocol.js';
 import {
   BACKGROUND_TAKE_SECONDS, backgroundText, countText, MIN_CLIPS_PER_WORD, recordingGuide, TARGET_BACKGROUND_SECONDS,

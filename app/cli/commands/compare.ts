@@ -16,7 +16,7 @@ import { out, warn } from '../io.js';
 import type { FolderClip } from '../load-folder.js';
 import { formatBytes } from '../model-io.js';
 import { createProgress } from '../progress.js';
-import { trainModel } from '../../engine/keyword-training.js';
+import { trainModel } from '../../node/keyword-training.js';
 import { readFolder, recipeOptions, splitForTraining, trainingReporter, wordsOption } from './train.js';
 
 const TIMED_RUNS = 50;
@@ -110,7 +110,7 @@ export const compare: Command = {
         await ts.dispose();
       }
       if (values['no-onnx'] !== true) {
-        const { createOnnxEngine } = await import('../../engine/onnx-engine.js');
+        const { createOnnxEngine } = await import('../../node/onnx-engine.js');
         const onnx = await createOnnxEngine(m.model);
         try {
           onnxMs = await windowMs(onnx, m);

@@ -18,10 +18,10 @@ import { declaredFlags, declaredHelp, declaredOption, intOption, numberOption, p
 import { CancelledError, CliError, describeErrno, EXIT_OK } from '../errors.js';
 import { out, warn, type CliIO } from '../io.js';
 import { type FolderClip, type LoadedFolder } from '../load-folder.js';
-import { SILENCE_DIR } from '../../engine/dataset/store.js';
-import { isTempName } from '../../engine/dataset/atomic.js';
-import { BACKGROUND_DIR, SAMPLE_RATE } from '../../engine/dataset/store.js';
-import { openWavStream } from '../../engine/wav-file.js';
+import { SILENCE_DIR } from '../../node/dataset/store.js';
+import { isTempName } from '../../node/dataset/atomic.js';
+import { BACKGROUND_DIR, SAMPLE_RATE } from '../../node/dataset/store.js';
+import { openWavStream } from '../../node/wav-file.js';
 import { describeModel, engineName, openEngine, parseEngine, readModelFile, type EngineChoice, type LoadedModel } from '../model-io.js';
 import { createProgress, type Progress } from '../progress.js';
 import { readFolder } from './train.js';

@@ -6,7 +6,7 @@
 
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { openDataset, type Rejection } from '../../engine/dataset/store.js';
+import { openDataset, type Rejection } from '../../node/dataset/store.js';
 import type { Command } from '../command.js';
 import { CliError, describeErrno, EXIT_OK } from '../errors.js';
 import { out } from '../io.js';

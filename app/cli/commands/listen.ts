@@ -11,7 +11,7 @@ import { declaredFlags, declaredHelp, declaredOption, type Command } from '../co
 import { EXIT_OK, UsageError } from '../errors.js';
 import { out } from '../io.js';
 import { openEngine, parseEngine, readModelFile } from '../model-io.js';
-import { SAMPLE_RATE } from '../../engine/dataset/store.js';
+import { SAMPLE_RATE } from '../../node/dataset/store.js';
 import { detectFile } from '../detect-file.js';
 
 export function detectionLine(d: Detection): string {

@@ -13,7 +13,7 @@ import { declaredFlags, declaredOption, type Command } from '../command.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { out } from '../io.js';
 import { openEngine, parseEngine, readModelFile } from '../model-io.js';
-import { openDataset, OTHER_SPEECH_LABEL, SAMPLE_RATE } from '../../engine/dataset/store.js';
+import { openDataset, OTHER_SPEECH_LABEL, SAMPLE_RATE } from '../../node/dataset/store.js';
 import { detectFile } from '../detect-file.js';
 import { detectionLine, thresholdHelp } from './listen.js';
 

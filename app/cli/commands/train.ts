@@ -13,10 +13,10 @@ import { RECIPE_OPTIONS } from '../../../core/kws/options.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { out, warn, type CliIO } from '../io.js';
 import { loadFolder, type FolderClip, type LoadedFolder } from '../load-folder.js';
-import { NOT_MEASURED, planSplits, type Split, type SplitBasis } from '../../engine/dataset/split.js';
+import { NOT_MEASURED, planSplits, type Split, type SplitBasis } from '../../node/dataset/split.js';
 import { checkWritable, describeModel, formatBytes, writeFileSafely } from '../model-io.js';
 import { createProgress, type Progress, type ProgressBar } from '../progress.js';
-import { maxLiveHiddenSize, trainModel, type TrainRun } from '../../engine/keyword-training.js';
+import { maxLiveHiddenSize, trainModel, type TrainRun } from '../../node/keyword-training.js';
 import { countHeldOut, describeEpochs, describeHeldOut, keptEpochOf, stoppedEarly, trainingRunOf } from '../../shared/training-summary.js';
 
 export const TRAIN_OPTIONS = {

@@ -101,7 +101,7 @@ describe('hark train on one person\'s takes', () => {
     const r = await hark(['train', one, '--out', join(work, 'me.hark'), '--epochs', '3', '--threads', '0', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const run = JSON.parse(r.stdout) as Record<string, unknown>;
-    // 6 takes a word: 1 testing, 1 validation, 4 training (app/engine/dataset/split.ts splitByTake).
+    // 6 takes a word: 1 testing, 1 validation, 4 training (app/node/dataset/split.ts splitByTake).
     expect(run).toMatchObject({ splitBasis: 'take', clips: { training: 8, validation: 2, testing: 2 }, testedOn: '2 held-out takes of 1 speaker whose other takes it learned from' });
     expect(typeof run.testAccuracy).toBe('number');
     // No other speech of its own: the bundled set is mixed in as _unknown_, and the run says so.

@@ -1,5 +1,5 @@
 // loadFolder (what `hark train`, `eval` and `compare` read) reads each WAV through a file
-// handle (app/engine/wav-file.ts): a ~2 GiB file in the folder is refused from its header
+// handle (app/node/wav-file.ts): a ~2 GiB file in the folder is refused from its header
 // — a clip too long for one keyword clip, a background recording longer than one may be —
 // in kilobytes, with a warning, and the rest of the folder is read.
 import { execFile } from 'node:child_process';
@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../core/audio/wav.js';
 import { loadFolder } from '../../../app/cli/load-folder.js';
-import { MAX_BACKGROUND_SECONDS } from '../../../app/engine/wav-file.js';
+import { MAX_BACKGROUND_SECONDS } from '../../../app/node/wav-file.js';
 import { NEAR_2_GIB, writeSparseWav } from '../engine/huge-wav.js';
 import { removeAll, tempDir } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../core/audio/wav.js';
-import { whichSet } from '../../../app/engine/dataset/split.js';
+import { whichSet } from '../../../app/node/dataset/split.js';
 import { bySplit, loadFolder } from '../../../app/cli/load-folder.js';
 import { removeAll, tempDir } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // the most that fits for the chosen cell and depth — the same bound trainModel checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RECIPE } from '../../../core/kws/recipe.js';
-import { maxLiveHiddenSize } from '../../../app/engine/keyword-training.js';
+import { maxLiveHiddenSize } from '../../../app/node/keyword-training.js';
 import { expectOneLineError, hark, removeAll, tempDir } from './helpers.js';
 
 const dirs: string[] = [];

@@ -3,10 +3,10 @@
 // with the outcome and how far the process's peak resident memory rose above where it
 // stood before (bytes), as memory-child.ts does for one file.
 //
-//   import <src> <dataset>   Dataset.importFolder (app/engine/dataset/store.ts): what `hark import` and the app's folder import run
+//   import <src> <dataset>   Dataset.importFolder (app/node/dataset/store.ts): what `hark import` and the app's folder import run
 //   load-folder <dir>        loadFolder with background (app/cli/load-folder.ts): what `hark train` reads
 import { loadFolder } from '../../../app/cli/load-folder.js';
-import { openDataset } from '../../../app/engine/dataset/store.js';
+import { openDataset } from '../../../app/node/dataset/store.js';
 
 const [mode, ...args] = process.argv.slice(2);
 const before = process.memoryUsage().rss;

@@ -3,7 +3,7 @@
 // and a slower engine or more frequent decisions can cost several times more.
 import { describe, expect, it } from 'vitest';
 import { LiveSession } from '../../../app/engine/live-session.js';
-import type { OpenProject } from '../../../app/engine/service.js';
+import type { OpenProject } from '../../../app/engine/projects.js';
 import { ConfigError } from '../../../core/errors.js';
 import { DEFAULT_FEATURE_CONFIG, featureCount, type FeatureConfig } from '../../../core/features/config.js';
 import type { InferenceEngine } from '../../../core/inference/engine.js';

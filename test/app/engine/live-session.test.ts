@@ -3,7 +3,7 @@
 // engine is scripted (a crossing on a chosen decision), the detector and its rule are real.
 import { describe, expect, it } from 'vitest';
 import { LiveSession } from '../../../app/engine/live-session.js';
-import type { OpenProject } from '../../../app/engine/service.js';
+import type { OpenProject } from '../../../app/engine/projects.js';
 import type { EngineEvent } from '../../../app/shared/protocol.js';
 import type { InferenceEngine } from '../../../core/inference/engine.js';
 import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../../core/features/config.js';
@@ -57,6 +57,27 @@ describe('LiveSession posterior events', () => {
       expect(sent.length).toBeGreaterThan(5);
     });
   }
+});
+
+describe('LiveSession with posteriors turned off (the window hidden)', () => {
+  it('sends no posterior event, not even the one that fires, but every detection; turned on, they come again', async () => {
+    const { live, events } = session(3);
+    await live.start({ options: { threshold: 0.6, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
+    await live.setPosteriors(false);
+    const frames = new Float32Array(10 * F);
+    for (let i = 0; i < 20; i++) await live.pushFrames(frames, 10);
+    expect(events.map((e) => e.type)).toEqual(['live.detection']);
+
+    await live.setPosteriors(true);
+    for (let i = 0; i < 10; i++) await live.pushFrames(frames, 10);
+    await live.stop();
+    expect(events.filter((e) => e.type === 'live.posteriors').length).toBeGreaterThan(5);
+  });
+
+  it('is refused with a typed error when not listening', async () => {
+    const { live } = session(3);
+    await expect(live.setPosteriors(false)).rejects.toMatchObject({ code: 'not-listening' });
+  });
 });
 
 describe('LiveSession thresholds', () => {

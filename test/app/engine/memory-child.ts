@@ -3,9 +3,9 @@
 // outcome and how far the process's peak resident memory rose above where it stood before
 // the operation (bytes).
 //
-//   clip <file.wav>                  readClipFile (app/engine/wav-file.ts)
+//   clip <file.wav>                  readClipFile (app/node/wav-file.ts)
 //   listen <model> <file.wav> [args] `hark listen`, in-process
-import { readClipFile } from '../../../app/engine/wav-file.js';
+import { readClipFile } from '../../../app/node/wav-file.js';
 import { main } from '../../../app/cli/index.js';
 import { HarkError } from '../../../core/errors.js';
 

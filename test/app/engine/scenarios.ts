@@ -9,7 +9,7 @@ import type { EngineEvent } from '../../../app/shared/protocol.js';
 import { addToneWords, toneWord, TONE_WORDS, waitForEvent } from './tone-words.js';
 import { featureCount, parseFeatureConfig } from '../../../core/features/config.js';
 import { FeatureStream } from '../../../core/features/mfcc.js';
-import { whichSet } from '../../../app/engine/dataset/split.js';
+import { whichSet } from '../../../app/node/dataset/split.js';
 
 export const SMALL = { cell: 'gru' as const, hiddenSize: 32, layers: 1, epochs: 40, seed: 1, augment: true };
 /** Cancel and resume only need a run long enough to stop after its first epoch: a short

@@ -8,7 +8,7 @@ import { checkLiveBudget } from '../../../core/features/budget.js';
 import { featureCount } from '../../../core/features/config.js';
 import { LOAD_LIVE_SETTING } from '../../../core/kws/model-file.js';
 import { DEFAULT_RECIPE, type KwsRecipe, type KwsTrainEvent } from '../../../core/kws/recipe.js';
-import { maxLiveHiddenSize, trainModel } from '../../../app/engine/keyword-training.js';
+import { maxLiveHiddenSize, trainModel } from '../../../app/node/keyword-training.js';
 import { toneSet } from '../../core/kws/tones.js';
 
 const train = toneSet(['low', 'high'], 6, 1);

@@ -2,7 +2,7 @@
 // <dataset>): uploads one WAV with importUploadedWavs and dies (SIGKILL, so no cleanup code
 // runs) at the moment the upload's files are written and the import would begin.
 import { encodeWav } from '../../../core/audio/wav.js';
-import { openDataset } from '../../../app/engine/dataset/store.js';
+import { openDataset } from '../../../app/node/dataset/store.js';
 import { importUploadedWavs } from '../../../app/engine/wav-upload.js';
 
 const dataset = await openDataset(process.argv[2], { create: true });

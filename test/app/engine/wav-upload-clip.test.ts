@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../core/audio/wav.js';
-import { openDataset } from '../../../app/engine/dataset/store.js';
-import { MAX_CLIP_SECONDS } from '../../../app/engine/wav-file.js';
+import { openDataset } from '../../../app/node/dataset/store.js';
+import { MAX_CLIP_SECONDS } from '../../../app/node/wav-file.js';
 import { importUploadedWavs } from '../../../app/engine/wav-upload.js';
 import { MAX_WAV_BYTES } from '../../../app/shared/protocol.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../core/audio/wav.js';
-import { openDataset, STAGING_DIR } from '../../../app/engine/dataset/store.js';
+import { openDataset, STAGING_DIR } from '../../../app/node/dataset/store.js';
 import { importUploadedWavs, safeRelativeName } from '../../../app/engine/wav-upload.js';
 
 const run = promisify(execFile);

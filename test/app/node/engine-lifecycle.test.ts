@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EngineRestartNotice } from '../../../app/shared/api.js';
-import type { ControlMessage, EngineToHost } from '../../../app/engine/host-channels.js';
+import type { ControlMessage, EngineToHost } from '../../../app/node/host-channels.js';
 import { EngineLifecycle, RestartPolicy, SHUTDOWN_TIMEOUT_MS, type EngineProcess } from '../../../app/node/engine-lifecycle.js';
 
 /** A fake engine: answers grants, and says 'ready' when told to (at once by default). */

@@ -1,4 +1,4 @@
-// WAV files read through a file handle (app/engine/wav-file.ts): the header decides before
+// WAV files read through a file handle (app/node/wav-file.ts): the header decides before
 // any audio is read, so a 2 GiB file offered as a clip is refused in a few kilobytes; the
 // audio, read in blocks, is exactly what core's in-memory decoder gives.
 import { execFile } from 'node:child_process';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resample } from '../../../core/audio/resample.js';
 import { decodeWav, encodeWav, WavError, type DecodedWav } from '../../../core/audio/wav.js';
 import { Random } from '../../../core/tensor/random.js';
-import { MAX_CLIP_SECONDS, openWavStream, readClipFile, readWavFile, readWavFileLayout } from '../../../app/engine/wav-file.js';
+import { MAX_CLIP_SECONDS, openWavStream, readClipFile, readWavFile, readWavFileLayout } from '../../../app/node/wav-file.js';
 
 const run = promisify(execFile);
 const CHILD = join(import.meta.dirname, 'memory-child.ts');

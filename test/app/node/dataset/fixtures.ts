@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { openDataset, type Dataset } from '../../../../app/engine/dataset/store.js';
+import { openDataset, type Dataset } from '../../../../app/node/dataset/store.js';
 
 export const FSDD = join(import.meta.dirname, '../../../../../shared/data/fsdd');
 

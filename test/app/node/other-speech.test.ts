@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../core/audio/wav.js';
-import { findOtherSpeech, OtherSpeechError, readOtherSpeech } from '../../../app/engine/other-speech.js';
+import { findOtherSpeech, OtherSpeechError, readOtherSpeech } from '../../../app/node/other-speech.js';
 
 const dirs: string[] = [];
 afterEach(async () => { await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true }))); });

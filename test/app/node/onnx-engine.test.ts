@@ -10,7 +10,7 @@ import { SequenceClassifier, type ClassifierConfig, type Pooling } from '../../.
 import { CELL_KINDS } from '../../../core/nn/layer.js';
 import { TypeScriptEngine, type InferenceEngine } from '../../../core/inference/engine.js';
 import { Random } from '../../../core/tensor/random.js';
-import { createOnnxEngine, createOnnxEngineFromFiles, type OnnxRuntimeEngine } from '../../../app/engine/onnx-engine.js';
+import { createOnnxEngine, createOnnxEngineFromFiles, type OnnxRuntimeEngine } from '../../../app/node/onnx-engine.js';
 import { exportOnnx } from '../../../core/onnx/export.js';
 
 const F = 13, H = 16, C = 5;

@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../../core/audio/wav.js';
-import { MANIFEST_FILE, type Dataset, type Manifest } from '../../../../app/engine/dataset/store.js';
+import { MANIFEST_FILE, type Dataset, type Manifest } from '../../../../app/node/dataset/store.js';
 import { datasetScratch } from './fixtures.js';
 
 const { tempDir, openDs } = datasetScratch('hark-concurrency-');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   formatSplitLists, hashName, hashPercentage, MIN_TAKES_TO_TEST, planSplits, readSplitLists, speakerPercentage, splitByTake, splitOf, whichSet, type Split, type SplitCandidate,
-} from '../../../../app/engine/dataset/split.js';
+} from '../../../../app/node/dataset/split.js';
 
 const FSDD = join(import.meta.dirname, '../../../../../shared/data/fsdd');
 const dirs: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WriteQueue } from '../../../../app/engine/dataset/write-queue.js';
+import { WriteQueue } from '../../../../app/node/dataset/write-queue.js';
 
 /** A promise and the function that settles it, to decide from the test when a task finishes. */
 function gate(): { wait: Promise<void>; open: () => void } {

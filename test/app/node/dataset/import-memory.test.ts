@@ -1,4 +1,4 @@
-// Dataset.importFolder reads each WAV through a file handle (app/engine/wav-file.ts): a
+// Dataset.importFolder reads each WAV through a file handle (app/node/wav-file.ts): a
 // file's header decides before its audio is read, so a ~2 GiB file in an import folder is
 // refused in kilobytes — as a keyword clip it is too long for one, as background noise it
 // is longer than a background recording may be — and the rest of the folder is imported.
@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../../core/audio/wav.js';
-import { MAX_BACKGROUND_SECONDS } from '../../../../app/engine/wav-file.js';
-import type { Rejection } from '../../../../app/engine/dataset/store.js';
-import { NEAR_2_GIB, writeSparseWav } from '../huge-wav.js';
+import { MAX_BACKGROUND_SECONDS } from '../../../../app/node/wav-file.js';
+import type { Rejection } from '../../../../app/node/dataset/store.js';
+import { NEAR_2_GIB, writeSparseWav } from '../../engine/huge-wav.js';
 import { datasetScratch } from './fixtures.js';
 
 const run = promisify(execFile);

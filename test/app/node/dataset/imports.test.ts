@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeWav } from '../../../../core/audio/wav.js';
-import type { ClipEntry, Dataset } from '../../../../app/engine/dataset/store.js';
+import type { ClipEntry, Dataset } from '../../../../app/node/dataset/store.js';
 import { FSDD, datasetScratch } from './fixtures.js';
 import { makeKeywords } from '../../../../scripts/make-keywords.js';
 

@@ -8,8 +8,8 @@ import { DEFAULT_FEATURE_CONFIG } from '../../../core/features/config.js';
 import { extractFeatures } from '../../../core/features/mfcc.js';
 import { buildExamples, type ExamplePlan } from '../../../core/kws/examples.js';
 import { Random } from '../../../core/tensor/random.js';
-import { startFeatureThreads, type FeatureThreads } from '../../../app/engine/feature-threads.js';
-import type { FeatureReply } from '../../../app/engine/feature-thread.js';
+import { startFeatureThreads, type FeatureThreads } from '../../../app/node/feature-threads.js';
+import type { FeatureReply } from '../../../app/node/feature-thread.js';
 import { toneSet } from '../../core/kws/tones.js';
 
 const open: FeatureThreads[] = [];

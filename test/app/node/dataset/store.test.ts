@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav } from '../../../../core/audio/wav.js';
 import { HarkError } from '../../../../core/errors.js';
-import { tempPathFor } from '../../../../app/engine/dataset/atomic.js';
-import { whichSet } from '../../../../app/engine/dataset/split.js';
+import { tempPathFor } from '../../../../app/node/dataset/atomic.js';
+import { whichSet } from '../../../../app/node/dataset/split.js';
 import {
   BACKGROUND_DIR, DatasetError, LOCK_FILE, MANIFEST_FILE, SCHEMA_VERSION, STAGING_DIR, TRASH_DIR, openDataset, type Manifest,
-} from '../../../../app/engine/dataset/store.js';
+} from '../../../../app/node/dataset/store.js';
 import { FSDD, datasetScratch } from './fixtures.js';
 
 const { tempDir, openDs } = datasetScratch('hark-store-');

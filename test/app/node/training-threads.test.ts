@@ -6,7 +6,7 @@ import type { LossOptions } from '../../../core/nn/loss.js';
 import { CELL_KINDS } from '../../../core/nn/layer.js';
 import { Random } from '../../../core/tensor/random.js';
 import { Trainer, evaluateDataset } from '../../../core/train/trainer.js';
-import { startTrainingThreads, type TrainingThreads } from '../../../app/engine/training-threads.js';
+import { startTrainingThreads, type TrainingThreads } from '../../../app/node/training-threads.js';
 import { DataParallelGradients, type GradientWorkerError } from '../../../core/train/data-parallel.js';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';

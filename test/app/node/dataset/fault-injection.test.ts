@@ -22,13 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTempName } from '../../../../app/engine/dataset/atomic.js';
-import { BACKGROUND_DIR, LOCK_FILE, MANIFEST_FILE, TRASH_DIR, openDataset, type Manifest } from '../../../../app/engine/dataset/store.js';
+import { isTempName } from '../../../../app/node/dataset/atomic.js';
+import { BACKGROUND_DIR, LOCK_FILE, MANIFEST_FILE, TRASH_DIR, openDataset, type Manifest } from '../../../../app/node/dataset/store.js';
 import { encodeWav } from '../../../../core/audio/wav.js';
 import { FSDD } from './fixtures.js';
 
 const REPO = join(import.meta.dirname, '../../../..');
-const STORE_URL = pathToFileURL(join(REPO, 'app/engine/dataset/store.ts')).href;
+const STORE_URL = pathToFileURL(join(REPO, 'app/node/dataset/store.ts')).href;
 
 const CHILD = `
 import { createRequire, syncBuiltinESMExports } from 'node:module';

@@ -1,7 +1,7 @@
 // The adapters that turn Electron's MessagePortMain and Node's IPC into the engine's channel.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { channelFromIpc, channelFromMessagePortMain, type MessagePortMainLike } from '../../../app/engine/host-channels.js';
+import { channelFromIpc, channelFromMessagePortMain, type MessagePortMainLike } from '../../../app/node/host-channels.js';
 
 describe('host channel adapters', () => {
   it('reads { data } events from a MessagePortMain and posts to it', () => {

@@ -5,12 +5,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCK_FILE, openDataset } from '../../../../app/engine/dataset/store.js';
+import { LOCK_FILE, openDataset } from '../../../../app/node/dataset/store.js';
 import { datasetScratch } from './fixtures.js';
 
 const { tempDir, openDs } = datasetScratch('hark-lock-');
 const REPO = join(import.meta.dirname, '../../../..');
-const STORE_URL = pathToFileURL(join(REPO, 'app/engine/dataset/store.ts')).href;
+const STORE_URL = pathToFileURL(join(REPO, 'app/node/dataset/store.ts')).href;
 // Process start times are read from /proc or `ps`; Windows has neither, and checks the pid only.
 const canTellStarts = process.platform !== 'win32';
 

@@ -17,7 +17,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Resampler } from '../../core/audio/resample.js';
 import { decodeWavFrames, walkWavHeader, wavLimits, WavError, type DecodedWav, type WavLayout, type WavLimits } from '../../core/audio/wav.js';
 import { MAX_CLIP_SAMPLES, SAMPLE_RATE } from '../shared/protocol.js';
-import { BACKGROUND_DIR } from './dataset/store.js';
+import { BACKGROUND_DIR } from '../../core/kws/labels.js';
 
 /** The longest keyword clip (s): the protocol's limit for one clip. Longer audio is background. */
 export const MAX_CLIP_SECONDS = MAX_CLIP_SAMPLES / SAMPLE_RATE;

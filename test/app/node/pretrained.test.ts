@@ -9,8 +9,8 @@ import { featureCount } from '../../../core/features/config.js';
 import { saveKwsModel } from '../../../core/kws/model-file.js';
 import { resolveRecipe, type KwsModel } from '../../../core/kws/recipe.js';
 import { SequenceClassifier } from '../../../core/nn/classifier.js';
-import { trainModel } from '../../../app/engine/keyword-training.js';
-import { ENCODER_FILE, EncoderError, findEncoder, PRETRAINED_DIR, readEncoder } from '../../../app/engine/pretrained.js';
+import { trainModel } from '../../../app/node/keyword-training.js';
+import { ENCODER_FILE, EncoderError, findEncoder, PRETRAINED_DIR, readEncoder } from '../../../app/node/pretrained.js';
 import { encoderMismatch } from '../../../core/kws/pretrained.js';
 import { toneSet } from '../../core/kws/tones.js';
 

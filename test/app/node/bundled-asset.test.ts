@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findBundled, onceRetrying } from '../../../app/engine/bundled-asset.js';
+import { findBundled, onceRetrying } from '../../../app/node/bundled-asset.js';
 
 const VAR = 'HARK_TEST_BUNDLED_ASSET';
 const dirs: string[] = [];

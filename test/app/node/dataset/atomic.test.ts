@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanTempFiles, DatasetError, isTempName, tempPathFor, writeFileAtomic } from '../../../../app/engine/dataset/atomic.js';
+import { cleanTempFiles, DatasetError, isTempName, tempPathFor, writeFileAtomic } from '../../../../app/node/dataset/atomic.js';
 import { HarkError } from '../../../../core/errors.js';
 
 const dirs: string[] = [];

@@ -34,7 +34,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { decodeWav, encodeWav } from '../../../core/audio/wav.js';
 import { resample } from '../../../core/audio/resample.js';
 import { HarkError } from '../../../core/errors.js';
-import { UNKNOWN_LABEL } from '../../../core/kws/labels.js';
+import { BACKGROUND_DIR, SILENCE_DIR, UNKNOWN_LABEL } from '../../../core/kws/labels.js';
 import { cleanTempFiles, DatasetError, fsyncDir, isTempName, writeFileAtomic } from './atomic.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { formatSplitLists, hashName, planSplits, readSplitLists, splitOf, whichSet, TESTING_LIST, VALIDATION_LIST, type Split, type SplitBasis, type SplitLists } from './split.js';
@@ -47,9 +47,7 @@ export { LOCK_FILE } from './lock.js';
 export const MANIFEST_FILE = 'hark-manifest.json';
 export const TRASH_DIR = '.hark-trash';
 export const STAGING_DIR = '.hark-staging';
-export const BACKGROUND_DIR = '_background_noise_';
-/** Silence and noise clips in the published Speech Commands test set: background here. */
-export const SILENCE_DIR = '_silence_';
+export { BACKGROUND_DIR, SILENCE_DIR };
 /** Other speech (never a word): Speech Commands' `_unknown_` folder, core's unknown class. */
 export const OTHER_SPEECH_LABEL = UNKNOWN_LABEL;
 export const SCHEMA_VERSION = 1;
