@@ -12,7 +12,7 @@
 
 import type { Detection as CoreDetection } from '../../core/kws/detector.js';
 import type { FeatureConfig } from '../../core/features/config.js';
-import { UNKNOWN_LABEL } from '../../core/kws/labels.js';
+import { BACKGROUND_DIR, UNKNOWN_LABEL } from '../../core/kws/labels.js';
 import { DETECTOR_OPTIONS, RECIPE_OPTIONS, type NumericOption } from '../../core/kws/options.js';
 import { CELL_KINDS, type CellKind } from '../../core/nn/layer.js';
 import { z } from 'zod';
@@ -60,21 +60,26 @@ export const ClipPath = z
   .string()
   .max(300)
   .regex(/^[^/\\.][^/\\]*\/[^/\\]+\.wav$/, 'a clip path as listed by dataset.clips');
+/** Where the store moves deleted clips and background recordings, so a delete can be undone. */
+export const TRASH_DIR = '.hark-trash';
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const TRASH = escapeRegExp(TRASH_DIR);
+const BACKGROUND = escapeRegExp(BACKGROUND_DIR);
 /** What dataset.deleteClip returned. */
 export const TrashedPath = z
   .string()
   .max(320)
-  .regex(/^\.hark-trash\/[^/\\.][^/\\]*\/[^/\\]+\.wav(\.\d+)?$/, 'a trashed clip as returned by dataset.deleteClip');
-/** A background recording as dataset.backgrounds lists it: `_background_noise_/<file>.wav` (the store's BACKGROUND_DIR). */
+  .regex(new RegExp(`^${TRASH}/[^/\\\\.][^/\\\\]*/[^/\\\\]+\\.wav(\\.\\d+)?$`), 'a trashed clip as returned by dataset.deleteClip');
+/** A background recording as dataset.backgrounds lists it: `<BACKGROUND_DIR>/<file>.wav`. */
 export const BackgroundPath = z
   .string()
   .max(300)
-  .regex(/^_background_noise_\/[^/\\.][^/\\]*\.wav$/i, 'a background recording as listed by dataset.backgrounds');
+  .regex(new RegExp(`^${BACKGROUND}/[^/\\\\.][^/\\\\]*\\.wav$`, 'i'), 'a background recording as listed by dataset.backgrounds');
 /** What dataset.deleteBackground returned. */
 export const TrashedBackgroundPath = z
   .string()
   .max(320)
-  .regex(/^\.hark-trash\/_background_noise_\/[^/\\.][^/\\]*\.wav(\.\d+)?$/i, 'a trashed background recording as returned by dataset.deleteBackground');
+  .regex(new RegExp(`^${TRASH}/${BACKGROUND}/[^/\\\\.][^/\\\\]*\\.wav(\\.\\d+)?$`, 'i'), 'a trashed background recording as returned by dataset.deleteBackground');
 export const ModelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a model id as listed by models.list');
 export const JobId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a job id as returned by training.start');
 

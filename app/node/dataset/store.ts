@@ -35,6 +35,7 @@ import { decodeWav, encodeWav } from '../../../core/audio/wav.js';
 import { resample } from '../../../core/audio/resample.js';
 import { HarkError } from '../../../core/errors.js';
 import { BACKGROUND_DIR, SILENCE_DIR, UNKNOWN_LABEL } from '../../../core/kws/labels.js';
+import { TRASH_DIR } from '../../shared/protocol.js';
 import { cleanTempFiles, DatasetError, fsyncDir, isTempName, writeFileAtomic } from './atomic.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { formatSplitLists, hashName, planSplits, readSplitLists, splitOf, whichSet, TESTING_LIST, VALIDATION_LIST, type Split, type SplitBasis, type SplitLists } from './split.js';
@@ -45,7 +46,7 @@ export { DatasetError } from './atomic.js';
 export { LOCK_FILE } from './lock.js';
 
 export const MANIFEST_FILE = 'hark-manifest.json';
-export const TRASH_DIR = '.hark-trash';
+export { TRASH_DIR };
 export const STAGING_DIR = '.hark-staging';
 export { BACKGROUND_DIR, SILENCE_DIR };
 /** Other speech (never a word): Speech Commands' `_unknown_` folder, core's unknown class. */
