@@ -14,7 +14,7 @@ import { resolveRecipe } from '../../../core/kws/recipe.js';
 import { SequenceClassifier } from '../../../core/nn/classifier.js';
 
 const run = promisify(execFile);
-const CHILD = join(import.meta.dirname, '../engine/memory-child.ts');
+const CHILD = join(import.meta.dirname, '../node/memory-child.ts');
 const ROOT = join(import.meta.dirname, '../../..');
 const MB = 1024 * 1024;
 

@@ -10,11 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../core/audio/wav.js';
 import { loadFolder } from '../../../app/cli/load-folder.js';
 import { MAX_BACKGROUND_SECONDS } from '../../../app/node/wav-file.js';
-import { NEAR_2_GIB, writeSparseWav } from '../engine/huge-wav.js';
+import { NEAR_2_GIB, writeSparseWav } from '../node/huge-wav.js';
 import { removeAll, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
-const CHILD = join(import.meta.dirname, '..', 'engine', 'import-memory-child.ts');
+const CHILD = join(import.meta.dirname, '..', 'node', 'import-memory-child.ts');
 const MB = 1024 * 1024;
 const dirs: string[] = [];
 afterAll(() => removeAll(dirs));

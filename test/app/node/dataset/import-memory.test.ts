@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../../core/audio/wav.js';
 import { MAX_BACKGROUND_SECONDS } from '../../../../app/node/wav-file.js';
 import type { Rejection } from '../../../../app/node/dataset/store.js';
-import { NEAR_2_GIB, writeSparseWav } from '../../engine/huge-wav.js';
+import { NEAR_2_GIB, writeSparseWav } from '../huge-wav.js';
 import { datasetScratch } from './fixtures.js';
 
 const run = promisify(execFile);
