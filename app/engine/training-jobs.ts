@@ -209,7 +209,7 @@ async function readClips(project: OpenProject, snapshot: readonly ClipEntry[], b
   for (const entry of snapshot) {
     const current = now.get(entry.path);
     if (!current || current.sha256 !== entry.sha256) {
-      throw new EngineServiceError('dataset-changed', `${entry.path} changed or was removed since this run started: start a new run`);
+      throw new EngineServiceError(ERROR_CODES.datasetChanged, `${entry.path} changed or was removed since this run started: start a new run`);
     }
     sets[entry.split].clips.push({ label: entry.label, speaker: entry.speaker, samples: await dataset.readClip(entry.path) });
     sets[entry.split].entries.push(entry);
@@ -219,7 +219,7 @@ async function readClips(project: OpenProject, snapshot: readonly ClipEntry[], b
     try {
       background.push(await dataset.readBackground(file));
     } catch (err) {
-      throw new EngineServiceError('dataset-changed', `${file} was removed since this run started: start a new run`, { cause: err });
+      throw new EngineServiceError(ERROR_CODES.datasetChanged, `${file} was removed since this run started: start a new run`, { cause: err });
     }
   }
   return { train: sets.training, validation: sets.validation, test: sets.testing, background };

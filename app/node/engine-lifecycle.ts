@@ -74,7 +74,7 @@ export interface EngineLifecycleOptions<P extends EngineProcess> {
   onRestart(notice: EngineRestartNotice): void;
   /** Every message the engine sends besides 'ready' and 'granted' (the Node host's page traffic). */
   onMessage?(message: EngineToHost): void;
-  /** The current engine exited, for whatever reason; called before any restart. */
+  /** The current engine exited, for whatever reason (a crash, or stop()); called before any restart. */
   onExit?(): void;
   policy?: RestartPolicy;
   shutdownTimeoutMs?: number;
@@ -164,6 +164,8 @@ export class EngineLifecycle<P extends EngineProcess = EngineProcess> {
     const timer = setTimeout(() => running.process.kill(), this.options.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS);
     await running.exited;
     clearTimeout(timer);
+    // afterExit leaves a stopped engine alone (no restart): the host still hears that it went.
+    this.options.onExit?.();
   }
 
   private afterExit(running: Running<P>, wasReady: boolean, reason: string): void {

@@ -12,6 +12,7 @@
 
 import type { Detection as CoreDetection } from '../../core/kws/detector.js';
 import type { FeatureConfig } from '../../core/features/config.js';
+import { SAMPLE_RATE } from '../../core/audio/sample-rate.js';
 import { BACKGROUND_DIR, UNKNOWN_LABEL } from '../../core/kws/labels.js';
 import { DETECTOR_OPTIONS, RECIPE_OPTIONS, type NumericOption } from '../../core/kws/options.js';
 import { CELL_KINDS, type CellKind } from '../../core/nn/layer.js';
@@ -19,8 +20,8 @@ import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
 
-/** 16 kHz mono throughout the protocol. */
-export const SAMPLE_RATE = 16000;
+/** 16 kHz mono throughout the protocol: core's one sample rate, re-exported for the UI. */
+export { SAMPLE_RATE };
 /** Longest clip or audio chunk accepted: 30 s. */
 export const MAX_CLIP_SAMPLES = 30 * SAMPLE_RATE;
 /** Largest feature-frame block per live push (frames × features). */
@@ -470,6 +471,8 @@ export const ERROR_CODES = {
   engineUnavailable: 'engine-unavailable',
   /** From a host: the engine died before answering. */
   engineCrashed: 'engine-crashed',
+  /** A training run's clips changed on disk after it started. */
+  datasetChanged: 'dataset-changed',
 } as const;
 
 export function isWireError(value: unknown): value is WireError {

@@ -2,7 +2,7 @@
 // restores that one and clears the notice, both refresh the list, and a failed trash or
 // untrash leaves the notice as it was and reaches the caller.
 import { describe, expect, it } from 'vitest';
-import { useUndoableDelete } from '../../renderer/src/composables/useUndoableDelete';
+import { useUndoableDelete } from '../../renderer/src/composables/useUndoableDelete.js';
 
 function fakeTrash() {
   const calls: string[] = [];

@@ -46,7 +46,9 @@ class FakeEngine extends EventEmitter implements EngineProcess {
 function setup(options: { policy?: RestartPolicy; startsReady?: (n: number) => boolean } = {}) {
   const engines: FakeEngine[] = [];
   const notices: EngineRestartNotice[] = [];
+  const exits: number[] = [];
   const lifecycle = new EngineLifecycle({
+    onExit: () => exits.push(engines.length),
     spawn: () => {
       const engine = new FakeEngine();
       const n = engines.push(engine);
@@ -58,7 +60,7 @@ function setup(options: { policy?: RestartPolicy; startsReady?: (n: number) => b
   });
   /** Lets queued microtasks (ready, restart, notices) run. */
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-  return { lifecycle, engines, notices, settle };
+  return { lifecycle, engines, notices, exits, settle };
 }
 
 afterEach(() => {
@@ -82,6 +84,15 @@ describe('EngineLifecycle', () => {
     engines[0].exit(1);
     await expect(grant).rejects.toMatchObject({ code: 'engine-crashed' });
     await expect(lifecycle.grantFolder('/x')).rejects.toMatchObject({ code: 'engine-unavailable', message: 'the engine is not running' });
+  });
+
+  it('says an engine exited before restarting it', async () => {
+    const { lifecycle, engines, exits, settle } = setup();
+    await lifecycle.start();
+    engines[0].exit(1);
+    expect(exits).toEqual([1]);
+    await settle();
+    expect(engines).toHaveLength(2);
   });
 
   it('restarts a crashed engine once and says so when the new one is ready', async () => {
@@ -142,10 +153,11 @@ describe('EngineLifecycle', () => {
     expect(second.notices).toEqual([{ restarts: 1, gaveUp: true, reason: 'exited with code 1; restart failed: the engine exited with code 2 while starting' }]);
   });
 
-  it('stops an engine that shuts down by itself without killing or restarting it', async () => {
-    const { lifecycle, engines, notices, settle } = setup();
+  it('stops an engine that shuts down by itself without killing or restarting it, and says it exited (once)', async () => {
+    const { lifecycle, engines, notices, exits, settle } = setup();
     await lifecycle.start();
     await lifecycle.stop();
+    expect(exits).toEqual([1]); // the host fails the page's calls in flight on it
     expect(engines[0].sent.at(-1)).toEqual({ kind: 'shutdown' });
     expect(engines[0].killed).toBe(false);
     await settle();
