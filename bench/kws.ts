@@ -10,39 +10,40 @@
 //   - live listening: the detector's cost per second of audio (features + a 1 s window
 //     every 50 ms) with our TypeScript engine against onnxruntime, as % of one core.
 
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeWav } from '../core/audio/wav.js';
-import { resample } from '../core/audio/resample.js';
+import { SAMPLE_RATE } from '../core/audio/sample-rate.js';
 import { TypeScriptEngine } from '../core/inference/engine.js';
 import { KeywordDetector } from '../core/kws/detector.js';
 import type { KwsClip } from '../core/kws/examples.js';
+import { BACKGROUND_LABEL, UNKNOWN_LABEL } from '../core/kws/labels.js';
 import type { KwsRecipe } from '../core/kws/recipe.js';
 import { SequenceClassifier } from '../core/nn/classifier.js';
 import { Random } from '../core/tensor/random.js';
 import { createOnnxEngine } from '../app/node/onnx-engine.js';
 import { trainModel } from '../app/node/keyword-training.js';
 import { defaultWorkerCount } from '../app/node/threads.js';
+import { listSpeechCommands, readWav16k, type SpeechCommandsEntry } from '../app/node/speech-commands.js';
 
 export const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
 
 type Push = (what: string, peer: string, t: { ours: number; peer: number }) => void;
 
+/** The first take of FSDD's training split (takes 0–4 are its test split). */
+const FIRST_TRAINING_TAKE = 5;
+
 /** `perWord` takes of each of `words`, spread evenly over the speakers, resampled to 16 kHz. */
-export function fsddClips(words: readonly string[], perWord: number): KwsClip[] {
+export async function fsddClips(words: readonly string[], perWord: number): Promise<KwsClip[]> {
+  const { clips: listed } = await listSpeechCommands(FSDD);
+  const takeOf = (e: SpeechCommandsEntry): number => e.take ?? Number.NaN;
   const clips: KwsClip[] = [];
   for (const word of words) {
-    const files = readdirSync(join(FSDD, word)).filter((f) => f.endsWith('.wav')).sort((a, b) => {
-      const take = (f: string): number => Number(f.slice(f.indexOf('_nohash_') + 8, -4));
-      return take(a) - take(b) || a.localeCompare(b);
-    });
-    // takes 5, 6, … of every speaker in turn (takes 0–4 are FSDD's test split)
-    const speakers = [...new Set(files.map((f) => f.split('_nohash_')[0]))];
-    const bySpeaker = speakers.map((s) => files.filter((f) => f.startsWith(`${s}_nohash_`) && Number(f.slice(f.indexOf('_nohash_') + 8, -4)) >= 5));
+    const entries = listed.filter((e) => e.label === word).sort((a, b) => takeOf(a) - takeOf(b) || a.path.localeCompare(b.path));
+    // takes 5, 6, … of every speaker in turn
+    const speakers = [...new Set(entries.map((e) => e.speaker))];
+    const bySpeaker = speakers.map((s) => entries.filter((e) => e.speaker === s && takeOf(e) >= FIRST_TRAINING_TAKE));
     for (let k = 0; clips.filter((c) => c.label === word).length < perWord; k++) {
-      const f = bySpeaker[k % speakers.length][Math.floor(k / speakers.length)];
-      const wav = decodeWav(readFileSync(join(FSDD, word, f)));
-      clips.push({ label: word, speaker: f.split('_nohash_')[0], samples: resample(wav.samples, wav.sampleRate, 16000) });
+      const e = bySpeaker[k % speakers.length][Math.floor(k / speakers.length)];
+      clips.push({ label: word, speaker: e.speaker, samples: await readWav16k(join(FSDD, e.path), { as: 'clip' }) });
     }
   }
   return clips;
@@ -63,7 +64,7 @@ async function timeRecipe(clips: KwsClip[], recipe: Partial<KwsRecipe>, workers:
 
 export async function benchKeywordTraining(push: Push, log: (m: string) => void, quick: boolean): Promise<void> {
   const words = ['zero', 'one', 'two', 'three', 'four'];
-  const clips = fsddClips(words, quick ? 6 : 30);
+  const clips = await fsddClips(words, quick ? 6 : 30);
   const recipe: Partial<KwsRecipe> = quick ? { epochs: 1, augmentedCopies: 1, hiddenSize: 16 } : {};
   const budget = 60_000;
   const workers = defaultWorkerCount();
@@ -76,7 +77,7 @@ export async function benchKeywordTraining(push: Push, log: (m: string) => void,
     push(`train 5 words x ${clips.length / 5} clips, default recipe (${workers + 1} threads)`, 'budget-60s', { ours: parallel.ms, peer: budget });
   }
   // One person's first model: 6 takes of 4 words by one voice (FSDD's jackson).
-  const personal = fsddClips(['five', 'six', 'seven', 'eight'], quick ? 3 : 18).filter((c) => c.speaker === 'jackson');
+  const personal = (await fsddClips(['five', 'six', 'seven', 'eight'], quick ? 3 : 18)).filter((c) => c.speaker === 'jackson');
   const started = await timeRecipe(personal, recipe, workers);
   const scratch = await timeRecipe(personal, recipe, workers, false);
   log(`  personal model (${personal.length} clips): ${(started.ms / 1000).toFixed(1)} s from the pretrained encoder (${started.epochs} epochs), ${(scratch.ms / 1000).toFixed(1)} s from scratch (${scratch.epochs} epochs)`);
@@ -86,19 +87,20 @@ export async function benchKeywordTraining(push: Push, log: (m: string) => void,
 
 /** Milliseconds of compute per second of live audio for a detector on `engine`. */
 async function detectorCost(detector: KeywordDetector, audio: Float32Array): Promise<number> {
-  const chunk = 1600; // 100 ms, as an AudioWorklet batch would arrive
-  for (let i = 0; i < 16000 * 2; i += chunk) await detector.pushAudio(audio.subarray(i, i + chunk)); // warm up, fill the window
+  const chunk = SAMPLE_RATE / 10; // 100 ms, as an AudioWorklet batch would arrive
+  const warmUp = 2 * SAMPLE_RATE; // 2 s: fills the window
+  for (let i = 0; i < warmUp; i += chunk) await detector.pushAudio(audio.subarray(i, i + chunk));
   const t0 = performance.now();
-  for (let i = 16000 * 2; i < audio.length; i += chunk) await detector.pushAudio(audio.subarray(i, i + chunk));
-  return (performance.now() - t0) / ((audio.length - 16000 * 2) / 16000);
+  for (let i = warmUp; i < audio.length; i += chunk) await detector.pushAudio(audio.subarray(i, i + chunk));
+  return (performance.now() - t0) / ((audio.length - warmUp) / SAMPLE_RATE);
 }
 
 export async function benchLiveListening(push: Push, quick: boolean): Promise<void> {
-  const labels = ['zero', 'one', 'two', 'three', 'four', '_unknown_', '_background_'];
+  const labels = ['zero', 'one', 'two', 'three', 'four', UNKNOWN_LABEL, BACKGROUND_LABEL];
   const features = (await import('../core/features/config.js')).DEFAULT_FEATURE_CONFIG;
   const model = new SequenceClassifier({ cell: 'lstm', inputSize: 28, hiddenSize: 64, layers: 1, classes: labels.length, dropout: 0, pooling: 'last' }, { seed: 1 });
   const rng = new Random(5);
-  const audio = new Float32Array(16000 * (quick ? 4 : 32)).map(() => 0.05 * rng.normal());
+  const audio = new Float32Array(SAMPLE_RATE * (quick ? 4 : 32)).map(() => 0.05 * rng.normal());
   const ours = new KeywordDetector(new TypeScriptEngine(model), { labels, features }, { threshold: 0.99 });
   const onnx = await createOnnxEngine(model, { provider: 'cpu', threads: 1 });
   try {

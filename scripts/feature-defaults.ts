@@ -2,27 +2,24 @@
 // core/features/config.ts (the numbers there come from this script). Not run by npm test.
 //   npx tsx scripts/feature-defaults.ts
 // Data: ../shared/data/fsdd (Free Spoken Digit Dataset, CC BY-SA 4.0, three speakers).
-// Method: every clip decoded, resampled 8 → 16 kHz, features extracted, mean- and
-// std-pooled over frames into one vector; z-normalised with statistics of the training
-// speakers only; nearest class centroid; train on two speakers, test on the third,
-// all three rotations (speaker held out). Reports per-speaker and mean accuracy.
-import { readdirSync, readFileSync } from 'node:fs';
+// Method: every clip read by app/node/speech-commands.ts (resampled 8 → 16 kHz), features
+// extracted, mean- and std-pooled over frames into one vector; z-normalised with
+// statistics of the training speakers only; nearest class centroid; train on two
+// speakers, test on the third, all three rotations (speaker held out). Reports
+// per-speaker and mean accuracy.
 import { join } from 'node:path';
-import { decodeWav } from '../core/audio/wav.js';
-import { resample } from '../core/audio/resample.js';
 import { DEFAULT_FEATURE_CONFIG, featureCount, type FeatureConfig } from '../core/features/config.js';
 import { extractFeatures } from '../core/features/mfcc.js';
+import { readSpeechCommands } from '../app/node/speech-commands.js';
 
 const ROOT = join(import.meta.dirname, '../../shared/data/fsdd');
 const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const SPEAKERS = ['jackson', 'nicolas', 'yweweler'];
 
+const fsdd = await readSpeechCommands(ROOT, { unreadable: 'throw' });
 const clips: { word: number; speaker: number; audio: Float32Array }[] = [];
 for (const [w, word] of WORDS.entries()) {
-  for (const f of readdirSync(join(ROOT, word)).filter((n) => n.endsWith('.wav')).sort()) {
-    const wav = decodeWav(new Uint8Array(readFileSync(join(ROOT, word, f))));
-    clips.push({ word: w, speaker: SPEAKERS.indexOf(f.split('_nohash_')[0]), audio: resample(wav.samples, wav.sampleRate, 16000) });
-  }
+  for (const c of fsdd.clips.filter((x) => x.label === word)) clips.push({ word: w, speaker: SPEAKERS.indexOf(c.speaker), audio: c.samples });
 }
 
 function pooled(feat: Float32Array, F: number): number[] {

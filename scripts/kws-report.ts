@@ -19,7 +19,7 @@ import { TypeScriptEngine } from '../core/inference/engine.js';
 import { evaluateClips } from '../core/kws/evaluate.js';
 import type { KwsClip } from '../core/kws/examples.js';
 import type { KwsModel, KwsRecipe } from '../core/kws/recipe.js';
-import { loadFolder } from '../app/cli/load-folder.js';
+import { readSpeechCommands, takeOf } from '../app/node/speech-commands.js';
 import { trainModel } from '../app/node/keyword-training.js';
 
 const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
@@ -54,8 +54,8 @@ async function accuracy(model: KwsModel, clips: readonly KwsClip[]): Promise<num
 interface Row { evaluation: string; config: string; accuracy: number; trainSeconds: number; testClips: number }
 
 async function main(): Promise<void> {
-  const folder = await loadFolder(FSDD);
-  const take = (c: { path: string }): number => Number(c.path.slice(c.path.indexOf('_nohash_') + 8, -4));
+  const folder = await readSpeechCommands(FSDD, { unreadable: 'throw' });
+  const take = (c: { path: string }): number => takeOf(c.path) ?? Number.NaN;
   const all = quick ? folder.clips.filter((c) => take(c) % 10 === 0 || take(c) < 5) : folder.clips;
   const recipe: Partial<KwsRecipe> = quick ? { epochs: 2 } : {};
   const plain: Partial<KwsRecipe> = { ...recipe, augment: false, pooling: 'last' };

@@ -3,9 +3,10 @@
 
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SAMPLE_RATE } from '../core/audio/sample-rate.js';
 import type { KwsClip } from '../core/kws/examples.js';
 import type { KwsRecipe } from '../core/kws/recipe.js';
-import { loadFolder, readWav16k, type FolderClip } from '../app/cli/load-folder.js';
+import { readSpeechCommands, readWav16k, takeOf as takeOfName, type SpeechCommandsClip } from '../app/node/speech-commands.js';
 
 const DATA = join(import.meta.dirname, '../../shared/data');
 /** Arabic Speech Commands, 12 people × 26 words × 10 takes (CC BY 4.0). */
@@ -18,24 +19,23 @@ const LIBRISPEECH = join(DATA, 'librispeech-78');
 const FSDD = join(DATA, 'fsdd');
 
 export interface Corpora {
-  arabic: FolderClip[];
-  english: FolderClip[];
+  arabic: SpeechCommandsClip[];
+  english: SpeechCommandsClip[];
   /** LibriSpeech sentences at odd indices of the sorted file list, labelled with their utterance id. */
   sentences: KwsClip[];
-  digits: FolderClip[];
+  digits: SpeechCommandsClip[];
 }
 
-/** The take of `<word>/<speaker>_nohash_<take>.wav`. */
+/** The take of `<word>/<speaker>_nohash_<take>.wav` (NaN for a clip without one). */
 export function takeOf(c: { path?: string }): number {
-  const path = c.path ?? '';
-  return Number(path.slice(path.indexOf('_nohash_') + 8, -4));
+  return takeOfName(c.path ?? '') ?? Number.NaN;
 }
 
 /** The corpora the scenarios asked for need (the others stay empty). */
 export async function loadCorpora(only: ReadonlySet<string>, log: (m: string) => void): Promise<Corpora> {
-  const folder = async (root: string, name: string): Promise<FolderClip[]> => {
-    const f = await loadFolder(root);
-    for (const w of f.warnings) log(`  ${w}`);
+  const folder = async (root: string, name: string): Promise<SpeechCommandsClip[]> => {
+    const f = await readSpeechCommands(root);
+    for (const skipped of f.skipped) log(`  skipped ${skipped.message}`);
     log(`read ${f.clips.length} clips of ${name}`);
     return f.clips;
   };
@@ -52,7 +52,7 @@ export async function loadCorpora(only: ReadonlySet<string>, log: (m: string) =>
       const id = files[i].slice(0, -4);
       sentences.push({ label: id, speaker: id.split('-')[0], samples: await readWav16k(join(LIBRISPEECH, files[i])) });
     }
-    log(`read ${sentences.length} of librispeech-78's ${files.length} sentences (odd indices), ${(sentences.reduce((a, c) => a + c.samples.length, 0) / 16000 / 60).toFixed(1)} min`);
+    log(`read ${sentences.length} of librispeech-78's ${files.length} sentences (odd indices), ${(sentences.reduce((a, c) => a + c.samples.length, 0) / SAMPLE_RATE / 60).toFixed(1)} min`);
   }
   return { arabic, english, sentences, digits };
 }

@@ -46,7 +46,7 @@ let test: CorpusClip[];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hark-espeak-kws-'));
   await makeKeywords({ out: join(dir, 'set'), words: [...KEYWORDS, ...OTHER_WORDS] });
-  const all = readSpeechCommandsFolder(join(dir, 'set'));
+  const all = await readSpeechCommandsFolder(join(dir, 'set'));
   test = all.filter((c) => HELD_OUT.includes(c.speaker));
   const train = all.filter((c) => !HELD_OUT.includes(c.speaker));
   expect(test.length).toBeGreaterThan(0);

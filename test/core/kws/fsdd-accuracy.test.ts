@@ -14,7 +14,7 @@ let model: KwsModel;
 let test: CorpusClip[];
 
 beforeAll(async () => {
-  const all = readSpeechCommandsFolder(FSDD);
+  const all = await readSpeechCommandsFolder(FSDD);
   expect(all.length).toBe(1500);
   test = all.filter((c) => c.take <= 4);
   const train = all.filter((c) => c.take >= 5);
