@@ -27,6 +27,7 @@ import { MIN_ROWS_PER_SHARD } from '../core/train/data-parallel.js';
 import { buildTfjsPeer, tfjsBackendInfo, useTfjsBackend, type PeerModel, type TfjsBackend } from './peers/tfjs.js';
 import { median } from './timing.js';
 import { Resampler, setResamplerWasmEnabled } from '../core/audio/resample.js';
+import { SAMPLE_RATE } from '../core/audio/sample-rate.js';
 import { DEFAULT_FEATURE_CONFIG } from '../core/features/config.js';
 import { extractFeatures } from '../core/features/mfcc.js';
 import { benchKeywordTraining, benchLiveListening } from './kws.js';
@@ -213,7 +214,7 @@ async function benchFeatures(push: (what: string, peerName: string, t: { ours: n
   const { default: Meyda } = await import('meyda');
   const config = DEFAULT_FEATURE_CONFIG;
   const rng = new Random(4);
-  const audio = new Float32Array(16000).map(() => 0.1 * rng.normal());
+  const audio = new Float32Array(SAMPLE_RATE).map(() => 0.1 * rng.normal());
   const naive = (): void => {
     for (let start = 0; start + config.windowSamples <= audio.length; start += config.hopSamples) {
       const m = Meyda as unknown as Record<string, unknown> & { extract(f: string, s: Float32Array): unknown };
@@ -237,7 +238,7 @@ async function benchResampler(push: (what: string, peerName: string, t: { ours: 
   const out = new Float32Array(1024);
   const make = (wasm: boolean): Resampler => {
     setResamplerWasmEnabled(wasm);
-    try { return new Resampler({ fromRate: 44100, toRate: 16000 }); } finally { setResamplerWasmEnabled(true); }
+    try { return new Resampler({ fromRate: 44100, toRate: SAMPLE_RATE }); } finally { setResamplerWasmEnabled(true); }
   };
   const withKernel = make(true), withJs = make(false);
   const run = (r: Resampler) => (): void => { for (let i = 0; i < audio.length; i += 441) r.processInto(audio.subarray(i, i + 441), out, 0); };

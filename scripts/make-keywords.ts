@@ -14,6 +14,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SAMPLE_RATE } from '../core/audio/sample-rate.js';
 
 const execFile = promisify(execFileCb);
 
@@ -102,7 +103,7 @@ export async function makeKeywords(options: MakeKeywordsOptions): Promise<MakeKe
       const raw = join(tmp, `take-${i}.wav`);
       try {
         await execFile('espeak-ng', ['-v', t.voice, '-s', String(t.rate), '-p', String(t.pitch), '-w', raw, '--', t.word]);
-        await execFile('sox', ['-D', raw, '-r', '16000', '-c', '1', '-b', '16', join(out, t.rel)]);
+        await execFile('sox', ['-D', raw, '-r', String(SAMPLE_RATE), '-c', '1', '-b', '16', join(out, t.rel)]);
       } catch (err) {
         throw new Error(`could not synthesise ${t.rel} (voice ${t.voice}, rate ${t.rate}, pitch ${t.pitch}): ${(err as Error).message}`, { cause: err });
       } finally {

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SAMPLE_RATE } from '../core/audio/sample-rate.js';
 import { decodeWav, encodeWav } from '../core/audio/wav.js';
 import { Random } from '../core/tensor/random.js';
 import { spokenForm } from '../core/kws/labels.js';
@@ -29,7 +30,6 @@ import { DEFAULT_WORDS } from './make-keywords.js';
 
 const execFile = promisify(execFileCb);
 
-export const SAMPLE_RATE = 16000;
 /** The folder's budget: the app allows 20 MB; this leaves room (decimal megabytes, the stricter reading). */
 export const MAX_BYTES = 12_000_000;
 /** Longest word clip, and the range of a continuous-speech item (seconds). */

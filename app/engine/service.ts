@@ -164,7 +164,7 @@ export class EngineService {
     'dataset.addBackground': async ({ name, samples }) => ({ path: await this.requireProject().dataset.addBackground(name, samples) }),
     'dataset.readClip': async ({ path: clip }) => ({
       path: clip,
-      sampleRate: 16000,
+      sampleRate: SAMPLE_RATE,
       samples: await this.requireProject().dataset.readClip(clip),
     }),
     'dataset.clipEnvelopes': async ({ paths }) => {

@@ -12,9 +12,7 @@
 import { ConfigError } from '../errors.js';
 import type { Random } from '../tensor/random.js';
 import { resample } from './resample.js';
-
-/** The rate every clip here is assumed to be at, in Hz. */
-export const AUGMENT_SAMPLE_RATE = 16000;
+import { SAMPLE_RATE } from './sample-rate.js';
 
 /** Speed factors are drawn on a grid of 1/SPEED_GRID (0.005), see speedPerturb(). */
 const SPEED_GRID = 200;
@@ -95,12 +93,12 @@ export function speedPerturb(x: Float32Array, minFactor: number, maxFactor: numb
   let fromRate: number;
   if (kLo <= kHi) {
     const k = Math.min(kHi, Math.max(kLo, Math.round(u * SPEED_GRID)));
-    fromRate = (AUGMENT_SAMPLE_RATE / SPEED_GRID) * k; // an integer: 80·k Hz
+    fromRate = (SAMPLE_RATE / SPEED_GRID) * k; // an integer: 80·k Hz
   } else {
-    fromRate = AUGMENT_SAMPLE_RATE * u;
+    fromRate = SAMPLE_RATE * u;
   }
-  if (fromRate === AUGMENT_SAMPLE_RATE) return x.slice();
-  return resample(x, fromRate, AUGMENT_SAMPLE_RATE);
+  if (fromRate === SAMPLE_RATE) return x.slice();
+  return resample(x, fromRate, SAMPLE_RATE);
 }
 
 /** Mean of squares of x, in doubles. */
@@ -263,7 +261,7 @@ export function augmentClip(x: Float32Array, options: AugmentOptions, rng: Rando
   checkProbability('gainProbability', o.gainProbability);
   checkRange('SNR (dB)', o.minSnrDb, o.maxSnrDb);
   checkFinite('maxShiftMs', o.maxShiftMs);
-  const maxShift = Math.round((o.maxShiftMs * AUGMENT_SAMPLE_RATE) / 1000);
+  const maxShift = Math.round((o.maxShiftMs * SAMPLE_RATE) / 1000);
   const noises = options.noise ?? [];
   const n = x.length;
 

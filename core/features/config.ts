@@ -18,6 +18,7 @@
 // the time resolution the recurrent model uses. The figures and the reasoning:
 // docs/measurements.md, "Feature defaults".
 
+import { SAMPLE_RATE } from '../audio/sample-rate.js';
 import { ConfigError } from '../errors.js';
 
 /** Bumped whenever the meaning of a field or the extraction itself changes. */
@@ -25,7 +26,7 @@ export const FEATURE_CONFIG_VERSION = 1;
 
 export interface FeatureConfig {
   version: number;
-  /** Always 16000: everything is resampled to 16 kHz before extraction. */
+  /** Always SAMPLE_RATE (16 kHz): everything is resampled to it before extraction. */
   sampleRate: number;
   /** Samples per analysis window; a power of two (Meyda's FFT has no separate size). */
   windowSamples: number;
@@ -56,7 +57,7 @@ export interface FeatureNormalization {
 
 export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
   version: FEATURE_CONFIG_VERSION,
-  sampleRate: 16000,
+  sampleRate: SAMPLE_RATE,
   windowSamples: 512,
   hopSamples: 160,
   melBands: 26,
@@ -77,7 +78,7 @@ export function featureConfigProblems(config: unknown): string[] {
   const c = config as Record<string, unknown>;
   const p: string[] = [];
   if (c.version !== FEATURE_CONFIG_VERSION) p.push(`version must be ${FEATURE_CONFIG_VERSION}, got ${JSON.stringify(c.version)}`);
-  if (c.sampleRate !== 16000) p.push(`sampleRate must be 16000, got ${JSON.stringify(c.sampleRate)}`);
+  if (c.sampleRate !== SAMPLE_RATE) p.push(`sampleRate must be ${SAMPLE_RATE}, got ${JSON.stringify(c.sampleRate)}`);
   if (!isInt(c.windowSamples, 64, 8192) || !isPowerOfTwo(c.windowSamples as number)) {
     p.push(`windowSamples must be a power of two from 64 to 8192, got ${JSON.stringify(c.windowSamples)}`);
   }
@@ -95,7 +96,7 @@ export function featureConfigProblems(config: unknown): string[] {
   if (typeof c.logEnergy !== 'boolean') p.push('logEnergy must be true or false');
   if (typeof c.windowSeconds !== 'number' || !Number.isFinite(c.windowSeconds) || c.windowSeconds <= 0 || c.windowSeconds > 30) {
     p.push(`windowSeconds must be a number above 0 and at most 30, got ${JSON.stringify(c.windowSeconds)}`);
-  } else if (typeof c.windowSamples === 'number' && c.windowSeconds * 16000 < c.windowSamples) {
+  } else if (typeof c.windowSamples === 'number' && c.windowSeconds * SAMPLE_RATE < c.windowSamples) {
     p.push('windowSeconds must hold at least one analysis window');
   }
   if (c.normalization !== null) {

@@ -9,6 +9,7 @@
 // speech check), and the decision rule is replayed over them for each word and candidate
 // threshold, only that word enabled, as sweepThresholds does for a labelled stream.
 
+import { SAMPLE_RATE } from '../audio/sample-rate.js';
 import { ConfigError } from '../errors.js';
 import type { InferenceEngine } from '../inference/engine.js';
 import { DecisionRule, DEFAULT_THRESHOLD } from './decision.js';
@@ -16,9 +17,8 @@ import { KeywordDetector, type DetectorOptions, type KeywordModelInfo, type Post
 import { isFillerLabel } from './labels.js';
 import { DETECTOR_OPTIONS } from './options.js';
 
-const SAMPLE_RATE = 16000;
 /** Audio is pushed in blocks of this many samples, as a microphone delivers it (100 ms). */
-const BLOCK = 1600;
+const BLOCK = SAMPLE_RATE / 10;
 
 export interface CalibrationSettings {
   targetPerHour: number;

@@ -4,14 +4,11 @@
 // then never fires. Speech is found as the recipe's windows find it: core/audio/endpoint.ts.
 
 import { findSpeech } from '../audio/endpoint.js';
-import { DEFAULT_FEATURE_CONFIG } from '../features/config.js';
+import { SAMPLE_RATE } from '../audio/sample-rate.js';
 import type { KwsClip } from './examples.js';
 
 /** A word is warned about when at least this share of its clips holds no speech: all of them, or all but a stray take. */
 export const SILENT_WORD_SHARE = 0.9;
-
-/** Clips are 16 kHz, the only rate the features take. */
-const SAMPLE_RATE = DEFAULT_FEATURE_CONFIG.sampleRate;
 
 /**
  * One sentence for each of `words` whose training clips are (nearly) all silence or steady

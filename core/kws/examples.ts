@@ -16,6 +16,7 @@
 
 import { augmentClip, generatedNoise, type AugmentOptions, type NoiseKind } from '../audio/augment.js';
 import { centreInWindow, findSpeech } from '../audio/endpoint.js';
+import { SAMPLE_RATE } from '../audio/sample-rate.js';
 import { ConfigError } from '../errors.js';
 import { featureCount, modelFrames, type FeatureConfig } from '../features/config.js';
 import { extractFeatures } from '../features/mfcc.js';
@@ -28,8 +29,6 @@ export interface KwsClip {
   speaker: string;
   samples: Float32Array;
 }
-
-const SAMPLE_RATE = 16000;
 
 /** Samples in the model's window. */
 export function windowLength(config: FeatureConfig): number {

@@ -18,6 +18,7 @@
 
 import { findSpeech } from '../audio/endpoint.js';
 import { generatedNoise, type NoiseKind } from '../audio/augment.js';
+import { SAMPLE_RATE } from '../audio/sample-rate.js';
 import { ConfigError } from '../errors.js';
 import { Random } from '../tensor/random.js';
 import type { InferenceEngine } from '../inference/engine.js';
@@ -25,8 +26,6 @@ import { DecisionRule } from './decision.js';
 import { KeywordDetector, type Detection, type DetectorOptions, type KeywordModelInfo, type PosteriorStep } from './detector.js';
 import type { KwsClip } from './examples.js';
 import { isFillerLabel } from './labels.js';
-
-const SAMPLE_RATE = 16000;
 
 /** A word in the stream, from its first to its last spoken sample (s). */
 export interface StreamEvent {

@@ -4,6 +4,7 @@
 
 import { effectScope } from 'vue';
 import { Resampler } from '../../core/audio/resample.js';
+import { SAMPLE_RATE } from '../../core/audio/sample-rate.js';
 import { useMicrophone, type Microphone } from '../src/composables/useMicrophone';
 import { captureConstraints, captureContextOptions } from '../src/audio/constraints';
 import workletUrl from '../src/audio/capture-worklet.ts?worker&url';
@@ -46,7 +47,7 @@ async function capture(samples: number): Promise<CaptureResult> {
     deviceRate,
     // A Resampler made here at the device's rate shares the pipeline's filter bank, and so
     // its kernel instance: whether that instance exists on this page (CSP, WebAssembly).
-    resamplerWasm: deviceRate !== null && new Resampler({ fromRate: deviceRate, toRate: 16000 }).accelerated,
+    resamplerWasm: deviceRate !== null && new Resampler({ fromRate: deviceRate, toRate: SAMPLE_RATE }).accelerated,
     samples16k: Array.from(concat(audio)),
     frames: Array.from(concat(frames)),
     featureCount: 28,

@@ -54,7 +54,7 @@ async function detections(page: Page): Promise<string[]> {
   return words.reverse();
 }
 
-describe('record, train and listen in the browser host', () => {
+describe('record and train in the browser host', () => {
   it('has training, validation and testing speakers', () => {
     const splits = VOICES.map((v) => whichSet(`${speakerOf(v)}_nohash_0.wav`));
     expect(new Set(splits)).toEqual(new Set(['training', 'validation', 'testing']));
@@ -119,7 +119,10 @@ describe('record, train and listen in the browser host', () => {
       await screenshot(page, 'screen-train');
     });
   }, 600_000);
+});
 
+// Uses the model trained above: the tests of a file run in order, on one dataset.
+describe('listen and manage models in the browser host', () => {
   it.each(['typescript', 'onnxruntime'] as const)('detects the words of a played sequence, in order (%s engine)', async (engineKind) => {
     // yes … no … yes … no, 1.5 s apart, looped by Chromium.
     const parts = ['yes', 'no', 'yes', 'no'].map((w) => speakWord(dir, w, LISTEN_VOICE));

@@ -7,9 +7,10 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SAMPLE_RATE } from '../../core/audio/sample-rate.js';
 import { decodeWav } from '../../core/audio/wav.js';
 import {
-  EXCLUDED_WORDS, LIBRISPEECH_FILES, MAX_BYTES, MAX_SPEECH_SECONDS, MAX_WORD_SECONDS, MIN_SPEECH_SECONDS, SAMPLE_RATE,
+  EXCLUDED_WORDS, LIBRISPEECH_FILES, MAX_BYTES, MAX_SPEECH_SECONDS, MAX_WORD_SECONDS, MIN_SPEECH_SECONDS,
   excludedWordIn, isBundledLibrispeech, type Manifest,
 } from '../../scripts/make-other-speech.js';
 

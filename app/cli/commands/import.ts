@@ -6,7 +6,7 @@
 
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { openDataset, type Rejection } from '../../node/dataset/store.js';
+import { BACKGROUND_DIR, openDataset, type Rejection } from '../../node/dataset/store.js';
 import type { Command } from '../command.js';
 import { CliError, describeErrno, EXIT_OK } from '../errors.js';
 import { out } from '../io.js';
@@ -43,7 +43,7 @@ export const importCommand: Command = {
     '  --speaker NAME   speaker of every file (default: the part of its name before _nohash_)',
     '  --json           print { dataset, imported, labels, background, rejected: [{file, code, message}] }',
     '',
-    'The dataset is created if it does not exist. Files under _background_noise_/ become',
+    `The dataset is created if it does not exist. Files under ${BACKGROUND_DIR}/ become`,
     'background noise. A file that cannot be imported is reported and the rest go in.',
   ].join('\n'),
   options: { label: { type: 'string' }, speaker: { type: 'string' }, json: { type: 'boolean' } },

@@ -4,6 +4,7 @@
 
 import { TypeScriptEngine } from '../../../core/inference/engine.js';
 import { evaluateClips } from '../../../core/kws/evaluate.js';
+import { BACKGROUND_DIR, SILENCE_DIR, UNKNOWN_LABEL } from '../../../core/kws/labels.js';
 import { exportKwsModel, saveKwsModel } from '../../../core/kws/model-file.js';
 import { DEFAULT_RECIPE, type KwsModel, type KwsRecipe, type KwsTrainEvent } from '../../../core/kws/recipe.js';
 import { CELL_KINDS, type CellKind } from '../../../core/nn/layer.js';
@@ -176,8 +177,8 @@ export const train: Command = {
     'Clips are split by speaker as in Speech Commands (or by validation_list.txt and',
     'testing_list.txt): training to learn, validation to stop early, testing scored at the',
     'end. When that leaves a word without training or held-out clips (one person\'s',
-    'recordings), some takes of each speaker are held out instead. _background_noise_/*.wav',
-    'is mixed in as noise and taught as the background class (so is _silence_/); _unknown_/*.wav',
+    `recordings), some takes of each speaker are held out instead. ${BACKGROUND_DIR}/*.wav`,
+    `is mixed in as noise and taught as the background class (so is ${SILENCE_DIR}/); ${UNKNOWN_LABEL}/*.wav`,
     'is other speech.',
   ].join('\n'),
   options: TRAIN_OPTIONS,

@@ -4,10 +4,9 @@
 // No DOM here, so it is unit-tested in Node as well.
 
 import { Resampler } from '../../../core/audio/resample.js';
+import { SAMPLE_RATE } from '../../../core/audio/sample-rate.js';
 import { FeatureStream } from '../../../core/features/mfcc.js';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../../../core/features/config.js';
-
-export const MODEL_RATE = 16000;
 
 export interface PipelineOutput {
   /** New 16 kHz samples (owned by the receiver). */
@@ -28,7 +27,7 @@ export class CapturePipeline {
 
   constructor(deviceRate: number, features: FeatureConfig | null = DEFAULT_FEATURE_CONFIG) {
     this.deviceRate = deviceRate;
-    this.resampler = new Resampler({ fromRate: deviceRate, toRate: MODEL_RATE });
+    this.resampler = new Resampler({ fromRate: deviceRate, toRate: SAMPLE_RATE });
     this.features = features ? new FeatureStream(features) : null;
     this.featureCount = this.features ? this.features.featureCount : 0;
   }

@@ -3,6 +3,8 @@
 // promise settles when the clip ends or is stopped (stopping closes the context, after
 // which its 'ended' event may never come, so stopPlayback settles it itself).
 
+import { SAMPLE_RATE } from '../../../core/audio/sample-rate.js';
+
 let current: { context: AudioContext; source: AudioBufferSourceNode; done: () => void } | null = null;
 
 export function stopPlayback(): void {
@@ -14,7 +16,7 @@ export function stopPlayback(): void {
   done();
 }
 
-export function playSamples(samples: Float32Array, sampleRate = 16000): Promise<void> {
+export function playSamples(samples: Float32Array, sampleRate = SAMPLE_RATE): Promise<void> {
   stopPlayback();
   const context = new AudioContext();
   const buffer = context.createBuffer(1, samples.length, sampleRate);

@@ -5,6 +5,7 @@
 // Utterances that touch either end of the take were cut off and are left out.
 
 import { centreInWindow } from '../../../core/audio/endpoint.js';
+import { SAMPLE_RATE } from '../../../core/audio/sample-rate.js';
 
 export interface Utterance {
   /** One second at 16 kHz, the speech centred. */
@@ -16,8 +17,7 @@ export interface Utterance {
   clipped: boolean;
 }
 
-const RATE = 16000;
-const HOP = 160; // 10 ms
+const HOP = SAMPLE_RATE / 100; // 10 ms
 
 export interface SplitResult {
   utterances: Utterance[];
@@ -60,7 +60,7 @@ export function splitUtterances(take: Float32Array, windowSeconds = 1): SplitRes
   }
   const utterances: Utterance[] = [];
   let cutOff = 0;
-  const half = Math.round((windowSeconds * RATE) / 2);
+  const half = Math.round((windowSeconds * SAMPLE_RATE) / 2);
   for (const [a, b] of merged) {
     if (b - a < 8) continue; // under 80 ms: a click
     if (a === 0 || b >= frames - 1) { cutOff++; continue; }
@@ -70,7 +70,7 @@ export function splitUtterances(take: Float32Array, windowSeconds = 1): SplitRes
     const from = Math.max(prevEnd, start - half, 0);
     const to = Math.min(take.length, end + half);
     const piece = take.subarray(from, to);
-    utterances.push({ samples: centreInWindow(piece, RATE, windowSeconds), start, end, clipped: isClipped(take.subarray(start, end)) });
+    utterances.push({ samples: centreInWindow(piece, SAMPLE_RATE, windowSeconds), start, end, clipped: isClipped(take.subarray(start, end)) });
   }
   return { utterances, cutOff };
 }

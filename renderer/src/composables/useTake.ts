@@ -4,6 +4,7 @@
 // saved as silence, and the microphone's 'unplugged' message is shown.
 
 import { computed, ref } from 'vue';
+import { SAMPLE_RATE } from '../../../core/audio/sample-rate.js';
 import { useMicrophone } from './useMicrophone';
 import { selectedDevice } from '../state/settings';
 
@@ -29,9 +30,9 @@ export function useTake(options: UseTakeOptions) {
       if (!recording.value) return;
       parts.push(d.samples16k);
       received += d.samples16k.length;
-      seconds.value = received / 16000;
+      seconds.value = received / SAMPLE_RATE;
       options.onSamples?.(d.samples16k);
-      if (!d.end && received >= options.maxSeconds * 16000) finish();
+      if (!d.end && received >= options.maxSeconds * SAMPLE_RATE) finish();
     },
     onEnded: () => { discard(); },
   });

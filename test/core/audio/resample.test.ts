@@ -79,7 +79,7 @@ function streamed(x: Float32Array, from: number, to: number, sizes: number[]): F
   return out;
 }
 
-describe('resample', () => {
+describe('resample: the signal', () => {
   it('gives round(n·to/from) ± 1 samples', () => {
     for (const from of [...RATES, 16000, 44101, 44100.5]) {
       for (const n of [0, 1, 2, 100, 441, 12345]) {
@@ -126,7 +126,9 @@ describe('resample', () => {
       expect(worst, `${from} Hz`).toBeLessThan(1e-6);
     }
   });
+});
 
+describe('Resampler: streaming, buffers and arguments', () => {
   it('streams bit for bit as one shot whatever the chunking', () => {
     // a signal with content everywhere in band: two tones and a chirp-ish ramp
     const patterns = [[1], [128], [7, 13, 1000], [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5], [4096]];
@@ -180,7 +182,9 @@ describe('resample', () => {
     expect(() => new Resampler({ fromRate: 384000, toRate: 16000 })).not.toThrow();
     expect(() => new Resampler({ fromRate: 384000, toRate: 1000 })).toThrow(ConfigError); // ratio > 64
   });
+});
 
+describe('Resampler: the WebAssembly kernel', () => {
   it('gives the same bits with the WebAssembly kernel and with the JS loop, one shot and streamed', () => {
     expect(resamplerWasmEnabled()).toBe(true); // Node has WebAssembly SIMD: the kernel is what runs here
     expect(new Resampler({ fromRate: 44100, toRate: 16000 }).accelerated).toBe(true);

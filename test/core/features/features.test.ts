@@ -74,7 +74,7 @@ describe('FeatureConfig', () => {
   });
 });
 
-describe('extraction', () => {
+describe('extraction: streaming and batch', () => {
   const x = signal(16000 + 333, 7);
 
   for (const deltas of [true, false]) {
@@ -137,7 +137,9 @@ describe('extraction', () => {
     expect(o1).toEqual(Array.from(extractFeatures(x, cfg({ deltas: false }))));
     expect(o2).toEqual(Array.from(extractFeatures(x, cfg({ deltas: false, melBands: 20, windowSamples: 1024 }))));
   });
+});
 
+describe('extraction: what the features say', () => {
   it('responds to amplitude as documented: c0 and log-energy shift by ~ln(g²), c1… barely move', () => {
     const config = cfg({ deltas: false });
     const F = featureCount(config);

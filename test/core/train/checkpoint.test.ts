@@ -310,22 +310,23 @@ describe('resume', () => {
 
 // ---- damaged files ------------------------------------------------------------------------
 
-describe('damaged files give a typed CheckpointError', () => {
-  const small = (): Uint8Array => {
-    const model = new SequenceClassifier({ cell: 'lstm', inputSize: 3, hiddenSize: 4, layers: 1, classes: 3, dropout: 0, pooling: 'last' }, { seed: 1 });
-    model.setNormalization({ mean: [0, 1, 2], std: [1, 2, 3] });
-    const trainer = new Trainer(model, { epochs: 1 });
-    return saveCheckpoint({ model, labels: ['a', 'b', 'c'], extra: { k: 1 }, trainer: trainer.state() });
-  };
+/** A small, valid checkpoint with trainer state, to damage. */
+function smallCheckpoint(): Uint8Array {
+  const model = new SequenceClassifier({ cell: 'lstm', inputSize: 3, hiddenSize: 4, layers: 1, classes: 3, dropout: 0, pooling: 'last' }, { seed: 1 });
+  model.setNormalization({ mean: [0, 1, 2], std: [1, 2, 3] });
+  const trainer = new Trainer(model, { epochs: 1 });
+  return saveCheckpoint({ model, labels: ['a', 'b', 'c'], extra: { k: 1 }, trainer: trainer.state() });
+}
 
+describe('damaged framing gives a typed CheckpointError', () => {
   it('empty and short files: truncated', () => {
     for (const n of [0, 1, 7, 8, 12, 16, 19]) {
-      expect(loadError(small().subarray(0, n)).code, `${n} bytes`).toBe('truncated');
+      expect(loadError(smallCheckpoint().subarray(0, n)).code, `${n} bytes`).toBe('truncated');
     }
   });
 
   it('wrong magic: bad-magic', () => {
-    const bytes = small();
+    const bytes = smallCheckpoint();
     for (const at of [0, 3, 7]) {
       const b = bytes.slice();
       b[at] ^= 0x20;
@@ -335,7 +336,7 @@ describe('damaged files give a typed CheckpointError', () => {
   });
 
   it('version 2: unsupported-version (even with a correct CRC)', () => {
-    const bytes = small();
+    const bytes = smallCheckpoint();
     const p = parse(bytes);
     const b = build({ version: 2, header: p.header, headerBytes: p.headerBytes, data: p.data });
     const err = loadError(b);
@@ -347,7 +348,7 @@ describe('damaged files give a typed CheckpointError', () => {
   });
 
   it('any single flipped byte in the body: checksum', () => {
-    const bytes = small();
+    const bytes = smallCheckpoint();
     const n = bytes.length;
     const positions = new Set<number>([16, 17, 40, n - 5, n - 4, n - 3, n - 1]);
     const p = parse(bytes);
@@ -367,7 +368,7 @@ describe('damaged files give a typed CheckpointError', () => {
   });
 
   it('truncated at any offset: always a CheckpointError, never another error', () => {
-    const bytes = small();
+    const bytes = smallCheckpoint();
     const cut = new Set<number>();
     for (let k = 0; k < 64; k++) cut.add(k);
     for (let k = 64; k < bytes.length; k += 7) cut.add(k);
@@ -376,9 +377,11 @@ describe('damaged files give a typed CheckpointError', () => {
     for (const n of cut) codes.add(loadError(bytes.slice(0, n)).code);
     expect([...codes].every((c) => ['truncated', 'checksum'].includes(c))).toBe(true);
   });
+});
 
+describe('damaged contents give a typed CheckpointError', () => {
   it('a tensor entry that does not fit (with a recomputed CRC): shape-mismatch or truncated', () => {
-    const bytes = small();
+    const bytes = smallCheckpoint();
     const p = parse(bytes);
     const params = p.header.tensors.find((t) => t.name === 'params');
     if (!params) throw new Error('no params entry');
@@ -408,7 +411,7 @@ describe('damaged files give a typed CheckpointError', () => {
   });
 
   it('a config that does not match the weights: shape-mismatch', () => {
-    const p = parse(small());
+    const p = parse(smallCheckpoint());
     const header = structuredClone(p.header) as Parsed['header'] & { model: ClassifierConfig };
     header.model.hiddenSize = 5;
     expect(loadError(build({ header, data: p.data })).code).toBe('shape-mismatch');
@@ -421,7 +424,7 @@ describe('damaged files give a typed CheckpointError', () => {
     expect(err).toBeInstanceOf(CheckpointError);
     expect((err as CheckpointError).code).toBe('bad-labels');
 
-    const p = parse(small());
+    const p = parse(smallCheckpoint());
     for (const labels of [['a', 'b'], ['a', 'b', 'c', 'd'], ['a', 2, 'c'], 'abc']) {
       const header = { ...structuredClone(p.header), labels };
       expect(loadError(build({ header, data: p.data })).code, JSON.stringify(labels)).toBe('bad-labels');
@@ -429,7 +432,7 @@ describe('damaged files give a typed CheckpointError', () => {
   });
 
   it('a header that is not JSON, or lacks its parts: bad-header', () => {
-    const p = parse(small());
+    const p = parse(smallCheckpoint());
     const notJson = new TextEncoder().encode('{"model": {');
     expect(loadError(build({ header: null, headerBytes: notJson, data: p.data })).code).toBe('bad-header');
     const badUtf8 = Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d);
@@ -445,13 +448,13 @@ describe('damaged files give a typed CheckpointError', () => {
   });
 
   it('a header length larger than the file: truncated (before anything is allocated)', () => {
-    const b = small();
+    const b = smallCheckpoint();
     new DataView(b.buffer).setUint32(12, 0xffffffff, true);
     expect(loadError(b).code).toBe('truncated');
   });
 
   it('a non-finite value in the stored weights (with a correct CRC): non-finite', () => {
-    const p = parse(small());
+    const p = parse(smallCheckpoint());
     const data = p.data.slice();
     new DataView(data.buffer).setFloat32(4, NaN, true);
     expect(loadError(build({ header: p.header, data })).code).toBe('non-finite');

@@ -53,7 +53,7 @@ describe('memory task: the token at step 0 decides the class 30 steps later', ()
   });
 });
 
-describe('training', () => {
+describe('training: learning, determinism, clipping and early stopping', () => {
   it('overfits 16 random sequences to 100% accuracy', async () => {
     const data = randomDataset(16, 12, 5, 4, 7);
     const model = new SequenceClassifier(config('lstm', 5, 4, 32), { seed: 1 });
@@ -124,7 +124,9 @@ describe('training', () => {
     expect(result.epochs).toBe(result.reason === 'early-stopped' ? result.bestEpoch + 3 : 60);
     expect(() => new Trainer(model, { epochs: 5, earlyStopping: { patience: 3, minEpochs: -1 } })).toThrow(/minEpochs/);
   });
+});
 
+describe('training: aborts, non-finite steps, options and progress', () => {
   it('answers an abort within half a second, leaving the latest weights', async () => {
     const data = randomDataset(2000, 49, 13, 10, 1);
     const model = new SequenceClassifier(config('lstm', 13, 10, 64), { seed: 1 });
