@@ -5,6 +5,7 @@
 import { effectScope } from 'vue';
 import { Resampler } from '../../core/audio/resample.js';
 import { SAMPLE_RATE } from '../../core/audio/sample-rate.js';
+import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../core/features/config.js';
 import { useMicrophone, type Microphone } from '../src/composables/useMicrophone';
 import { captureConstraints, captureContextOptions } from '../src/audio/constraints';
 import workletUrl from '../src/audio/capture-worklet.ts?worker&url';
@@ -50,7 +51,7 @@ async function capture(samples: number): Promise<CaptureResult> {
     resamplerWasm: deviceRate !== null && new Resampler({ fromRate: deviceRate, toRate: SAMPLE_RATE }).accelerated,
     samples16k: Array.from(concat(audio)),
     frames: Array.from(concat(frames)),
-    featureCount: 28,
+    featureCount: featureCount(DEFAULT_FEATURE_CONFIG),
     error: null,
   };
 }
@@ -75,7 +76,7 @@ async function cycles(n: number): Promise<{ completed: number; errors: string[] 
 async function listen(ms: number): Promise<{ frames: number; error: string | null }> {
   let frames = 0;
   const scope = effectScope();
-  const mic = scope.run(() => useMicrophone({ onData: (d) => { frames += d.frames.length / 28; } })) as Microphone;
+  const mic = scope.run(() => useMicrophone({ onData: (d) => { frames += d.frames.length / featureCount(DEFAULT_FEATURE_CONFIG); } })) as Microphone;
   if (!(await mic.start())) { scope.stop(); return { frames: 0, error: mic.error.value?.kind ?? 'unknown' }; }
   await sleep(ms);
   scope.stop();
