@@ -24,8 +24,10 @@ export const PROTOCOL_VERSION = 1;
 export { SAMPLE_RATE };
 /** Longest clip or audio chunk accepted: 30 s. */
 export const MAX_CLIP_SAMPLES = 30 * SAMPLE_RATE;
+/** Most feature frames in one 'live.pushFrames' message. */
+export const MAX_FRAMES_PER_PUSH = 200;
 /** Largest feature-frame block per live push (frames × features). */
-export const MAX_FRAME_VALUES = 200 * 256;
+export const MAX_FRAME_VALUES = MAX_FRAMES_PER_PUSH * 256;
 /** Largest model file accepted for import (bytes). */
 export const MAX_MODEL_BYTES = 64 * 1024 * 1024;
 /** Largest WAV file accepted by dataset.importWavs, and most files per call. */
@@ -212,7 +214,7 @@ export const methodSchemas = {
     frames: float32Array()
       .refine((a) => a.length <= MAX_FRAME_VALUES, `at most ${MAX_FRAME_VALUES} values`)
       .refine(finite, 'every value must be a finite number'),
-    count: z.number().int().min(0).max(200),
+    count: z.number().int().min(0).max(MAX_FRAMES_PER_PUSH),
   }),
   'live.pushAudio': strictObject({ samples: Samples }),
   'live.setOptions': strictObject({ options: DetectorOptions }),
