@@ -1,4 +1,5 @@
 // @ts-check
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -18,6 +19,7 @@ const forbiddenInCore = [
 // WAV files, training runner and threads, ONNX Runtime engine, host lifecycle) and in
 // `shared` (the protocol and what the renderer may use too: no Node). `preload` sees only
 // `shared`. A relative import is matched by the folder it names; type-only imports count.
+// Dynamic import() is not seen by this rule: test/app/layering.test.ts checks every import.
 const APP_ROOMS = ['cli', 'engine', 'main', 'host', 'node', 'shared', 'preload'];
 /** no-restricted-imports options refusing imports of app/'s `rooms` from a file in app/`from`. */
 function appLayering(from, rooms, why) {
@@ -25,7 +27,7 @@ function appLayering(from, rooms, why) {
     files: [`app/${from}/**/*.ts`],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ regex: `^\\.{1,2}/(.*/)?(${rooms.join('|')})/`, message: `app/${from} may not import app/{${rooms.join(',')}}: ${why}` }],
+        patterns: [{ regex: `^\\.{1,2}/(.*/)?(${rooms.join('|')})(/|$)`, message: `app/${from} may not import app/{${rooms.join(',')}}: ${why}` }],
       }],
     },
   };
@@ -76,8 +78,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { regex: `^\\.{1,2}/(.*/)?(${others('shared').join('|')})/`, message: 'app/shared is what the renderer may use too: it imports only core/ and app/shared.' },
-          { group: ['node:*', 'electron', 'ws', 'onnxruntime-node'], message: 'app/shared runs in the renderer too: no Node.' },
+          { regex: `^\\.{1,2}/(.*/)?(${others('shared').join('|')})(/|$)`, message: 'app/shared is what the renderer may use too: it imports only core/ and app/shared.' },
+          { group: ['node:*', 'electron', 'ws', 'onnxruntime-node', ...builtinModules, ...builtinModules.map((m) => `${m}/*`)], message: 'app/shared runs in the renderer too: no Node.' },
         ],
       }],
     },
@@ -89,7 +91,7 @@ export default tseslint.config(
         paths: [{ name: 'electron', message: 'The renderer reaches the app only through renderer/src/bridge.ts.' }],
         patterns: [
           { group: ['node:*'], message: 'The renderer runs in Chromium, without Node.' },
-          { regex: `^\\.{1,2}/(.*/)?app/(${others('shared').join('|')})/`, message: 'The renderer uses app/shared only; the rest of app/ is Node.' },
+          { regex: `^\\.{1,2}/(.*/)?app/(${others('shared').join('|')})(/|$)`, message: 'The renderer uses app/shared only; the rest of app/ is Node.' },
         ],
       }],
     },
@@ -102,7 +104,7 @@ export default tseslint.config(
         paths: forbiddenInCore.filter((n) => !n.endsWith('/*')),
         patterns: [
           { group: forbiddenInCore.filter((n) => n.endsWith('/*')), message: 'core/ runs unchanged in Node, the renderer and the CLI.' },
-          { regex: '^\\.{1,2}/(.*/)?(app|renderer)/', message: 'core/ is the library everything else builds on: it imports nothing outside core/.' },
+          { regex: '^\\.{1,2}/(.*/)?(app|renderer)(/|$)', message: 'core/ is the library everything else builds on: it imports nothing outside core/.' },
         ],
       }],
       'no-restricted-globals': ['error',

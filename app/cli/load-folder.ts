@@ -5,7 +5,7 @@
 
 import type { Split } from '../node/dataset/split.js';
 import { DatasetError } from '../node/dataset/atomic.js';
-import { readSpeechCommands, type SpeechCommandsClip, type UnreadableWavError } from '../node/speech-commands.js';
+import { NoClipsError, noClipsMessage, readSpeechCommands, type SpeechCommandsClip, type UnreadableWavError } from '../node/speech-commands.js';
 import { CancelledError, CliError, describeErrno } from './errors.js';
 
 export type FolderClip = SpeechCommandsClip;
@@ -27,9 +27,14 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-/** A file left out, as a warning: what went wrong with it, file-system errors in plain words. */
+/** What went wrong with a file, file-system errors in plain words. */
+function problemOf(skipped: UnreadableWavError): string {
+  return `${skipped.file}: ${describeErrno(skipped.cause) ?? skipped.reason}`;
+}
+
+/** A file left out, as a warning. */
 function warningOf(skipped: UnreadableWavError): string {
-  return `skipped ${skipped.file}: ${describeErrno(skipped.cause) ?? skipped.reason}`;
+  return `skipped ${problemOf(skipped)}`;
 }
 
 /** The reader's error in the command's words. */
@@ -37,6 +42,7 @@ function cliErrorOf(err: unknown, root: string): unknown {
   if (!(err instanceof DatasetError)) return err;
   if (err.code === 'cancelled') return new CancelledError();
   if (err.code === 'not-found') return new CliError(`cannot read the folder ${describeErrno(err.cause) ?? root}`, { cause: err });
+  if (err instanceof NoClipsError) return new CliError(noClipsMessage(err.root, err.skipped, problemOf), { cause: err });
   return new CliError(err.message, { cause: err });
 }
 

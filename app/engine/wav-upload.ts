@@ -12,7 +12,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { wavLayoutOf } from '../../core/audio/wav.js';
-import { BACKGROUND_DIR, OTHER_SPEECH_LABEL, SILENCE_DIR, type Dataset, type ImportOptions, type ImportResult, type Rejection } from '../node/dataset/store.js';
+import { BACKGROUND_FOLDERS } from '../../core/kws/labels.js';
+import { OTHER_SPEECH_LABEL, type Dataset, type ImportOptions, type ImportResult, type Rejection } from '../node/dataset/store.js';
 import { clipTooLong, MAX_CLIP_SECONDS } from '../node/wav-file.js';
 
 export interface UploadedWav {
@@ -20,8 +21,8 @@ export interface UploadedWav {
   bytes: Uint8Array;
 }
 
-/** Folders whose name says where their files go (store.ts): kept as they are. */
-const ROUTING_FOLDERS = [BACKGROUND_DIR, SILENCE_DIR, OTHER_SPEECH_LABEL];
+/** Folders whose name says where their files go (app/node/dataset/import-folder.ts): kept as they are. */
+const ROUTING_FOLDERS = [...BACKGROUND_FOLDERS, OTHER_SPEECH_LABEL];
 
 /** The last (at most three) segments of a browser-given name, each made a safe plain name. */
 export function safeRelativeName(name: string, index: number): string[] {
@@ -67,7 +68,7 @@ export async function importUploadedWavs(dataset: Dataset, files: UploadedWav[],
       let rel = parts.join('/');
       for (let n = 1; taken.has(rel.toLowerCase()); n++) rel = [...parts.slice(0, -1), `${n}-${parts[parts.length - 1]}`].join('/');
       taken.add(rel.toLowerCase());
-      const seconds = parts.includes(BACKGROUND_DIR) || parts.includes(SILENCE_DIR) ? null : declaredSeconds(file.bytes);
+      const seconds = parts.some((part) => BACKGROUND_FOLDERS.includes(part)) ? null : declaredSeconds(file.bytes);
       if (seconds !== null && seconds > MAX_CLIP_SECONDS) {
         const { code, message } = clipTooLong(seconds);
         refused.push({ file: rel, code, message });

@@ -48,7 +48,8 @@ function nodeEngine(child: ChildProcess): NodeEngine {
 /** Emits 'restarted' with an EngineRestartNotice after each crash. */
 export class EngineSupervisor extends EventEmitter {
   private readonly uiListeners = new Set<MessageListener>();
-  private readonly pending = new Set<string>();
+  /** The page's calls not yet answered, and the engine each went to. */
+  private readonly pending = new Map<string, NodeEngine>();
   private readonly lifecycle: EngineLifecycle<NodeEngine>;
 
   constructor(readonly options: EngineSupervisorOptions) {
@@ -69,9 +70,13 @@ export class EngineSupervisor extends EventEmitter {
         if (answered !== undefined) this.pending.delete(answered);
         this.deliver(message.data);
       },
-      onExit: () => {
-        for (const id of this.pending) this.deliver(errorMessage(id, wireError(ERROR_CODES.engineCrashed, 'the engine stopped before answering')));
-        this.pending.clear();
+      onExit: (engine) => {
+        // Only that engine's: a new one may already be answering calls (a stop, then a start).
+        for (const [id, to] of this.pending) {
+          if (to !== engine) continue;
+          this.pending.delete(id);
+          this.deliver(errorMessage(id, wireError(ERROR_CODES.engineCrashed, 'the engine stopped before answering')));
+        }
       },
       onRestart: (notice) => {
         this.deliver(eventMessage({ type: 'host.engine-restarted', ...notice }));
@@ -98,7 +103,7 @@ export class EngineSupervisor extends EventEmitter {
         if (id !== undefined) this.deliver(errorMessage(id, wireError(ERROR_CODES.engineUnavailable, 'the engine is not running')));
         return;
       }
-      if (id !== undefined) this.pending.add(id);
+      if (id !== undefined) this.pending.set(id, engine);
       engine.send({ kind: 'rpc', data });
     },
     addEventListener: (_type, listener) => void this.uiListeners.add(listener),

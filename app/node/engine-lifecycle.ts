@@ -74,8 +74,8 @@ export interface EngineLifecycleOptions<P extends EngineProcess> {
   onRestart(notice: EngineRestartNotice): void;
   /** Every message the engine sends besides 'ready' and 'granted' (the Node host's page traffic). */
   onMessage?(message: EngineToHost): void;
-  /** The current engine exited, for whatever reason (a crash, or stop()); called before any restart. */
-  onExit?(): void;
+  /** An engine exited, for whatever reason (a crash, or stop()); called before any restart. */
+  onExit?(engine: P): void;
   policy?: RestartPolicy;
   shutdownTimeoutMs?: number;
 }
@@ -165,7 +165,7 @@ export class EngineLifecycle<P extends EngineProcess = EngineProcess> {
     await running.exited;
     clearTimeout(timer);
     // afterExit leaves a stopped engine alone (no restart): the host still hears that it went.
-    this.options.onExit?.();
+    this.options.onExit?.(running.process);
   }
 
   private afterExit(running: Running<P>, wasReady: boolean, reason: string): void {
@@ -173,7 +173,7 @@ export class EngineLifecycle<P extends EngineProcess = EngineProcess> {
     running.grants.clear();
     if (this.running !== running) return; // stopped, or replaced
     this.running = null;
-    this.options.onExit?.();
+    this.options.onExit?.(running.process);
     if (!wasReady || this.stopping || this.gaveUp) return;
     const decision = this.policy.recordCrash();
     if (!decision.restart) {

@@ -26,7 +26,7 @@ import { SAMPLE_RATE } from '../../core/audio/sample-rate.js';
 import { HarkError } from '../../core/errors.js';
 import type { DecodedWav } from '../../core/audio/wav.js';
 import type { KwsClip } from '../../core/kws/examples.js';
-import { BACKGROUND_DIR, SILENCE_DIR, UNKNOWN_LABEL } from '../../core/kws/labels.js';
+import { BACKGROUND_FOLDERS, UNKNOWN_LABEL } from '../../core/kws/labels.js';
 import { DatasetError, isTempName } from './dataset/atomic.js';
 import { hashName, readSplitLists, splitOf, type Split, type SplitLists } from './dataset/split.js';
 import { readBackgroundFile, readClipFile, readWavFile } from './wav-file.js';
@@ -131,7 +131,7 @@ export function isWavFileName(name: string): boolean {
 
 /** A folder of background recordings, not of clips. */
 export function isBackgroundFolder(name: string): boolean {
-  return name === BACKGROUND_DIR || name === SILENCE_DIR;
+  return BACKGROUND_FOLDERS.includes(name);
 }
 
 /** A folder of clips: one named for a word (not starting with '.' or '_'), or other speech's. */
@@ -216,11 +216,21 @@ export function readWav16k(path: string, options: ReadWavOptions = {}): Promise<
   return readAs(path, path, options);
 }
 
-/** The message of a folder with no clip that could be read. */
-function noClipsMessage(root: string, skipped: readonly UnreadableWavError[]): string {
+/**
+ * The message of a folder with no clip that could be read; `describe` says what went wrong
+ * with the first file that could not (default: the reader's own words).
+ */
+export function noClipsMessage(root: string, skipped: readonly UnreadableWavError[], describe: (skipped: UnreadableWavError) => string = (e) => e.message): string {
   const n = skipped.length;
   return `no readable clips in ${root}: expected the Speech Commands layout, <word>/<speaker>_nohash_<n>.wav` +
-    (n ? ` (${n} file${n === 1 ? '' : 's'} could not be read, e.g. ${skipped[0].message})` : '');
+    (n ? ` (${n} file${n === 1 ? '' : 's'} could not be read, e.g. ${describe(skipped[0])})` : '');
+}
+
+/** Not one clip of a folder could be read ('no-clips'): the files that could not, for a caller's own words. */
+export class NoClipsError extends DatasetError {
+  constructor(readonly root: string, readonly skipped: readonly UnreadableWavError[]) {
+    super('no-clips', noClipsMessage(root, skipped));
+  }
 }
 
 /**
@@ -256,6 +266,6 @@ export async function readSpeechCommands(root: string, options: ReadFolderOption
     }
   }
   if (options.signal?.aborted) throw new DatasetError('cancelled', 'cancelled');
-  if (folder.clips.length === 0) throw new DatasetError('no-clips', noClipsMessage(root, folder.skipped));
+  if (folder.clips.length === 0) throw new NoClipsError(root, folder.skipped);
   return folder;
 }

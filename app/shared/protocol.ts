@@ -13,6 +13,7 @@
 import type { Detection as CoreDetection } from '../../core/kws/detector.js';
 import type { FeatureConfig } from '../../core/features/config.js';
 import { SAMPLE_RATE } from '../../core/audio/sample-rate.js';
+import { MAX_MODEL_BYTES } from '../../core/onnx/limits.js';
 import { BACKGROUND_DIR, UNKNOWN_LABEL } from '../../core/kws/labels.js';
 import { DETECTOR_OPTIONS, RECIPE_OPTIONS, type NumericOption } from '../../core/kws/options.js';
 import { CELL_KINDS, type CellKind } from '../../core/nn/layer.js';
@@ -29,7 +30,7 @@ export const MAX_FRAMES_PER_PUSH = 200;
 /** Largest feature-frame block per live push (frames × features). */
 export const MAX_FRAME_VALUES = MAX_FRAMES_PER_PUSH * 256;
 /** Largest model file accepted for import (bytes). */
-export const MAX_MODEL_BYTES = 64 * 1024 * 1024;
+export { MAX_MODEL_BYTES };
 /** Largest WAV file accepted by dataset.importWavs, and most files per call. */
 export const MAX_WAV_BYTES = 16 * 1024 * 1024;
 export const MAX_WAV_FILES = 200;

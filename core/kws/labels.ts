@@ -12,6 +12,8 @@ export const BACKGROUND_LABEL = '_background_';
 export const BACKGROUND_DIR = '_background_noise_';
 /** Silence and noise clips in the published Speech Commands test set: the background class too. */
 export const SILENCE_DIR = '_silence_';
+/** The Speech Commands folders whose files are background, not clips. */
+export const BACKGROUND_FOLDERS: readonly string[] = [BACKGROUND_DIR, SILENCE_DIR];
 
 /** True for the classes the detector never reports: unknown speech and background. */
 export function isFillerLabel(label: string): boolean {

@@ -32,6 +32,9 @@ export interface ClassifierConfig {
 }
 
 /** Checks every field; throws ConfigError naming the first bad one. */
+/** What a SequenceClassifier may be: checked here, and what an ONNX import may declare (core/onnx). */
+export const CLASSIFIER_BOUNDS = { maxFeatures: 4096, maxHidden: 4096, maxLayers: 3, minClasses: 2, maxClasses: 4096 } as const;
+
 export function validateClassifierConfig(config: ClassifierConfig): ClassifierConfig {
   const intIn = (name: keyof ClassifierConfig, lo: number, hi: number): void => {
     const v = config[name];
@@ -40,10 +43,10 @@ export function validateClassifierConfig(config: ClassifierConfig): ClassifierCo
     }
   };
   if (!CELL_KINDS.includes(config.cell)) throw new ConfigError('bad-config', `cell must be one of ${CELL_KINDS.join(', ')}, got ${String(config.cell)}`);
-  intIn('inputSize', 1, 4096);
-  intIn('hiddenSize', 1, 4096);
-  intIn('layers', 1, 3);
-  intIn('classes', 2, 4096);
+  intIn('inputSize', 1, CLASSIFIER_BOUNDS.maxFeatures);
+  intIn('hiddenSize', 1, CLASSIFIER_BOUNDS.maxHidden);
+  intIn('layers', 1, CLASSIFIER_BOUNDS.maxLayers);
+  intIn('classes', CLASSIFIER_BOUNDS.minClasses, CLASSIFIER_BOUNDS.maxClasses);
   if (typeof config.dropout !== 'number' || !(config.dropout >= 0 && config.dropout < 1)) {
     throw new ConfigError('bad-config', `dropout must be in [0, 1), got ${String(config.dropout)}`);
   }

@@ -14,7 +14,8 @@
 // after), G gate rows (4H for an LSTM, 3H for a GRU), C classes, L layers.
 
 import type onnxProto from 'onnx-proto';
-import type { ClassifierConfig, Pooling } from '../nn/classifier.js';
+// What SequenceClassifier accepts (CLASSIFIER_BOUNDS) is what an import may declare.
+import { CLASSIFIER_BOUNDS, type ClassifierConfig, type Pooling } from '../nn/classifier.js';
 import type { CellKind } from '../nn/layer.js';
 import { fail } from './import-errors.js';
 import { constantOf, expectDims, finiteValues, vectorOf, type Constants } from './import-tensors.js';
@@ -24,8 +25,6 @@ type NodeProto = onnxProto.onnx.INodeProto;
 /** A node's attributes by name, decoded and checked against its operator. */
 export type Attributes = Record<string, unknown>;
 
-/** What SequenceClassifier accepts (validateClassifierConfig, core/nn/classifier.ts), so what an import may declare. */
-export const CLASSIFIER_BOUNDS = { maxFeatures: 4096, maxHidden: 4096, maxLayers: 3, minClasses: 2, maxClasses: 4096 } as const;
 
 /** A graph the earlier stages checked: allowed operators in topological order, constants read, one input and one output. */
 export interface CheckedGraph {

@@ -24,9 +24,10 @@
 // Dimensions: F features, H hidden, I a layer's input (F for the first, H after), C classes.
 
 import onnxProto from 'onnx-proto';
-import { SequenceClassifier, type ClassifierConfig } from '../nn/classifier.js';
+import { CLASSIFIER_BOUNDS, SequenceClassifier, type ClassifierConfig } from '../nn/classifier.js';
+import { MAX_MODEL_BYTES } from './limits.js';
 import { HARK_MODEL_FORMAT } from './export.js';
-import { CLASSIFIER_BOUNDS, recogniseClassifier, type Attributes, type RecognisedClassifier } from './import-classifier.js';
+import { recogniseClassifier, type Attributes, type RecognisedClassifier } from './import-classifier.js';
 import { fail, NOT_ONNX, OnnxImportError } from './import-errors.js';
 import { collectConstants, type Constants } from './import-tensors.js';
 import { checkWire } from './import-wire.js';
@@ -46,7 +47,7 @@ export interface ImportLimits {
 }
 
 const DEFAULT_LIMITS: Required<ImportLimits> = {
-  maxBytes: 64 * 1024 * 1024,          // 64 MiB
+  maxBytes: MAX_MODEL_BYTES,           // 64 MiB
   maxTensorElements: 16 * 1024 * 1024, // 16 M values per tensor
   maxNodes: 256,
 };

@@ -1,6 +1,6 @@
 // How class names read on screen: the user's words as they are, and the two classes every
 // model has (core/kws/labels.ts) in plain words, never `_unknown_` or `_background_`.
-import { BACKGROUND_DIR, BACKGROUND_LABEL, isFillerLabel, SILENCE_DIR, UNKNOWN_LABEL } from '../../core/kws/labels.js';
+import { BACKGROUND_FOLDERS, BACKGROUND_LABEL, isFillerLabel, UNKNOWN_LABEL } from '../../core/kws/labels.js';
 
 /** The label other speech is recorded under (Speech Commands' `_unknown_` folder). */
 export const OTHER_SPEECH = UNKNOWN_LABEL;
@@ -14,8 +14,8 @@ export function displayLabel(label: string): string {
 /** A word the user taught (not other speech or background). */
 export const isWord = (label: string): boolean => !isFillerLabel(label);
 
-/** The dataset's folders of background recordings (core's names, which the dataset store uses too). */
-export const BACKGROUND_FOLDERS: readonly string[] = [BACKGROUND_DIR, SILENCE_DIR];
+/** The dataset's folders of background recordings (core's, which the dataset store uses too). */
+export { BACKGROUND_FOLDERS };
 
 const folderLabel = (folder: string): string => displayLabel(BACKGROUND_FOLDERS.includes(folder) ? BACKGROUND_LABEL : folder);
 // A class folder starting a path (after the start, a space, a quote or a `/`), never part of a longer name.

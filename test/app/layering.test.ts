@@ -123,6 +123,8 @@ describe('app/ layering', () => {
     expect(await lint('app/main/probe.ts', "export { serve } from '../host/serve.js';\n")).toHaveLength(1);
     expect(await lint('app/node/probe.ts', "import { run } from '../cli/index.js';\nexport const x = run;\n")).toHaveLength(1);
     expect(await lint('app/shared/probe.ts', "import { openDataset } from '../node/dataset/store.js';\nexport const x = openDataset;\n")).toHaveLength(1);
+    expect(await lint('app/shared/probe.ts', "import { readFile } from 'node:fs/promises';\nimport { join } from 'path';\nexport const x = [readFile, join];\n")).toHaveLength(2);
+    expect(await lint('app/engine/probe.ts', "export * from '../cli';\n")).toHaveLength(1);
     expect(await lint('core/probe.ts', "import { SAMPLE_RATE } from '../app/shared/protocol.js';\nexport const x = SAMPLE_RATE;\n")).toHaveLength(1);
     expect(await lint('renderer/src/probe.ts', "import { openDataset } from '../../app/node/dataset/store.js';\nexport const x = openDataset;\n")).toHaveLength(1);
     // And lets the allowed ones through.

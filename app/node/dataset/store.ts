@@ -138,8 +138,8 @@ export class Dataset {
   }
 
   /** Background-noise recordings, paths relative to the root, sorted. */
-  backgroundFiles(): Promise<string[]> {
-    this.checkOpen();
+  async backgroundFiles(): Promise<string[]> {
+    this.checkOpen(); // a rejected promise, like every other method's, when closed
     return backgroundFiles(this.root);
   }
 

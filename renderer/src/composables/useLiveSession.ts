@@ -254,7 +254,8 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
 
   // Registered before the microphone's own cleanup, so the session stops first and the
   // microphone's last block is not sent to an engine session that is ending.
-  if (getCurrentScope()) onScopeDispose(() => { void stop(); });
+  // Nothing is painted after that: the owner's views are going too.
+  if (getCurrentScope()) onScopeDispose(() => { void stop({ repaint: false }); });
 
   const mic = options.microphone({
     deviceId: options.deviceId ?? null,
@@ -336,13 +337,13 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
     }
   }
 
-  async function stop(): Promise<void> {
+  async function stop({ repaint = true }: { repaint?: boolean } = {}): Promise<void> {
     stops++;
     const wasListening = listening.value;
     listening.value = false;
     mic.stop();
     unsubscribe();
-    options.onChange?.(); // the level meter falls back to zero
+    if (repaint) options.onChange?.(); // the level meter falls back to zero
     if (wasListening) await engine.client.value?.call('live.stop').catch(() => undefined);
   }
 
@@ -363,7 +364,7 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
     /** Whether "That was wrong" has a detection of this session to file. */
     canMarkWrong: computed(() => listening.value && wrong.canFile.value),
     start,
-    stop,
+    stop: () => { void stop(); },
     thatWasWrong: wrong.file,
   };
 }

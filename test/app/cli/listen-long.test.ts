@@ -1,7 +1,7 @@
 // `hark listen` over an hour of audio: it used to refuse anything over 600 s (and read the
 // whole file, then a padded copy of it, into memory); it now streams the file in blocks, so
 // an hour costs the memory of a few minutes. Each run is a child process, measured alone
-// (test/app/engine/memory-child.ts).
+// (test/app/node/memory-child.ts).
 import { execFile } from 'node:child_process';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

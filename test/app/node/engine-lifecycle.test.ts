@@ -48,7 +48,7 @@ function setup(options: { policy?: RestartPolicy; startsReady?: (n: number) => b
   const notices: EngineRestartNotice[] = [];
   const exits: number[] = [];
   const lifecycle = new EngineLifecycle({
-    onExit: () => exits.push(engines.length),
+    onExit: (engine) => exits.push(engines.indexOf(engine as FakeEngine) + 1),
     spawn: () => {
       const engine = new FakeEngine();
       const n = engines.push(engine);
@@ -153,6 +153,9 @@ describe('EngineLifecycle', () => {
     expect(second.notices).toEqual([{ restarts: 1, gaveUp: true, reason: 'exited with code 1; restart failed: the engine exited with code 2 while starting' }]);
   });
 
+});
+
+describe('EngineLifecycle.stop', () => {
   it('stops an engine that shuts down by itself without killing or restarting it, and says it exited (once)', async () => {
     const { lifecycle, engines, notices, exits, settle } = setup();
     await lifecycle.start();
@@ -185,14 +188,17 @@ describe('EngineLifecycle', () => {
   });
 
   it('starts a new engine after a stop (a new window) while the old one is still shutting down', async () => {
-    const { lifecycle, engines } = setup();
+    const { lifecycle, engines, exits, settle } = setup();
     await lifecycle.start();
     engines[0].onShutdown = 'hang';
-    void lifecycle.stop();
+    const stopped = lifecycle.stop();
     await lifecycle.start();
     expect(lifecycle.current).toBe(engines[1]);
     engines[0].exit(0);
+    await stopped;
+    await settle();
     expect(lifecycle.current).toBe(engines[1]); // the old engine's exit is not the new one's
+    expect(exits).toEqual([1]); // and the host hears it as the old one's (its calls fail, not the new one's)
   });
 });
 

@@ -1,5 +1,5 @@
 // The coordinator's side of data-parallel training without any thread behind it: workers
-// that never answer must not hang the caller. (Real threads: test/app/engine/.)
+// that never answer must not hang the caller. (Real threads: test/app/node/training-threads.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { SequenceClassifier } from '../../../core/nn/classifier.js';
 import { Random } from '../../../core/tensor/random.js';
