@@ -20,7 +20,14 @@
 //
 //   npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json]
 //     [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe '{"augmentedCopies":8}']
-//     [-- --no-other-speech] [-- --no-mining] [-- --from-scratch]
+//     [-- --no-other-speech] [-- --no-mining] [-- --from-scratch] [-- --mining-variants JSON]
+//
+// --mining-variants compares ways of training again after mining, each from the same first
+// model and the same mined windows: a JSON array of { "name", "start": "same" (as the first
+// model: the encoder or scratch) | "model" (the first model's every weight), "recipe": {
+// overrides on top of --recipe's }, "thresholds": "own" | "first" (listen with the first
+// model's calibrated thresholds) }. The first variant fills the report's mining rows; a
+// table of all of them follows (and "miningVariants", "variantRows" in --json).
 //
 // trainModel mixes in the bundled other speech (app/node/other-speech.ts) when there is
 // one, as the app does; --no-other-speech trains without it. The personal models start from
@@ -42,12 +49,13 @@ import { resolveRecipe, type KwsModel, type KwsRecipe } from '../core/kws/recipe
 import { composeDenseStream, evaluateStream, type DenseStream, type FillerPool, type StreamEvent } from '../core/kws/stream-eval.js';
 import { isFillerLabel, UNKNOWN_LABEL } from '../core/kws/labels.js';
 import { KeywordDetector } from '../core/kws/detector.js';
-import { windowLength } from '../core/kws/examples.js';
+import { DetectionWindows } from '../core/kws/mining.js';
+import { SAMPLE_RATE } from '../core/audio/sample-rate.js';
 import { Random } from '../core/tensor/random.js';
 import { trainModel } from '../app/node/keyword-training.js';
 import { findOtherSpeech } from '../app/node/other-speech.js';
 import { findEncoder } from '../app/node/pretrained.js';
-import { loadCorpora, printReport, takeOf, type Corpora, type PersonRow, type Report, type StreamKind, type StreamRow } from './real-report-io.js';
+import { loadCorpora, printReport, takeOf, type Corpora, type MiningRow, type PersonRow, type Report, type StreamKind, type StreamRow } from './real-report-io.js';
 
 const SCENARIOS = ['personal', 'people', 'voices'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -72,15 +80,29 @@ const SNR_DB: [number, number] = [10, 25];
 const COMMANDS = ['yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
 const FOLDS = 4;
 
+/**
+ * How a model trains again after mining: where it starts ('same': as the first model did,
+ * from the encoder or from scratch; 'model': the first model's every weight), the recipe's
+ * overrides on top of --recipe's, and whose calibrated thresholds it listens with ('own',
+ * or the first model's: 'first').
+ */
+interface MiningVariant { name: string; start: 'same' | 'model'; recipe: Partial<KwsRecipe>; thresholds: 'own' | 'first' }
+/** What the app does today: train again as the first model was trained, on the clips and the mined windows. */
+const MINING_AS_TODAY: MiningVariant = { name: 'train again', start: 'same', recipe: {}, thresholds: 'own' };
+
 const log = (m: string): void => { process.stderr.write(`${m}\n`); };
 
 function usage(message: string): never {
   process.stderr.write(`report failed: ${message}\n` +
-    'usage: npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json] [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe JSON] [-- --no-other-speech] [-- --no-mining] [-- --from-scratch]\n');
+    'usage: npm run report:real [-- --only personal,people,voices] [-- --quick] [-- --json] [-- --people N] [-- --seed N] [-- --minutes M] [-- --recipe JSON] [-- --no-other-speech] [-- --no-mining] [-- --from-scratch] [-- --mining-variants JSON]\n');
   process.exit(2);
 }
 
-interface Options { only: Set<Scenario>; quick: boolean; json: boolean; people: number; seed: number; minutes: number; recipe: Partial<KwsRecipe>; otherSpeech: boolean; mining: boolean; pretrained: boolean }
+interface Options {
+  only: Set<Scenario>; quick: boolean; json: boolean; people: number; seed: number; minutes: number; recipe: Partial<KwsRecipe>; otherSpeech: boolean; mining: boolean; pretrained: boolean;
+  /** Ways to train again after mining, each from the same first model and mined windows; the first fills the report's mining rows. */
+  miningVariants: MiningVariant[];
+}
 
 function parseOptions(): Options {
   let values;
@@ -89,6 +111,7 @@ function parseOptions(): Options {
       options: {
         only: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' }, people: { type: 'string' },
         seed: { type: 'string' }, minutes: { type: 'string' }, recipe: { type: 'string' }, 'no-other-speech': { type: 'boolean' }, 'no-mining': { type: 'boolean' }, 'from-scratch': { type: 'boolean' },
+        'mining-variants': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -113,26 +136,51 @@ function parseOptions(): Options {
       usage(`--recipe must be a JSON object of recipe settings (core/kws/recipe.ts), e.g. '{"augmentedCopies":8}': ${(err as Error).message}`);
     }
   }
+  const miningVariants = values['mining-variants'] === undefined ? [MINING_AS_TODAY] : parseMiningVariants(values['mining-variants'], recipe);
   const minutes = values.minutes === undefined ? (quick ? 2 : STREAM_MINUTES) : Number(values.minutes);
   if (!(minutes >= 1 && minutes <= 600)) usage(`--minutes must be a number in [1, 600], got "${values.minutes}"`);
   return {
     only: only as Set<Scenario>, quick, json: values.json === true,
     people: int('people', values.people, 1, 1000, quick ? 2 : Infinity), seed: int('seed', values.seed, 0, 2 ** 31 - 1, 0), minutes, recipe,
-    otherSpeech: values['no-other-speech'] !== true, mining: values['no-mining'] !== true, pretrained: values['from-scratch'] !== true,
+    otherSpeech: values['no-other-speech'] !== true, mining: values['no-mining'] !== true, pretrained: values['from-scratch'] !== true, miningVariants,
   };
+}
+
+/** --mining-variants: a JSON array of { name, start?: "same" | "model", recipe?: {…}, thresholds?: "own" | "first" }. */
+function parseMiningVariants(text: string, base: Partial<KwsRecipe>): MiningVariant[] {
+  const bad = (why: string): never => usage(`--mining-variants must be a JSON array of { "name": "…", "start": "same" | "model", "recipe": { recipe settings }, "thresholds": "own" | "first" }: ${why}`);
+  let list: unknown;
+  try { list = JSON.parse(text); } catch (err) { bad((err as Error).message); }
+  if (!Array.isArray(list) || list.length === 0) bad('not a non-empty array');
+  const names = (list as unknown[]).map((v) => (v as { name?: unknown } | null)?.name);
+  if (new Set(names).size !== names.length) bad('two ways have the same name');
+  return (list as unknown[]).map((v, i) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad(`item ${i + 1} is not an object`);
+    const { name, start = 'same', recipe = {}, thresholds = 'own', ...rest } = v as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) bad(`item ${i + 1} has unknown keys (${Object.keys(rest).join(', ')})`);
+    if (typeof name !== 'string' || name === '') bad(`item ${i + 1} has no name`);
+    if (start !== 'same' && start !== 'model') bad(`item ${i + 1}: start is "same" or "model", got ${JSON.stringify(start)}`);
+    if (thresholds !== 'own' && thresholds !== 'first') bad(`item ${i + 1}: thresholds is "own" or "first", got ${JSON.stringify(thresholds)}`);
+    if (typeof recipe !== 'object' || recipe === null || Array.isArray(recipe)) return bad(`item ${i + 1}: recipe is not an object`);
+    try { resolveRecipe({ ...base, ...recipe }); } catch (err) { bad(`item ${i + 1}: ${(err as Error).message}`); }
+    return { name: name as string, start: start as MiningVariant['start'], recipe: recipe as Partial<KwsRecipe>, thresholds: thresholds as MiningVariant['thresholds'] };
+  });
 }
 
 const said = new Set<string>();
 /** A message to stderr the first time it comes (every run warns the same way). */
 const logOnce = (m: string): void => { if (!said.has(m)) { said.add(m); log(m); } };
 
+/** How a run starts: from the pretrained encoder (pretrained: true), from a trained model (start), else from scratch. */
+interface TrainStart { pretrained?: boolean; start?: KwsModel }
+
 async function train(
-  clips: readonly KwsClip[], recipe: Partial<KwsRecipe>, o: Options, name: string, words?: readonly string[], pretrained = false,
+  clips: readonly KwsClip[], recipe: Partial<KwsRecipe>, o: Options, name: string, from: TrainStart = {}, words?: readonly string[],
 ): Promise<{ model: KwsModel; seconds: number; epochs: number; warnings: string[] }> {
   let epochs = 0;
   const warnings: string[] = [];
   const run = await trainModel({ train: clips, validation: [], background: [], words }, recipe, {
-    bundledSpeech: o.otherSpeech, pretrained,
+    bundledSpeech: o.otherSpeech, pretrained: from.pretrained ?? false, start: from.start,
     onEvent: (e) => {
       if (e.type === 'epoch') epochs = e.epoch;
       if (e.type === 'warning') warnings.push(e.message);
@@ -168,9 +216,9 @@ function falseSource(time: number, events: readonly StreamEvent[], maxDelay = 1)
   return found === null ? 'noise' : found.keyword ? 'keywords' : found.source ?? 'other';
 }
 
-async function streamRow(engine: InferenceEngine, model: KwsModel, stream: DenseStream, kind: StreamKind): Promise<StreamRow> {
+async function streamRow(engine: InferenceEngine, model: KwsModel, stream: DenseStream, kind: StreamKind, thresholds = model.calibration?.thresholds): Promise<StreamRow> {
   // The app's detector defaults, with the model's calibrated thresholds when it has them (as the app listens).
-  const { metrics: m } = await evaluateStream(engine, model, stream, { thresholds: model.calibration?.thresholds });
+  const { metrics: m } = await evaluateStream(engine, model, stream, { thresholds });
   const sources: Record<string, number> = {}, wordsBySource: Record<string, number> = {};
   for (const d of m.false) { const s = falseSource(d.time, stream.events); sources[s] = (sources[s] ?? 0) + 1; }
   // a pool's share of the other words: its events ('words'), or its share of the seconds of speech
@@ -193,17 +241,36 @@ async function streamRow(engine: InferenceEngine, model: KwsModel, stream: Dense
  * model's window that ended at the decision, as other speech of this person.
  */
 async function mine(engine: InferenceEngine, model: KwsModel, room: DenseStream, speaker: string): Promise<KwsClip[]> {
-  const detector = new KeywordDetector(engine, model, { thresholds: model.calibration?.thresholds });
-  const W = windowLength(model.features), chunk = 1600, mined: KwsClip[] = [];
+  const windows = new DetectionWindows(new KeywordDetector(engine, model, { thresholds: model.calibration?.thresholds }));
+  const chunk = SAMPLE_RATE / 10, mined: KwsClip[] = []; // 100 ms, as a microphone delivers it
   for (let i = 0; i < room.samples.length; i += chunk) {
-    for (const d of await detector.pushAudio(room.samples.subarray(i, i + chunk))) {
-      const end = Math.min(room.samples.length, Math.round(d.time * 16000));
-      const window = new Float32Array(W); // (W) zeros before the start of the room audio
-      window.set(room.samples.subarray(Math.max(0, end - W), end), Math.max(0, W - end));
-      mined.push({ label: UNKNOWN_LABEL, speaker, samples: window });
-    }
+    for (const { window } of await windows.push(room.samples.subarray(i, i + chunk))) mined.push({ label: UNKNOWN_LABEL, speaker, samples: window });
   }
   return mined;
+}
+
+/** One way of training again after mining (--mining-variants), for one person. */
+interface VariantRow extends Omit<MiningRow, 'streams'> { person: string; variant: string; streams: Omit<StreamRow, 'latencies'>[] }
+
+/** The mining variants side by side: mean over people of each stream, before mining and after each variant. */
+function printVariants(rows: readonly PersonRow[], variants: readonly VariantRow[], o: Options): void {
+  const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+  const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const kinds = ['dense words', 'sentences'] as const;
+  const cells = (streams: readonly (readonly Omit<StreamRow, 'latencies'>[])[]): string => kinds.map((k) => {
+    const s = streams.map((x) => x.find((r) => r.kind === k) as Omit<StreamRow, 'latencies'>);
+    return `${pct(mean(s.map((x) => x.recall)))} | ${mean(s.map((x) => x.perHour)).toFixed(0)}`;
+  }).join(' | ');
+  console.log(`\n## Training again after mining: ${o.miningVariants.length} ways, the same first models and mined windows\n`);
+  console.log('Mean over people. start: "same" trains as the first model did, "model" goes on from the first model\'s weights; thresholds: the retrained model\'s own calibration, or the first model\'s.\n');
+  console.log('| model | start | recipe | thresholds | dense words: recall | false / h | sentences: recall | false / h | training |');
+  console.log('|---|---|---|---|---:|---:|---:|---:|---:|');
+  console.log(`| before mining | | | | ${cells(rows.map((r) => r.streams))} | ${mean(rows.map((r) => r.trainSeconds)).toFixed(1)} s, ${mean(rows.map((r) => r.epochs)).toFixed(0)} epochs |`);
+  for (const v of o.miningVariants) {
+    const mine = variants.filter((r) => r.variant === v.name);
+    console.log(`| ${v.name} | ${v.start} | ${Object.keys(v.recipe).length ? JSON.stringify(v.recipe) : 'as before'} | ${v.thresholds} | ${cells(mine.map((r) => r.streams))} | ` +
+      `${mean(mine.map((r) => r.trainSeconds)).toFixed(1)} s, ${mean(mine.map((r) => r.epochs)).toFixed(0)} epochs |`);
+  }
 }
 
 /** Person i's words: 4 consecutive words of one seeded order of all 26, so every word serves about twice. */
@@ -213,7 +280,7 @@ function wordsOf(all: readonly string[], person: number, seed: number): string[]
   return Array.from({ length: WORDS_PER_PERSON }, (_, j) => order[(WORDS_PER_PERSON * person + j) % order.length]);
 }
 
-async function personal(data: Corpora, o: Options): Promise<PersonRow[]> {
+async function personal(data: Corpora, o: Options, variantRows: VariantRow[]): Promise<PersonRow[]> {
   const arabic = data.arabic;
   const people = [...new Set(arabic.map((c) => c.speaker))].sort().slice(0, o.people);
   const allWords = [...new Set(arabic.map((c) => c.label))].sort();
@@ -232,7 +299,7 @@ async function personal(data: Corpora, o: Options): Promise<PersonRow[]> {
     const roomTalk = otherWords.filter((c) => takeOf(c) <= LAST_ROOM_TAKE).map(tag('ar'));
     if (trainClips.length !== WORDS_PER_PERSON * LAST_TRAIN_TAKE || heldOut.length === 0 || roomTalk.length === 0) throw new Error(`${person} lacks takes of ${words.join(', ')}`);
     // Exactly what a new user gives: 24 clips of one voice, no other speech, no background recordings.
-    const { model, seconds, epochs, warnings } = await train(trainClips, o.recipe, o, person, undefined, o.pretrained);
+    const { model, seconds, epochs, warnings } = await train(trainClips, o.recipe, o, person, { pretrained: o.pretrained });
     const clipAccuracy = (await evaluateClips(new TypeScriptEngine(model.model), heldOut, model)).accuracy;
     const dense: FillerPool[] = [
       { name: 'own other words', clips: otherWords.filter((c) => takeOf(c) > LAST_ROOM_TAKE).map(tag('ar')) },
@@ -246,10 +313,10 @@ async function personal(data: Corpora, o: Options): Promise<PersonRow[]> {
       'dense words': composeDenseStream({ ...common, fillers: dense, fillerKind: 'words', seed: o.seed * 1000 + 2 * i + 1 }),
       sentences: composeDenseStream({ ...common, fillers: [{ name: 'sentences', clips: data.sentences }], fillerKind: 'speech', seed: o.seed * 1000 + 2 * i + 2 }),
     };
-    const listen = async (m: KwsModel, engine: InferenceEngine, when: string): Promise<StreamRow[]> => {
+    const listen = async (m: KwsModel, engine: InferenceEngine, when: string, thresholds = m.calibration?.thresholds): Promise<StreamRow[]> => {
       const out: StreamRow[] = [];
       for (const kind of ['dense words', 'sentences'] as const) {
-        const row = await streamRow(engine, m, streams[kind], kind);
+        const row = await streamRow(engine, m, streams[kind], kind, thresholds);
         log(`  ${kind}${when}: recall ${(100 * row.recall).toFixed(1)}% (${row.hits}/${row.keywords}), ${row.falseActivations} false (${row.perHour.toFixed(1)}/h, ${row.perThousandWords.toFixed(1)} per 1,000 of ${row.otherWords.toFixed(0)} words)`);
         out.push(row);
       }
@@ -265,10 +332,21 @@ async function personal(data: Corpora, o: Options): Promise<PersonRow[]> {
         const mined = await mine(engine, model, room, person);
         await engine.dispose();
         engine = null;
-        log(`  mining: ${mined.length} detections in ${room.otherWords} words of ${(room.samples.length / 16000 / 60).toFixed(0)} minutes of room talk, kept as other speech`);
-        const again = await train([...trainClips, ...mined], o.recipe, o, `${person} after mining`, undefined, o.pretrained);
-        engine = await openEngine(again.model);
-        row.mining = { roomWords: room.otherWords, roomSeconds: room.samples.length / 16000, mined: mined.length, trainSeconds: again.seconds, epochs: again.epochs, streams: await listen(again.model, engine, ', after mining') };
+        log(`  mining: ${mined.length} detections in ${room.otherWords} words of ${(room.samples.length / SAMPLE_RATE / 60).toFixed(0)} minutes of room talk, kept as other speech`);
+        for (const variant of o.miningVariants) {
+          const when = o.miningVariants.length > 1 ? `, after mining (${variant.name})` : ', after mining';
+          const again = await train([...trainClips, ...mined], { ...o.recipe, ...variant.recipe }, o, `${person}${when.slice(1)}`,
+            variant.start === 'model' ? { start: model } : { pretrained: o.pretrained });
+          engine = await openEngine(again.model);
+          const mining = {
+            roomWords: room.otherWords, roomSeconds: room.samples.length / SAMPLE_RATE, mined: mined.length, trainSeconds: again.seconds, epochs: again.epochs,
+            streams: await listen(again.model, engine, when, (variant.thresholds === 'first' ? model : again.model).calibration?.thresholds),
+          };
+          await engine.dispose();
+          engine = null;
+          row.mining ??= mining;
+          variantRows.push({ person, variant: variant.name, ...mining, streams: mining.streams.map(({ latencies: _, ...rest }) => rest) });
+        }
       }
     } finally {
       await engine?.dispose();
@@ -289,7 +367,7 @@ async function people(data: Corpora, o: Options): Promise<Report['people']> {
   for (let f = 0; f < folds; f++) {
     const test = clips.filter((c) => foldOf.get(c.speaker) === f), rest = clips.filter((c) => foldOf.get(c.speaker) !== f);
     log(`people fold ${f + 1}/${folds}: train ${rest.length} clips, test ${test.length} clips of ${new Set(test.map((c) => c.speaker)).size} people`);
-    const { model, seconds, epochs } = await train(rest, recipe, o, `fold ${f + 1}`, COMMANDS);
+    const { model, seconds, epochs } = await train(rest, recipe, o, `fold ${f + 1}`, {}, COMMANDS);
     const report = await evaluateClips(new TypeScriptEngine(model.model), test, model);
     const commands = report.predictions.filter((p) => !isFillerLabel(model.labels[p.truth]));
     rows.push({
@@ -332,16 +410,21 @@ async function main(): Promise<void> {
   const o = parseOptions();
   const started = performance.now();
   const data = await loadCorpora(o.only, log);
+  const variantRows: VariantRow[] = [];
   const report: Report = {
     seed: o.seed, recipe: o.recipe, otherSpeech: o.otherSpeech ? bundledSet() : 'off', encoder: o.pretrained ? encoderFile() : 'off', quick: o.quick, minutes: o.minutes, snrDb: SNR_DB, repeats: o.quick ? 2 : REPEATS, seconds: 0,
-    personal: o.only.has('personal') ? await personal(data, o) : null,
+    personal: o.only.has('personal') ? await personal(data, o, variantRows) : null,
     people: o.only.has('people') ? await people(data, o) : null,
     voices: o.only.has('voices') ? await voices(data, o) : null,
   };
   report.seconds = (performance.now() - started) / 1000;
   log(`done in ${(report.seconds / 60).toFixed(1)} min`);
-  if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else printReport(report);
+  const compared = o.miningVariants.length > 1 || o.miningVariants[0] !== MINING_AS_TODAY;
+  if (o.json) process.stdout.write(`${JSON.stringify(compared ? { ...report, miningVariants: o.miningVariants, variantRows } : report)}\n`);
+  else {
+    printReport(report);
+    if (compared && report.personal && variantRows.length > 0) printVariants(report.personal, variantRows, o);
+  }
 }
 
 main().catch((err: unknown) => {

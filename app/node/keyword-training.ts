@@ -22,7 +22,7 @@ import { encoderMismatch } from '../../core/kws/pretrained.js';
 import { defaultWorkerCount } from './threads.js';
 import { startTrainingThreads, type TrainingThreads } from './training-threads.js';
 
-export interface TrainOptions extends Pick<KwsTrainOptions, 'resume' | 'onTrainer'> {
+export interface TrainOptions extends Pick<KwsTrainOptions, 'resume' | 'onTrainer' | 'start'> {
   signal?: AbortSignal;
   /** Extra training threads (0: the calling thread only). Default: all cores but one, at most 3. */
   workers?: number;
@@ -32,7 +32,7 @@ export interface TrainOptions extends Pick<KwsTrainOptions, 'resume' | 'onTraine
   onWarning?: (message: string) => void;
   /** Mix in the bundled other speech when input.otherSpeech is not given (default true). */
   bundledSpeech?: boolean;
-  /** Start from the pretrained encoder (pretrained.ts) when there is one that fits the recipe (default true); false: from scratch. */
+  /** Start from the pretrained encoder (pretrained.ts) when there is one that fits the recipe (default true); false: from scratch. Not read when `start` is given. */
   pretrained?: boolean;
 }
 
@@ -63,7 +63,7 @@ async function withOtherSpeech(input: KwsTrainInput, options: TrainOptions): Pro
  * says so, and the run trains from scratch).
  */
 async function encoderFor(overrides: Partial<KwsRecipe>, options: TrainOptions): Promise<KwsModel | null> {
-  if (options.pretrained === false || options.resume) return null;
+  if (options.pretrained === false || options.resume || options.start) return null;
   let encoder: KwsModel | null;
   try {
     encoder = await bundledEncoder();
@@ -155,7 +155,7 @@ export async function trainModel(input: KwsTrainInput, overrides: Partial<KwsRec
   try {
     const run = trainKeywordModel(input, overrides, {
       signal: options.signal, gradients, featurize: features?.featurize, resume: options.resume, onTrainer: options.onTrainer,
-      encoder: encoder ?? undefined,
+      encoder: encoder ?? undefined, start: options.start,
     });
     let step = await run.next();
     while (!step.done) {

@@ -13,7 +13,7 @@
 
 import type { AugmentOptions } from '../audio/augment.js';
 import { ConfigError, TrainingAbortedError } from '../errors.js';
-import { DEFAULT_FEATURE_CONFIG, parseFeatureConfig, type FeatureConfig } from '../features/config.js';
+import { DEFAULT_FEATURE_CONFIG, featureCount, parseFeatureConfig, type FeatureConfig } from '../features/config.js';
 import type { SpecAugmentOptions } from '../features/spec-augment.js';
 import { SequenceClassifier, type Pooling } from '../nn/classifier.js';
 import type { CellKind } from '../nn/layer.js';
@@ -22,7 +22,7 @@ import { featureStatistics, type SequenceDataset } from '../train/dataset.js';
 import { Trainer, type AbortSignalLike, type EpochRecord, type GradientSource, type TrainerState, type TrainEvent, type TrainResult } from '../train/trainer.js';
 import { TypeScriptEngine } from '../inference/engine.js';
 import { calibrateThresholds, type Calibration } from './calibrate.js';
-import { encoderMismatch, startFromEncoder } from './pretrained.js';
+import { encoderMismatch, modelStartMismatch, startFromEncoder, startFromModel, type ModelStart } from './pretrained.js';
 import { generatedNoise } from '../audio/augment.js';
 import { buildExamples, plannedExamples, type ExamplePlan, type ExampleSet, type KwsClip, type WindowFeaturizer } from './examples.js';
 import { BACKGROUND_LABEL, checkWords, classLabels, isFillerLabel, says, spokenForm, UNKNOWN_LABEL } from './labels.js';
@@ -189,6 +189,14 @@ export interface KwsTrainOptions {
    * feature settings (encoderMismatch says why not). Ignored when resuming.
    */
   encoder?: Pick<KwsModel, 'model' | 'features'>;
+  /**
+   * A whole-model start (pretrained.ts): the model begins with every weight of this trained
+   * model of the same words, its head too, and its input normalisation, and goes on
+   * learning (e.g. after mining added other speech). It must have the recipe's network and
+   * feature settings and this run's classes (modelStartMismatch says why not). Not with
+   * `encoder`; ignored when resuming.
+   */
+  start?: ModelStart;
 }
 
 /** The recipe with `overrides` applied and checked. */
@@ -384,6 +392,7 @@ export async function* trainKeywordModel(
   input: KwsTrainInput, overrides: Partial<KwsRecipe> = {}, options: KwsTrainOptions = {},
 ): AsyncGenerator<KwsTrainEvent, KwsModel> {
   const recipe = resolveRecipe(overrides);
+  if (options.encoder && options.start) throw new ConfigError('bad-start', 'a run starts from the pretrained model or from a trained model, not from both');
   const rng = new Random(recipe.seed);
   const words = [...(input.words ?? [...new Set(input.train.map((c) => c.label))].filter((l) => !isFillerLabel(l)).sort())];
   if (words.length === 0) throw new ConfigError('no-words', 'there is nothing to learn: the training set has no labelled clips');
@@ -411,6 +420,11 @@ export async function* trainKeywordModel(
   const labels = classLabels(words, speechExamples > 0 || trainSet.clips.some((c) => !words.includes(c.label)));
   const background = labels.indexOf(BACKGROUND_LABEL);
   const unknown = labels.indexOf(UNKNOWN_LABEL);
+  if (options.start && !options.resume) { // before the examples are built: a wrong start is known now
+    const shape = { cell: recipe.cell, inputSize: featureCount(recipe.features), hiddenSize: recipe.hiddenSize, layers: recipe.layers, pooling: recipe.pooling };
+    const problem = modelStartMismatch(options.start, shape, labels, recipe.features);
+    if (problem !== null) throw new ConfigError('bad-start', problem);
+  }
   for (let i = trainSet.clips.length - other.train.length; i < trainSet.clips.length; i++) trainSet.classOf[i] = unknown;
   const valSet = assignClasses([...validation, ...other.validation], words, Infinity, rng);
   // Validation clips of a word the model has no class for (unknown speech with no unknown class) are left out.
@@ -464,7 +478,9 @@ export async function* trainKeywordModel(
     if (differs.length > 0) throw new ConfigError('bad-resume', `the run to resume trained a different model (${differs.join(', ')} differ): resume it with the same data and recipe`);
   } else {
     model = new SequenceClassifier(config, { seed: recipe.seed });
-    if (options.encoder) {
+    if (options.start) {
+      startFromModel(model, options.start.model); // checked above
+    } else if (options.encoder) {
       const problem = encoderMismatch(options.encoder, config, recipe.features);
       if (problem !== null) throw new ConfigError('bad-encoder', problem);
       startFromEncoder(model, options.encoder.model);

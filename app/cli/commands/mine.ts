@@ -7,20 +7,19 @@
 // live listening uses, so it finds the mistakes the app would make.
 
 import { DETECTOR_OPTIONS } from '../../../core/kws/options.js';
-import { KeywordDetector, type Detection } from '../../../core/kws/detector.js';
-import { windowLength } from '../../../core/kws/examples.js';
+import { KeywordDetector } from '../../../core/kws/detector.js';
+import { DetectionWindows, type MinedWindow } from '../../../core/kws/mining.js';
+import { SAMPLE_RATE } from '../../../core/audio/sample-rate.js';
 import { declaredFlags, declaredOption, type Command } from '../command.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { out } from '../io.js';
 import { openEngine, parseEngine, readModelFile } from '../model-io.js';
-import { openDataset, OTHER_SPEECH_LABEL, SAMPLE_RATE } from '../../node/dataset/store.js';
+import { openDataset, OTHER_SPEECH_LABEL } from '../../node/dataset/store.js';
 import { detectFile } from '../detect-file.js';
 import { detectionLine, thresholdHelp } from './listen.js';
 
 /** Speaker name of mined clips unless --speaker gives one. */
 const MINED_SPEAKER = 'mined';
-/** Audio kept behind the detector: a window, plus what it may decide late (smoothing, the word-end check). */
-const KEEP_SECONDS = 4;
 
 export const mine: Command = {
   name: 'mine',
@@ -48,30 +47,18 @@ export const mine: Command = {
     const m = await readModelFile(ctx.path(ctx.positionals[0]));
     const thresholds = threshold === undefined ? m.calibration?.thresholds : undefined;
     const dataset = await openDataset(ctx.path(values.into), { create: true });
-    const found: { detection: Detection; window: Float32Array }[] = [];
+    const found: MinedWindow[] = [];
     let samples: number;
     try {
       const engine = await openEngine(choice, m);
       try {
-        // The last KEEP_SECONDS of what the detector heard, and how much it heard in all.
-        const W = windowLength(m.features);
-        const ring = new Float32Array(Math.max(W, KEEP_SECONDS * SAMPLE_RATE));
-        let heard = 0;
         const detector = new KeywordDetector(engine, m, { threshold: threshold ?? DETECTOR_OPTIONS.threshold.default, thresholds });
+        const windows = new DetectionWindows(detector);
         samples = await detectFile(ctx.path(ctx.positionals[1]), detector, {
           signal: io.signal,
-          onAudio: (chunk) => {
-            for (let i = 0; i < chunk.length; i++) ring[(heard + i) % ring.length] = chunk[i];
-            heard += chunk.length;
-          },
+          onAudio: (chunk) => windows.record(chunk),
           onDetection: (d) => {
-            const end = Math.min(heard, Math.round(d.time * SAMPLE_RATE));
-            const window = new Float32Array(W); // (W) zeros before the start of the file
-            for (let i = 0; i < W; i++) {
-              const at = end - W + i;
-              if (at >= 0 && at >= heard - ring.length) window[i] = ring[at % ring.length];
-            }
-            found.push({ detection: d, window });
+            found.push({ detection: d, window: windows.windowOf(d) });
             if (!json) out(io, detectionLine(d));
           },
         });
