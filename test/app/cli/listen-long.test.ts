@@ -68,9 +68,11 @@ describe('hark listen over a long recording', () => {
     expect(short.exit).toBe(0);
     expect(long.exit).toBe(0);
     expect(long.stderr).toMatch(/ in 3600\.00 s of audio\n$/);
-    // Flat: ten times the audio adds under 16 MB, what the collector may leave uncollected
-    // (measured 0.2–5 MB; reading the hour whole, as before, peaked 220 MB above the start).
-    expect(long.peakGrowth - short.peakGrowth).toBeLessThan(16 * MB);
-    expect(long.peakGrowth).toBeLessThan(64 * MB);
+    // Flat: ten times the audio adds no more than the collector may leave uncollected.
+    // Alone that is 0.2–5 MB; inside the full suite on two busy cores the collector's
+    // concurrent threads lag and it reached 34 MB. Reading the hour whole, as before,
+    // peaked 220 MB above the start: the bounds sit well between.
+    expect(long.peakGrowth - short.peakGrowth).toBeLessThan(64 * MB);
+    expect(long.peakGrowth).toBeLessThan(112 * MB);
   }, 300_000);
 });
