@@ -3,48 +3,15 @@
 // "heard" once a loud burst has entered the window and ended.
 import { describe, expect, it } from 'vitest';
 import { HarkError } from '../../../core/errors.js';
-import { DEFAULT_FEATURE_CONFIG, featureCount, modelFrames } from '../../../core/features/config.js';
+import { featureCount, modelFrames } from '../../../core/features/config.js';
 import { extractFeatures } from '../../../core/features/mfcc.js';
-import type { InferenceEngine, InferenceStream } from '../../../core/inference/engine.js';
 import { KeywordDetector, type Detection, type PosteriorStep } from '../../../core/kws/detector.js';
-import { Random } from '../../../core/tensor/random.js';
+import { audioWithBursts, BURST_CONFIG, BURST_LABELS, BurstEngine, ENERGY } from './burst-stand-in.js';
 
-const config = { ...DEFAULT_FEATURE_CONFIG };
+const config = BURST_CONFIG;
 const F = featureCount(config), T = modelFrames(config);
-const E = config.mfccCoefficients; // log-energy column
-const labels = ['beep', '_background_'];
-
-/** 'beep' at 0.95 when the window holds a loud frame and its last 10 frames are quiet, else 0.05. */
-class BurstEngine implements InferenceEngine {
-  readonly kind = 'typescript' as const;
-  readonly description = 'burst stand-in';
-  readonly features = F;
-  readonly classes = 2;
-  runs = 0;
-  async run(x: Float32Array, steps: number, B: number): Promise<Float32Array> {
-    expect(steps).toBe(T);
-    expect(B).toBe(1);
-    this.runs++;
-    let loud = false, quietTail = true;
-    for (let t = 0; t < steps; t++) {
-      const e = x[t * F + E];
-      if (e > 20) { loud = true; if (t >= steps - 10) quietTail = false; }
-    }
-    const beep = loud && quietTail ? 0.95 : 0.05;
-    return Float32Array.of(beep, 1 - beep);
-  }
-  createStream(): InferenceStream { throw new Error('not used'); }
-  async dispose(): Promise<void> {}
-}
-
-/** Quiet noise with loud 1 kHz bursts at the given [start, end) seconds. */
-function audioWithBursts(seconds: number, bursts: [number, number][]): Float32Array {
-  const x = new Float32Array(seconds * 16000);
-  const rng = new Random(3);
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal() * 1e-4;
-  for (const [a, b] of bursts) for (let i = Math.round(a * 16000); i < Math.round(b * 16000); i++) x[i] += 0.3 * Math.sin((2 * Math.PI * 1000 * i) / 16000);
-  return x;
-}
+const E = ENERGY;
+const labels = BURST_LABELS;
 
 /**
  * Mistakes the tail of a longer sound for the word, as a network judging a whole second

@@ -4,45 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_RATE } from '../../../core/audio/sample-rate.js';
 import { HarkError } from '../../../core/errors.js';
-import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../../core/features/config.js';
-import type { InferenceEngine, InferenceStream } from '../../../core/inference/engine.js';
 import { KeywordDetector, type Detection } from '../../../core/kws/detector.js';
 import { windowLength } from '../../../core/kws/examples.js';
 import { DetectionWindows, MINING_KEEP_SECONDS, type MinedWindow } from '../../../core/kws/mining.js';
-import { Random } from '../../../core/tensor/random.js';
+import { audioWithBursts, BURST_CONFIG, BURST_LABELS, BurstEngine } from './burst-stand-in.js';
 
-const config = { ...DEFAULT_FEATURE_CONFIG };
-const F = featureCount(config);
-const E = config.mfccCoefficients; // log-energy column
+const config = BURST_CONFIG;
 const W = windowLength(config);
-const labels = ['beep', '_background_'];
-
-/** 'beep' at 0.95 when the window holds a loud frame and its last 10 frames are quiet, else 0.05. */
-class BurstEngine implements InferenceEngine {
-  readonly kind = 'typescript' as const;
-  readonly description = 'burst stand-in';
-  readonly features = F;
-  readonly classes = 2;
-  async run(x: Float32Array, steps: number): Promise<Float32Array> {
-    let loud = false, quietTail = true;
-    for (let t = 0; t < steps; t++) {
-      if (x[t * F + E] > 20) { loud = true; if (t >= steps - 10) quietTail = false; }
-    }
-    const beep = loud && quietTail ? 0.95 : 0.05;
-    return Float32Array.of(beep, 1 - beep);
-  }
-  createStream(): InferenceStream { throw new Error('not used'); }
-  async dispose(): Promise<void> {}
-}
-
-/** Quiet noise (every sample different, so a window's place is unmistakable) with loud bursts at [start, end) s. */
-function audioWithBursts(seconds: number, bursts: [number, number][]): Float32Array {
-  const x = new Float32Array(seconds * SAMPLE_RATE);
-  const rng = new Random(3);
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal() * 1e-4;
-  for (const [a, b] of bursts) for (let i = Math.round(a * SAMPLE_RATE); i < Math.round(b * SAMPLE_RATE); i++) x[i] += 0.3 * Math.sin((2 * Math.PI * 1000 * i) / SAMPLE_RATE);
-  return x;
-}
+const labels = BURST_LABELS;
 
 const detector = (): KeywordDetector => new KeywordDetector(new BurstEngine(), { labels, features: config }, { smoothingMs: 0, threshold: 0.8 });
 
