@@ -61,12 +61,12 @@ export class DetectionWindows {
   windowOf(detection: Detection): Float32Array {
     const W = this.windowSamples, n = this.ring.length;
     const end = Math.min(this.heardSamples, Math.round(detection.time * SAMPLE_RATE));
-    const window = new Float32Array(W); // (W)
+    const samples = new Float32Array(W); // (W)
     for (let i = 0; i < W; i++) {
       const at = end - W + i;
-      if (at >= 0 && at >= this.heardSamples - n) window[i] = this.ring[at % n];
+      if (at >= 0 && at >= this.heardSamples - n) samples[i] = this.ring[at % n];
     }
-    return window;
+    return samples;
   }
 
   /** Feeds `samples` (any length) to the detector; returns each detection with its window. */
