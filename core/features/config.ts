@@ -122,9 +122,14 @@ export function validateFeatureConfig(config: unknown): asserts config is Featur
   if (p.length > 0) throw new ConfigError('feature-config', `Invalid feature config: ${p.join('; ')}`);
 }
 
+/** Static values per frame: the coefficients and log-energy, before any deltas (the first half of a frame with deltas). */
+export function staticFeatureCount(config: FeatureConfig): number {
+  return config.mfccCoefficients + (config.logEnergy ? 1 : 0);
+}
+
 /** Values per frame (F). */
 export function featureCount(config: FeatureConfig): number {
-  return (config.mfccCoefficients + (config.logEnergy ? 1 : 0)) * (config.deltas ? 2 : 1);
+  return staticFeatureCount(config) * (config.deltas ? 2 : 1);
 }
 
 /** Frames in n samples under the framing rule above. */

@@ -19,7 +19,7 @@
 // until two more arrive or until flush() (which treats the audio so far as complete).
 // With config.normalization set, every output value (deltas included) becomes
 // (x − mean) / std, in float32, in both forms.
-import { validateFeatureConfig, featureCount, frameCount, parseFeatureConfig, type FeatureConfig } from './config.js';
+import { validateFeatureConfig, featureCount, frameCount, staticFeatureCount, parseFeatureConfig, type FeatureConfig } from './config.js';
 import { meydaMelFilterBank, type MeydaSettings } from './meyda.js';
 import { MelCepstrum } from './mel-cepstrum.js';
 
@@ -91,7 +91,6 @@ function writeFrame(row: (i: number) => Float32Array, t: number, last: number, c
   }
 }
 
-const staticCount = (config: FeatureConfig): number => config.mfccCoefficients + (config.logEnergy ? 1 : 0);
 
 /** Features of a whole 16 kHz signal: frameCount(config, n) × featureCount(config) values. */
 export function extractFeatures(samples16k: Float32Array, config: FeatureConfig): Float32Array {
@@ -102,7 +101,7 @@ export function extractFeatures(samples16k: Float32Array, config: FeatureConfig)
   const scratch = new Float32Array(config.windowSamples);
   const rows: Float32Array[] = [];
   for (let t = 0; t < T; t++) {
-    const r = new Float32Array(staticCount(config));
+    const r = new Float32Array(staticFeatureCount(config));
     staticFrame(samples16k, t * config.hopSamples, config, cepstrum, scratch, r);
     rows.push(r);
   }
@@ -154,7 +153,7 @@ export class FeatureStream {
     while (true) {
       const start = this.computed * H - this.bufferStart;
       if (start + W > this.buffered) break;
-      const r = new Float32Array(staticCount(this.config));
+      const r = new Float32Array(staticFeatureCount(this.config));
       staticFrame(this.buffer, start, this.config, this.cepstrum, this.scratch, r);
       this.rows.push(r);
       this.computed++;

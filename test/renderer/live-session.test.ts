@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { effectScope, nextTick, reactive, ref, shallowRef } from 'vue';
 import {
-  DETECTION_LOG_LENGTH, RECENT_AUDIO_SECONDS, detectionWindow, detectorOptions, staticFeatureRows, useLiveSession,
+  DETECTION_LOG_LENGTH, RECENT_AUDIO_SECONDS, detectionWindow, detectorOptions, useLiveSession,
   type LiveEngine, type LiveMicrophoneOptions,
 } from '../../renderer/src/composables/useLiveSession.js';
 import { RecentAudio } from '../../renderer/src/audio/recent-audio.js';
@@ -15,7 +15,7 @@ import { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings } from '../../renderer
 import { OTHER_SPEECH } from '../../renderer/src/labels.js';
 import type { EngineClient } from '../../app/shared/client.js';
 import { MAX_FRAMES_PER_PUSH, SAMPLE_RATE, type Detection, type EngineEvent, type EngineInfo, type LiveSession } from '../../app/shared/protocol.js';
-import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../core/features/config.js';
+import { DEFAULT_FEATURE_CONFIG, featureCount, staticFeatureCount } from '../../core/features/config.js';
 import { decisionTime } from '../../core/kws/detector.js';
 
 const features = { ...DEFAULT_FEATURE_CONFIG };
@@ -118,7 +118,7 @@ describe('a live session', () => {
     expect(live.labels.value).toEqual(SESSION.labels);
     expect(live.threshold.value).toEqual({ yes: 0.6, no: 0.5 });
     expect(live.description.value).toBe(SESSION.description);
-    expect([live.featureRows.value, live.featureCount.value]).toEqual([staticFeatureRows(features), F]);
+    expect([live.featureRows.value, live.featureCount.value]).toEqual([staticFeatureCount(features), F]);
     scope.stop();
   });
 

@@ -13,7 +13,7 @@
 import { computed, getCurrentScope, onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref } from 'vue';
 import type { EngineClient } from '../../../app/shared/client.js';
 import { MAX_FRAMES_PER_PUSH, SAMPLE_RATE, type Detection, type EngineInfo, type LiveSession } from '../../../app/shared/protocol.js';
-import { DEFAULT_FEATURE_CONFIG, featureCount as featuresPerFrame, parseFeatureConfig, type FeatureConfig } from '../../../core/features/config.js';
+import { DEFAULT_FEATURE_CONFIG, featureCount as featuresPerFrame, parseFeatureConfig, staticFeatureCount, type FeatureConfig } from '../../../core/features/config.js';
 import type { DetectorOptions } from '../../../core/kws/detector.js';
 import { DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
 import type { DetectorSettings } from '../state/detector-settings.js';
@@ -108,8 +108,6 @@ export function detectorOptions(settings: Readonly<DetectorSettings>): DetectorO
 }
 
 /** Rows of the static features (MFCCs and log energy) in a frame: what the spectrogram shows. */
-export const staticFeatureRows = (features: FeatureConfig): number => featuresPerFrame(features) / (features.deltas ? 2 : 1);
-
 const messageOf = (e: unknown): string => withDisplayLabels(e instanceof Error ? e.message : String(e));
 
 /** The engines the host offers and the one to use: ONNX Runtime when there is one, unless the user chose. */
@@ -142,13 +140,13 @@ function useSessionInfo(detector: MaybeRefOrGetter<Readonly<DetectorSettings>>) 
   /** The active model's calibrated thresholds, as the session reported them (null: it has none). */
   const calibrated = shallowRef<Readonly<Record<string, number>> | null>(null);
   const description = ref('');
-  const featureRows = ref(staticFeatureRows(DEFAULT_FEATURE_CONFIG));
+  const featureRows = ref(staticFeatureCount(DEFAULT_FEATURE_CONFIG));
   const featureCount = ref(featuresPerFrame(DEFAULT_FEATURE_CONFIG));
 
   /** Takes the session's report; its feature settings, checked. */
   function begin(session: LiveSession): FeatureConfig {
     const features = parseFeatureConfig(session.features);
-    featureRows.value = staticFeatureRows(features);
+    featureRows.value = staticFeatureCount(features);
     featureCount.value = featuresPerFrame(features);
     labels.value = session.labels;
     calibrated.value = session.thresholds;
