@@ -35,12 +35,19 @@ export async function launchOwnWindow(options: LaunchOptions): Promise<OwnWindow
   const child = spawn(CHROMIUM, [
     '--headless', ...chromiumArgs(options), '--remote-debugging-port=0', `--user-data-dir=${profile}`,
     '--no-first-run', '--no-default-browser-check', `--window-size=${VIEWPORT.width},${VIEWPORT.height}`, 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true }); // its own process group, so stop() ends its helpers too
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.on('error', () => undefined); // a failed spawn rejects the start-up wait below
+  // Chromium's helper processes (crashpad, GPU, utility) outlive the browser process for a
+  // moment and still write into the profile, so the whole group is ended and the removal
+  // retries on ENOTEMPTY rather than failing the test it cleans up after (seen on CI).
   const stop = async (): Promise<void> => {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await exited; }
-    await rm(profile, { recursive: true, force: true });
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { child.kill('SIGTERM'); }
+      await exited;
+    }
+    if (child.pid !== undefined) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* the group has ended */ } }
+    await rm(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   };
   try {
     let output = '';
