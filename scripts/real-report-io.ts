@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { SAMPLE_RATE } from '../core/audio/sample-rate.js';
 import type { KwsClip } from '../core/kws/examples.js';
 import type { KwsRecipe } from '../core/kws/recipe.js';
+import { DETECTOR_OPTIONS } from '../core/kws/options.js';
+import type { OperatingPoint, OperatingSetting } from '../core/kws/stream-eval.js';
 import { readSpeechCommands, readWav16k, takeOf as takeOfName, type SpeechCommandsClip } from '../app/node/speech-commands.js';
 
 const DATA = join(import.meta.dirname, '../../shared/data');
@@ -79,6 +81,22 @@ export interface StreamRow {
   wordsBySource: Record<string, number>;
   /** False activations by the word that fired. */
   falseWords: Record<string, number>;
+  /** The detector replayed at other thresholds and word-end limits (OPERATING_GRID). */
+  operating: OperatingPoint[];
+}
+
+/**
+ * The settings every stream's detector is replayed at (operatingPoints in stream-eval.ts):
+ * one threshold for all words or the model's calibrated ones ('calibrated'), by word-end
+ * limit, so a default can be chosen from where recall and false activations would be.
+ */
+export const OPERATING_THRESHOLDS: readonly (number | 'calibrated')[] = ['calibrated', 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98];
+export const OPERATING_WORD_ENDS: readonly number[] = [DETECTOR_OPTIONS.maxTrailingSilenceMs.default, 500, 800, DETECTOR_OPTIONS.maxTrailingSilenceMs.offFrom];
+
+export function operatingGrid(calibrated: Readonly<Record<string, number>> | undefined): OperatingSetting[] {
+  return OPERATING_WORD_ENDS.flatMap((maxTrailingSilenceMs) => OPERATING_THRESHOLDS.map((t) => ({
+    threshold: t === 'calibrated' ? calibrated ?? DETECTOR_OPTIONS.threshold.default : t, maxTrailingSilenceMs,
+  })));
 }
 
 export interface PersonRow {
@@ -191,6 +209,28 @@ function printPersonal(rows: readonly PersonRow[], r: Report): void {
         return words > 0 ? `${n} (${((1000 * n) / words).toFixed(0)})` : String(n);
       };
       console.log(`| ${kind}${name} | ${sources.map(cell).join(' | ')} | ${sum((x) => x.falseActivations)} |`);
+    }
+  }
+  printOperating(rows, variants, kinds);
+}
+
+/** Mean recall · false activations per hour over people, had the detector run at each setting of OPERATING_GRID. */
+function printOperating(rows: readonly PersonRow[], variants: readonly { name: string; of: (p: PersonRow) => StreamRow[] }[], kinds: readonly StreamKind[]): void {
+  const show = (t: number | 'calibrated'): string => (t === 'calibrated' ? 'calibrated' : t.toFixed(2));
+  console.log('\nThe same detections replayed at other settings (recorded posteriors, every word at one threshold or at its calibrated one; mean recall · false activations per hour over people):\n');
+  console.log(`| stream | word end | ${OPERATING_THRESHOLDS.map(show).join(' | ')} |`);
+  console.log(`|---|---:|${OPERATING_THRESHOLDS.map(() => '---:').join('|')}|`);
+  for (const { name, of } of variants) {
+    for (const kind of kinds) {
+      const s = rows.map((p) => of(p).find((x) => x.kind === kind) as StreamRow);
+      OPERATING_WORD_ENDS.forEach((end, e) => {
+        const cells = OPERATING_THRESHOLDS.map((_, t) => {
+          const points = s.map((x) => x.operating[e * OPERATING_THRESHOLDS.length + t]);
+          return `${pct(mean(points.map((q) => q.hits / Math.max(1, q.occurrences))))} · ${mean(points.map((q) => q.falseActivations / q.hours)).toFixed(0)}`;
+        });
+        const endName = end >= DETECTOR_OPTIONS.maxTrailingSilenceMs.offFrom ? 'off' : `${end} ms`;
+        console.log(`| ${kind}${name} | ${endName} | ${cells.join(' | ')} |`);
+      });
     }
   }
 }

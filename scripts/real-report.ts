@@ -55,7 +55,7 @@ import { Random } from '../core/tensor/random.js';
 import { trainModel } from '../app/node/keyword-training.js';
 import { findOtherSpeech } from '../app/node/other-speech.js';
 import { findEncoder } from '../app/node/pretrained.js';
-import { loadCorpora, printReport, takeOf, type Corpora, type MiningRow, type PersonRow, type Report, type StreamKind, type StreamRow } from './real-report-io.js';
+import { loadCorpora, operatingGrid, printReport, takeOf, type Corpora, type MiningRow, type PersonRow, type Report, type StreamKind, type StreamRow } from './real-report-io.js';
 
 const SCENARIOS = ['personal', 'people', 'voices'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -218,7 +218,7 @@ function falseSource(time: number, events: readonly StreamEvent[], maxDelay = 1)
 
 async function streamRow(engine: InferenceEngine, model: KwsModel, stream: DenseStream, kind: StreamKind, thresholds = model.calibration?.thresholds): Promise<StreamRow> {
   // The app's detector defaults, with the model's calibrated thresholds when it has them (as the app listens).
-  const { metrics: m } = await evaluateStream(engine, model, stream, { thresholds });
+  const { metrics: m, operating } = await evaluateStream(engine, model, stream, { thresholds, operatingSettings: operatingGrid(thresholds) });
   const sources: Record<string, number> = {}, wordsBySource: Record<string, number> = {};
   for (const d of m.false) { const s = falseSource(d.time, stream.events); sources[s] = (sources[s] ?? 0) + 1; }
   // a pool's share of the other words: its events ('words'), or its share of the seconds of speech
@@ -232,6 +232,7 @@ async function streamRow(engine: InferenceEngine, model: KwsModel, stream: Dense
     perHour: m.falseActivationsPerHour, otherWords: stream.otherWords, perThousandWords: (1000 * m.falseActivations) / Math.max(1, stream.otherWords),
     medianLatency: m.medianLatency, latencies: m.latencies, hours: m.hours, sources, wordsBySource,
     falseWords: Object.fromEntries(m.perWord.filter((w) => w.falseActivations > 0).map((w) => [w.label, w.falseActivations])),
+    operating,
   };
 }
 

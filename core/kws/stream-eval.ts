@@ -414,10 +414,51 @@ export function sweepThresholds(
   });
 }
 
+/** The detector's settings an operating point replays. */
+export interface OperatingSetting {
+  /** One threshold for every word, or the model's per-word thresholds. */
+  threshold: number | Readonly<Record<string, number>>;
+  maxTrailingSilenceMs: number;
+}
+
+export interface OperatingPoint extends OperatingSetting {
+  hits: number;
+  occurrences: number;
+  falseActivations: number;
+  hours: number;
+}
+
+/**
+ * The whole detector (every word at once, as the app listens) replayed over recorded
+ * smoothed posteriors at other settings: where a model's recall and false activations
+ * would be at another threshold or word-end limit, without running it again.
+ */
+export function operatingPoints(
+  steps: readonly PosteriorStep[], labels: readonly string[], events: readonly StreamEvent[], durationSeconds: number,
+  settings: readonly OperatingSetting[], options: { refractoryMs?: number; maxDelay?: number } = {},
+): OperatingPoint[] {
+  const words = labels.filter((l) => !isFillerLabel(l));
+  return settings.map((setting) => {
+    const rule = new DecisionRule(labels, {
+      ...(typeof setting.threshold === 'number' ? { threshold: setting.threshold } : { thresholds: setting.threshold }),
+      refractoryMs: options.refractoryMs, maxTrailingSilenceMs: setting.maxTrailingSilenceMs,
+    });
+    const detections = [];
+    for (const s of steps) {
+      const d = rule.step(s.time, s.smoothed, s.trailingSilence);
+      if (d) detections.push({ label: d.label, score: d.score, time: s.time, startTime: s.time, endTime: s.time });
+    }
+    const m = matchDetections(detections, events, durationSeconds, words, { maxDelay: options.maxDelay });
+    return { ...setting, hits: m.hits, occurrences: m.occurrences, falseActivations: m.falseActivations, hours: m.hours };
+  });
+}
+
 export interface StreamEvaluation {
   metrics: StreamMetrics;
   sweep: WordSweep[];
   detections: Detection[];
+  /** The detector replayed at options.operatingSettings (empty without them). */
+  operating: OperatingPoint[];
 }
 
 /**
@@ -427,7 +468,9 @@ export interface StreamEvaluation {
  */
 export async function evaluateStream(
   engine: InferenceEngine, model: KeywordModelInfo, stream: ComposedStream,
-  options: DetectorOptions & { targetPerHour?: number; onProgress?: (seconds: number, total: number) => void | Promise<void> } = {},
+  options: DetectorOptions & {
+    targetPerHour?: number; operatingSettings?: readonly OperatingSetting[]; onProgress?: (seconds: number, total: number) => void | Promise<void>;
+  } = {},
 ): Promise<StreamEvaluation> {
   const steps: PosteriorStep[] = [];
   const detector = new KeywordDetector(engine, model, { ...options, onPosteriors: (s) => steps.push(s) });
@@ -442,5 +485,6 @@ export async function evaluateStream(
     metrics: matchDetections(detections, stream.events, duration, words),
     sweep: sweepThresholds(steps, model.labels, stream.events, duration, { refractoryMs: options.refractoryMs, maxTrailingSilenceMs: options.maxTrailingSilenceMs, targetPerHour: options.targetPerHour }),
     detections,
+    operating: operatingPoints(steps, model.labels, stream.events, duration, options.operatingSettings ?? [], { refractoryMs: options.refractoryMs }),
   };
 }

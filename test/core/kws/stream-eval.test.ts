@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { findSpeech } from '../../../core/audio/endpoint.js';
 import type { PosteriorStep } from '../../../core/kws/detector.js';
 import type { KwsClip } from '../../../core/kws/examples.js';
-import { composeDenseStream, composeStream, matchDetections, sweepThresholds, type StreamEvent } from '../../../core/kws/stream-eval.js';
+import { composeDenseStream, composeStream, evaluateStream, matchDetections, operatingPoints, sweepThresholds, type StreamEvent } from '../../../core/kws/stream-eval.js';
+import { audioWithBursts, BURST_CONFIG, BURST_LABELS, BurstEngine } from './burst-stand-in.js';
 import { Random } from '../../../core/tensor/random.js';
 
 /** A "word": 0.1 s silence, a tone of `ms` milliseconds, 0.1 s silence. */
@@ -261,5 +262,37 @@ describe('sweepThresholds', () => {
     expect(at(0.65)).toEqual({ threshold: 0.65, recall: 1, falseActivationsPerHour: 0 });
     expect(at(0.95)).toEqual({ threshold: 0.95, recall: 0, falseActivationsPerHour: 0 });
     expect(sweep.suggested).toBe(0.65);
+  });
+});
+
+describe('operatingPoints', () => {
+  const labels = ['yes', 'no', '_background_'];
+  const events: StreamEvent[] = [{ label: 'yes', speaker: 's', start: 5, end: 5.5, keyword: true }];
+  // 'yes' peaks at 0.8 just after the word; 'no' at 0.7 on a noise burst at 20 s heard 0.6 s after its speech ended
+  const steps: PosteriorStep[] = [];
+  for (let t = 0; t < 3600; t += 0.05) {
+    const yes = t > 5.5 && t < 5.8 ? 0.8 : 0.05, no = t > 20 && t < 20.2 ? 0.7 : 0.05;
+    steps.push({ time: t, smoothed: Float32Array.of(yes, no, 1 - yes - no), trailingSilence: t > 20 && t < 20.2 ? 0.6 : 0 });
+  }
+
+  it('replays every word at once at each threshold and word-end limit', () => {
+    const at = operatingPoints(steps, labels, events, 3600, [
+      { threshold: 0.9, maxTrailingSilenceMs: 300 }, { threshold: 0.75, maxTrailingSilenceMs: 300 },
+      { threshold: 0.65, maxTrailingSilenceMs: 300 }, { threshold: 0.65, maxTrailingSilenceMs: 800 },
+      { threshold: { yes: 0.75, no: 0.65 }, maxTrailingSilenceMs: 800 },
+    ]);
+    expect(at.map((p) => [p.hits, p.falseActivations])).toEqual([[0, 0], [1, 0], [1, 0], [1, 1], [1, 1]]);
+    expect(at[0]).toMatchObject({ occurrences: 1, hours: 1, threshold: 0.9, maxTrailingSilenceMs: 300 });
+  });
+
+  it('agrees with the detector it replays, at the detector\'s own settings', async () => {
+    const audio = audioWithBursts(30, [[2, 2.4], [9, 9.3], [17, 17.5]]);
+    const stream = { samples: audio, events: [{ label: 'beep', speaker: 's', start: 2, end: 2.4, keyword: true }, { label: 'beep', speaker: 's', start: 17, end: 17.5, keyword: true }], otherWords: 0 };
+    const model = { labels: BURST_LABELS, features: BURST_CONFIG };
+    const run = await evaluateStream(new BurstEngine(), model, stream, { operatingSettings: [{ threshold: 0.9, maxTrailingSilenceMs: 300 }, { threshold: 0.99, maxTrailingSilenceMs: 300 }] });
+    expect(run.metrics.hits).toBe(2);
+    expect(run.metrics.falseActivations).toBe(1); // the burst at 9 s
+    expect(run.operating[0]).toMatchObject({ hits: run.metrics.hits, falseActivations: run.metrics.falseActivations });
+    expect(run.operating[1]).toMatchObject({ hits: 0, falseActivations: 0 }); // the stand-in never says more than 0.95
   });
 });
