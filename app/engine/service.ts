@@ -58,6 +58,10 @@ export class EngineService {
 
   emit(event: EngineEvent): void {
     for (const channel of this.channels) channel.emit(event);
+    // Every change of the models (a finished training run, activate, import, delete) is
+    // announced this way: a running live session follows the active model.
+    // Its failures reach the page as 'live.switchFailed'; nothing of it may reject unhandled.
+    if (event.type === 'models.changed') void this.live.followActiveModel().catch(() => undefined);
   }
 
   /**
@@ -234,7 +238,7 @@ export class EngineService {
     },
 
     'live.start': (params) => this.live.start(params),
-    'live.pushFrames': ({ frames, count }) => this.live.pushFrames(frames, count),
+    'live.pushFrames': ({ frames, count, session }) => this.live.pushFrames(frames, count, session),
     'live.pushAudio': ({ samples }) => this.live.pushAudio(samples),
     'live.setOptions': ({ options }) => this.live.setOptions(options),
     'live.setPosteriors': ({ enabled }) => this.live.setPosteriors(enabled),

@@ -19,7 +19,8 @@ import { DETECTOR_OPTIONS, RECIPE_OPTIONS, type NumericOption } from '../../core
 import { CELL_KINDS, type CellKind } from '../../core/nn/layer.js';
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+/** Changes whenever a message changes shape (2: live.pushFrames names its session; live.switched). */
+export const PROTOCOL_VERSION = 2;
 
 /** 16 kHz mono throughout the protocol: core's one sample rate, re-exported for the UI. */
 export { SAMPLE_RATE };
@@ -210,8 +211,13 @@ export const methodSchemas = {
   }),
 
   'live.start': strictObject({ engine: EngineKind.optional(), options: DetectorOptions.optional() }),
-  /** Raw feature frames (count × F, frame-major) computed with LiveSession.features. */
+  /**
+   * Raw feature frames (count × F, frame-major) computed with the features of the session
+   * numbered `session` (LiveSession.session); frames for an earlier one (sent before a
+   * 'live.switched' event arrived) are dropped.
+   */
   'live.pushFrames': strictObject({
+    session: z.number().int().min(1),
     frames: float32Array()
       .refine((a) => a.length <= MAX_FRAME_VALUES, `at most ${MAX_FRAME_VALUES} values`)
       .refine(finite, 'every value must be a finite number'),
@@ -378,6 +384,10 @@ export interface ModelFile {
 }
 
 export interface LiveSession {
+  /** Numbers the model the session listens with (from live.start, then one more at each 'live.switched'): 'live.pushFrames' names it. */
+  session: number;
+  /** The model it listens with (the one active when it started or switched). */
+  modelId: string;
   labels: string[];
   /** The active model's feature settings: the renderer computes frames with them, after checking them (parseFeatureConfig). */
   features: FeatureConfig;
@@ -448,6 +458,13 @@ export type EngineEvent =
   | { type: 'training.failed'; jobId: string; error: WireError }
   | { type: 'live.posteriors'; labels: string[]; values: Float32Array; time: number }
   | { type: 'live.detection'; detection: Detection }
+  /**
+   * The running live session switched to the newly active model (a training run finished,
+   * or a model was activated): frames go with its number, computed with its features.
+   */
+  | { type: 'live.switched'; session: LiveSession }
+  /** The active model changed but the running session could not switch to it: it goes on with the model it had. */
+  | { type: 'live.switchFailed'; modelId: string; error: WireError }
   | { type: 'models.changed' }
   /** A fire-and-forget message (or one that was not a request at all) was refused. */
   | { type: 'protocol.error'; error: WireError }

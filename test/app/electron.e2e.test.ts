@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { _electron as electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../app/shared/protocol.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -82,7 +83,7 @@ describe('Electron end to end', () => {
             w.hark.connectEngine();
           }),
       );
-      expect(info).toMatchObject({ protocol: 1, host: 'electron' });
+      expect(info).toMatchObject({ protocol: PROTOCOL_VERSION, host: 'electron' });
     } finally {
       await app.close();
     }

@@ -13,6 +13,7 @@ import { readWavFileLayout } from '../wav-file.js';
 import { DatasetError, writeFileAtomic } from './atomic.js';
 import { exists, toPosix } from './fs-helpers.js';
 import { checkName, sanitise } from './names.js';
+import { requireAudio } from './audio-check.js';
 
 /** A background-noise recording (not a clip, not in the manifest). */
 export interface BackgroundEntry {
@@ -50,8 +51,13 @@ export async function requireBackground(root: string, path: string): Promise<voi
   if (!(await backgroundFiles(root)).includes(toPosix(path))) throw new DatasetError('not-found', `no background recording ${path}`);
 }
 
-/** Write 16 kHz samples as `_background_noise_/<name>.wav` (`-<i>` added if taken); its path. Only in a turn of the write queue. */
+/**
+ * Write 16 kHz samples as `_background_noise_/<name>.wav` (`-<i>` added if taken); its path.
+ * Only in a turn of the write queue. Audio with no samples is refused (requireAudio) before
+ * anything is written.
+ */
 export async function writeBackground(root: string, name: string, samples: Float32Array): Promise<string> {
+  requireAudio('background recording', samples);
   const stem = sanitise(name.replace(/\.wav$/i, '')) || DEFAULT_STEM;
   checkName('background name', stem);
   const dir = join(root, BACKGROUND_DIR);

@@ -13,6 +13,7 @@ import { DatasetError, fsyncDir, writeFileAtomic } from './atomic.js';
 import { exists, removeIfEmpty, toPosix } from './fs-helpers.js';
 import { SCHEMA_VERSION, sha256, writeManifest, type ClipEntry, type Manifest } from './manifest.js';
 import { checkName } from './names.js';
+import { requireAudio } from './audio-check.js';
 import { formatSplitLists, readSplitLists, whichSet, TESTING_LIST, VALIDATION_LIST, type Split, type SplitLists } from './split.js';
 
 const CLIP_NAME = /^(.+)_nohash_(\d+)\.wav$/i;
@@ -92,7 +93,7 @@ export class ClipIndex {
   async writeClip(label: string, speaker: string, samples: Float32Array, source: string): Promise<ClipEntry> {
     checkName('label', label);
     checkName('speaker', speaker);
-    if (!(samples instanceof Float32Array) || samples.length === 0) throw new DatasetError('empty-clip', 'a clip needs at least one sample');
+    requireAudio('clip', samples);
     const path = await this.freePath(label, speaker);
     const dir = join(this.root, label);
     if (!(await exists(dir))) {

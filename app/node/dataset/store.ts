@@ -131,10 +131,7 @@ export class Dataset {
 
   /** Add a background-noise recording (not a clip): `_background_noise_/<name>.wav`, returned. */
   addBackground(name: string, samples16k: Float32Array): Promise<string> {
-    return this.mutation(() => {
-      if (!(samples16k instanceof Float32Array) || samples16k.length === 0) throw new DatasetError('empty-clip', 'a recording needs at least one sample');
-      return this.queue.run(() => writeBackground(this.root, name, samples16k));
-    });
+    return this.mutation(() => this.queue.run(() => writeBackground(this.root, name, samples16k)));
   }
 
   /** Background-noise recordings, paths relative to the root, sorted. */

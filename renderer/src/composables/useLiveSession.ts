@@ -7,6 +7,13 @@
 // hidden (none: nobody sees the bars). It knows no component: the live views get the
 // frames, the probabilities and the moments to repaint through the on* callbacks.
 //
+// The engine's session follows the active model: when a training run finishes (or another
+// model is activated) while listening, it switches and sends 'live.switched' with the new
+// model's session. The page's half follows: the microphone starts again, its frames
+// computed with the new model's feature settings and sent under the new session's number
+// (frames still on their way under the old one are dropped by the engine), and the views
+// start over with the new model's words.
+//
 // It imports nothing that needs the DOM (the engine state and the microphone are passed
 // in), so its tests run in Node with a fake engine and a fake microphone.
 
@@ -86,6 +93,7 @@ export interface UseLiveSessionOptions<M extends LiveMicrophone> {
   onChange?: () => void;
 }
 
+/** An entry of the log; `id` numbers the entries in the order they came, from 0, so the newest's id + 1 is how many came. */
 export type DetectionLogEntry =
   | { kind: 'detection'; id: number; at: number; label: string; score: number; latencyMs: number | null }
   /** "That was wrong" filed the audio that made `label` fire as other speech. */
@@ -140,6 +148,8 @@ function useSessionInfo(detector: MaybeRefOrGetter<Readonly<DetectorSettings>>) 
   /** The active model's calibrated thresholds, as the session reported them (null: it has none). */
   const calibrated = shallowRef<Readonly<Record<string, number>> | null>(null);
   const description = ref('');
+  /** The model the session listens with (null before a session). */
+  const modelId = ref<string | null>(null);
   const featureRows = ref(staticFeatureCount(DEFAULT_FEATURE_CONFIG));
   const featureCount = ref(featuresPerFrame(DEFAULT_FEATURE_CONFIG));
 
@@ -151,24 +161,108 @@ function useSessionInfo(detector: MaybeRefOrGetter<Readonly<DetectorSettings>>) 
     labels.value = session.labels;
     calibrated.value = session.thresholds;
     description.value = session.description;
+    modelId.value = session.modelId;
     return features;
   }
 
   return {
-    labels: readOnly(labels),
-    calibrated: readOnly(calibrated),
-    /** The thresholds the bars mark: the user's one, or the session's calibrated ones, or the detector's default. */
-    threshold: computed(() => {
-      const settings = toValue(detector);
-      return settings.ownThreshold ? settings.threshold : calibrated.value ?? DEFAULT_THRESHOLD;
-    }),
-    description: readOnly(description),
-    /** Rows of the spectrogram: the static features of a frame. */
-    featureRows: readOnly(featureRows),
-    /** Values in a frame. */
-    featureCount: readOnly(featureCount),
     begin,
+    shown: {
+      labels: readOnly(labels),
+      calibrated: readOnly(calibrated),
+      /** The thresholds the bars mark: the user's one, or the session's calibrated ones, or the detector's default. */
+      threshold: computed(() => {
+        const settings = toValue(detector);
+        return settings.ownThreshold ? settings.threshold : calibrated.value ?? DEFAULT_THRESHOLD;
+      }),
+      description: readOnly(description),
+      /** The model the session listens with (it follows the active one while listening); null before a session. */
+      modelId: readOnly(modelId),
+      /** Rows of the spectrogram: the static features of a frame. */
+      featureRows: readOnly(featureRows),
+      /** Values in a frame. */
+      featureCount: readOnly(featureCount),
+    },
   };
+}
+
+/**
+ * The microphone's start for a session's start or switch: false when it could not (its own
+ * error says why) or a stop overtook it, not when a later start (a switch's) did.
+ */
+function microphoneStarts(mic: LiveMicrophone): () => Promise<boolean> {
+  let starts = 0;
+  return async () => {
+    const mine = ++starts;
+    return (await mic.start()) || mine !== starts;
+  };
+}
+
+/**
+ * A session's stream: its feature settings, the number its frames go to the engine under,
+ * the recent audio ("That was wrong") and the latency of its detections, all counted from
+ * the microphone's start for the session (begin).
+ */
+function sessionStream(engine: LiveEngine, info: ReturnType<typeof useSessionInfo>) {
+  let features: FeatureConfig | null = null;
+  /** The session the microphone's frames are computed for (its number, values per frame); null: none go out. */
+  let frames: { session: number; featureCount: number } | null = null;
+  const recent = new RecentAudio(RECENT_AUDIO_SECONDS * SAMPLE_RATE);
+  const latency = new DetectionLatency();
+  return {
+    recent,
+    latency,
+    features: (): FeatureConfig | null => features,
+    /** Takes a session's report; the microphone must start after this, with its features. */
+    begin(session: LiveSession): void {
+      features = info.begin(session);
+      frames = { session: session.session, featureCount: info.shown.featureCount.value };
+      latency.reset(features);
+      recent.clear();
+    },
+    /** No more frames go out (until begin). */
+    end(): void { frames = null; },
+    /** Keeps a block's audio and sends its frames (to the views too). */
+    send(block: LiveAudioBlock, onFrames?: (frames: Float32Array, count: number) => void): void {
+      recent.push(block.samples16k);
+      if (!frames) return;
+      const count = block.frames.length / frames.featureCount;
+      if (count === 0) return;
+      onFrames?.(block.frames, count);
+      const client = engine.client.value;
+      if (client) pushFrames(client, frames.session, block.frames, count, frames.featureCount);
+      latency.sent(count, performance.now());
+    },
+  };
+}
+
+/** Sends `count` frames of `featureCount` values to the engine for `session`, in messages of at most MAX_FRAMES_PER_PUSH frames. */
+function pushFrames(client: EngineClient, session: number, frames: Float32Array, count: number, featureCount: number): void {
+  for (let o = 0; o < count; o += MAX_FRAMES_PER_PUSH) {
+    const n = Math.min(MAX_FRAMES_PER_PUSH, count - o);
+    client.send('live.pushFrames', { session, frames: frames.subarray(o * featureCount, (o + n) * featureCount) as Float32Array<ArrayBuffer>, count: n });
+  }
+}
+
+/** The running session follows the screen: the bars' probabilities only while they can be seen, the detector's settings as they change. */
+function useEngineFollowsScreen({ engine, visible, detector, listening, onProblem }: {
+  engine: LiveEngine;
+  visible: MaybeRefOrGetter<boolean>;
+  detector: MaybeRefOrGetter<Readonly<DetectorSettings>>;
+  listening: Readonly<Ref<boolean>>;
+  onProblem: (text: string) => void;
+}) {
+  // Nobody sees the bars while the page is hidden: the engine stops sending them, which
+  // saves a message and a wake-up in each process ten times a second (`npm run bench:live`).
+  function wantPosteriors(enabled: boolean): void {
+    engine.client.value?.send('live.setPosteriors', { enabled });
+  }
+  watch(() => toValue(visible), (shown) => { if (listening.value) wantPosteriors(shown); });
+
+  watch(() => toValue(detector), (settings) => {
+    if (listening.value) void engine.client.value?.call('live.setOptions', { options: detectorOptions(settings) }).catch((e: unknown) => { onProblem(messageOf(e)); });
+  }, { deep: true });
+  return { wantPosteriors };
 }
 
 /** Cuts the model's window that ended at a detection's decision out of the recent audio; null when it is gone. */
@@ -237,13 +331,12 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
   const problem = ref('');
   const info = useSessionInfo(options.detector);
 
-  let features: FeatureConfig | null = null;
-  const recent = new RecentAudio(RECENT_AUDIO_SECONDS * SAMPLE_RATE);
-  const latency = new DetectionLatency();
+  const stream = sessionStream(engine, info);
+  const { recent, latency, features } = stream;
   const wrong = useThatWasWrong({
     engine, recent, log,
     speaker: options.speaker,
-    features: () => features,
+    features,
     onProblem: (text) => { problem.value = text; },
   });
   let offEvents: Array<() => void> = [];
@@ -257,35 +350,16 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
 
   const mic = options.microphone({
     deviceId: options.deviceId ?? null,
-    features: () => features,
-    onData: sendBlock,
+    features,
+    onData: (block) => {
+      options.onChange?.();
+      stream.send(block, options.onFrames);
+    },
     onEnded: () => { void stop(); },
   });
+  const startMicrophone = microphoneStarts(mic);
 
-  function sendBlock(block: LiveAudioBlock): void {
-    options.onChange?.();
-    recent.push(block.samples16k);
-    const F = info.featureCount.value;
-    const count = block.frames.length / F;
-    if (count === 0 || !listening.value || !features) return;
-    options.onFrames?.(block.frames, count);
-    for (let o = 0; o < count; o += MAX_FRAMES_PER_PUSH) {
-      const n = Math.min(MAX_FRAMES_PER_PUSH, count - o);
-      engine.client.value?.send('live.pushFrames', { frames: block.frames.subarray(o * F, (o + n) * F) as Float32Array<ArrayBuffer>, count: n });
-    }
-    latency.sent(count, performance.now());
-  }
-
-  // Nobody sees the bars while the page is hidden: the engine stops sending them, which
-  // saves a message and a wake-up in each process ten times a second (`npm run bench:live`).
-  function wantPosteriors(enabled: boolean): void {
-    engine.client.value?.send('live.setPosteriors', { enabled });
-  }
-  watch(() => toValue(visible), (shown) => { if (listening.value) wantPosteriors(shown); });
-
-  watch(() => toValue(options.detector), (settings) => {
-    if (listening.value) void engine.client.value?.call('live.setOptions', { options: detectorOptions(settings) }).catch((e: unknown) => { problem.value = messageOf(e); });
-  }, { deep: true });
+  const { wantPosteriors } = useEngineFollowsScreen({ engine, visible, detector: options.detector, listening, onProblem: (text) => { problem.value = text; } });
 
   function subscribe(client: EngineClient): void {
     offEvents = [
@@ -294,6 +368,8 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
         wrong.detected(e.detection);
         log.add({ kind: 'detection', label: e.detection.label, score: e.detection.score, latencyMs: latency.latencyOf(e.detection.time, performance.now()) });
       }),
+      client.on('live.switched', (e) => { void switched(e.session); }),
+      client.on('live.switchFailed', (e) => { problem.value = `Still listening with the model it started with: it could not switch to the newly active one (${withDisplayLabels(e.error.message)}).`; }),
       client.on('protocol.error', (e) => { problem.value = withDisplayLabels(e.error.message); }),
     ];
   }
@@ -303,12 +379,32 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
     offEvents = [];
   }
 
+  /** Takes a session's report (from live.start or a switch); the microphone's frames go under its number once it starts. */
   function begin(session: LiveSession): void {
-    features = info.begin(session);
-    latency.reset(features);
-    recent.clear();
+    stream.begin(session);
     wrong.forget();
     options.onSessionStart?.();
+  }
+
+  /**
+   * The engine switched to the newly active model: the microphone starts again with its
+   * feature settings, so the stream times, the recent audio and the latency all count from
+   * the new model's first frame, as at a start. (Its window is empty at first anyway: it
+   * decides nothing for a second, whatever the microphone does.)
+   */
+  async function switched(session: LiveSession): Promise<void> {
+    if (!listening.value) return;
+    stream.end(); // the tail the microphone delivers as it stops is of the old settings
+    mic.stop();
+    try {
+      begin(session);
+    } catch (e) {
+      problem.value = messageOf(e);
+      await stop();
+      return;
+    }
+    options.onChange?.();
+    if (!(await startMicrophone()) && listening.value) await stop();
   }
 
   async function start(): Promise<void> {
@@ -324,8 +420,9 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
       subscribe(client);
       listening.value = true;
       if (!toValue(visible)) wantPosteriors(false);
-      if (await mic.start()) { options.onChange?.(); return; }
+      if (await startMicrophone()) { options.onChange?.(); return; }
       listening.value = false;
+      stream.end();
       unsubscribe();
       await client.call('live.stop').catch(() => undefined);
     } catch (e) {
@@ -339,6 +436,7 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
     stops++;
     const wasListening = listening.value;
     listening.value = false;
+    stream.end();
     mic.stop();
     unsubscribe();
     if (repaint) options.onChange?.(); // the level meter falls back to zero
@@ -352,12 +450,7 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
     listening: readOnly(listening),
     starting: readOnly(starting),
     problem: readOnly(problem),
-    labels: info.labels,
-    calibrated: info.calibrated,
-    threshold: info.threshold,
-    description: info.description,
-    featureRows: info.featureRows,
-    featureCount: info.featureCount,
+    ...info.shown,
     log: log.entries,
     /** Whether "That was wrong" has a detection of this session to file. */
     canMarkWrong: computed(() => listening.value && wrong.canFile.value),

@@ -3,6 +3,7 @@
 // recordings; envelopes of the clips asked for, leaving out what is gone.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENVELOPE_POINTS } from '../../../app/shared/envelope.js';
+import { encodeWav } from '../../../core/audio/wav.js';
 import { inProcessEngine, tone } from './engine-harness.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -54,6 +55,20 @@ describe('background recordings through the engine', () => {
     const bg = await client.call('dataset.deleteBackground', { path: '_background_noise_/hum.wav' });
     await expect(client.call('dataset.restoreClip', { trashed: bg.trashed })).rejects.toMatchObject({ code: 'bad-name' });
     expect(await client.call('dataset.clips')).toEqual([]);
+  });
+});
+
+describe('a background recording with no audio', () => {
+  it('is refused when uploaded as a WAV that is only a header, and the recordings stored stay as they were', async () => {
+    const client = await connected();
+    const { path } = await client.call('dataset.addBackground', { name: 'kitchen', samples: tone(1, 60, 0.05) });
+    const stored = await client.call('dataset.backgrounds');
+    const headerOnly = encodeWav(new Float32Array(0), 16000);
+    const result = await client.call('dataset.importWavs', { files: [{ name: '_background_noise_/kitchen.wav', bytes: headerOnly }, { name: '_silence_/quiet.wav', bytes: headerOnly }] });
+    expect(result.background).toEqual([]);
+    expect(result.rejected.map((r) => [r.file, r.code])).toEqual([['_background_noise_/kitchen.wav', 'empty-audio'], ['_silence_/quiet.wav', 'empty-audio']]);
+    expect(await client.call('dataset.backgrounds')).toEqual(stored);
+    expect((await client.call('dataset.readBackground', { path })).samples.length).toBe(16000);
   });
 });
 

@@ -5,6 +5,7 @@ import { exportOnnx } from '../../../core/onnx/export.js';
 import { importOnnx } from '../../../core/onnx/import.js';
 import { encodeWav } from '../../../core/audio/wav.js';
 import { EngineError } from '../../../app/shared/engine-error.js';
+import { PROTOCOL_VERSION } from '../../../app/shared/protocol.js';
 import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../../core/features/config.js';
 import { engineScratch, tone } from './engine-harness.js';
 
@@ -14,7 +15,7 @@ describe('engine over child_process.fork', () => {
   it('reports itself', async () => {
     const { client, supervisor } = await scratch.start();
     const info = await client.call('engine.info');
-    expect(info).toMatchObject({ protocol: 1, version: '0.0.0-test', host: 'node', engines: ['typescript', 'onnxruntime'] });
+    expect(info).toMatchObject({ protocol: PROTOCOL_VERSION, version: '0.0.0-test', host: 'node', engines: ['typescript', 'onnxruntime'] });
     expect(info.pid).toBe(supervisor.pid);
   });
 

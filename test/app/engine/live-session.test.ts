@@ -3,6 +3,7 @@
 // engine is scripted (a crossing on a chosen decision), the detector and its rule are real.
 import { describe, expect, it } from 'vitest';
 import { LiveSession } from '../../../app/engine/live-session.js';
+import { EngineServiceError } from '../../../app/engine/service-error.js';
 import type { OpenProject } from '../../../app/engine/projects.js';
 import type { EngineEvent } from '../../../app/shared/protocol.js';
 import type { InferenceEngine } from '../../../core/inference/engine.js';
@@ -38,9 +39,9 @@ describe('LiveSession posterior events', () => {
     it(`sends the step that fires a detection before it (a step ${what}), and at most one step per 100 ms otherwise`, async () => {
       const { live, events } = session(fireAt);
       // Word end off: the scripted posteriors come with silent frames.
-      await live.start({ options: { threshold: 0.6, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
+      const { session: id } = await live.start({ options: { threshold: 0.6, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
       const frames = new Float32Array(10 * F); // 100 ms a push: two decisions, the second held back
-      for (let i = 0; i < 20; i++) await live.pushFrames(frames, 10);
+      for (let i = 0; i < 20; i++) await live.pushFrames(frames, 10, id);
       await live.stop();
 
       const detections = times(events, 'live.detection');
@@ -62,14 +63,14 @@ describe('LiveSession posterior events', () => {
 describe('LiveSession with posteriors turned off (the window hidden)', () => {
   it('sends no posterior event, not even the one that fires, but every detection; turned on, they come again', async () => {
     const { live, events } = session(3);
-    await live.start({ options: { threshold: 0.6, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
+    const { session: id } = await live.start({ options: { threshold: 0.6, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
     await live.setPosteriors(false);
     const frames = new Float32Array(10 * F);
-    for (let i = 0; i < 20; i++) await live.pushFrames(frames, 10);
+    for (let i = 0; i < 20; i++) await live.pushFrames(frames, 10, id);
     expect(events.map((e) => e.type)).toEqual(['live.detection']);
 
     await live.setPosteriors(true);
-    for (let i = 0; i < 10; i++) await live.pushFrames(frames, 10);
+    for (let i = 0; i < 10; i++) await live.pushFrames(frames, 10, id);
     await live.stop();
     expect(events.filter((e) => e.type === 'live.posteriors').length).toBeGreaterThan(5);
   });
@@ -84,7 +85,7 @@ describe('LiveSession thresholds', () => {
   const calibration = { thresholds: { yes: 0.97 }, words: [{ label: 'yes', threshold: 0.97, falseActivations: 0, reached: true }], seconds: 200, targetPerHour: 1 };
   const run = async (live: LiveSession, events: EngineEvent[]): Promise<number> => {
     const frames = new Float32Array(10 * F);
-    for (let i = 0; i < 20; i++) await live.pushFrames(frames, 10);
+    for (let i = 0; i < 20; i++) await live.pushFrames(frames, 10, 1); // each test's session is its LiveSession's first
     await live.stop();
     return times(events, 'live.detection').length;
   };
@@ -110,5 +111,143 @@ describe('LiveSession thresholds', () => {
     await live.start({ options: { threshold: 0.9, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
     await live.setOptions({ smoothingMs: 50, maxTrailingSilenceMs: 1000 }); // back to calibrated before decision 6
     expect(await run(live, events)).toBe(0);
+  });
+});
+
+describe('LiveSession follows the active model', () => {
+  /** Two models of different words and feature settings (B's frames have no deltas: half A's values). */
+  const A = { labels: ['_background_', '_unknown_', 'yes'], features: { ...DEFAULT_FEATURE_CONFIG } };
+  const B = { labels: ['_background_', '_unknown_', 'no', 'go'], features: { ...DEFAULT_FEATURE_CONFIG, deltas: false } };
+  const models: Record<string, typeof A> = { a: A, b: B };
+
+  /** An engine for `m` that says its last word with 0.95 at every decision, and counts its runs and whether it was disposed. */
+  function word(m: typeof A) {
+    const engine = {
+      runs: 0, disposed: false,
+      kind: 'typescript' as const, description: `${m.labels.length} classes`, features: featureCount(m.features), classes: m.labels.length,
+      run: async () => { engine.runs++; return Float32Array.from(m.labels, (_, i) => (i === m.labels.length - 1 ? 0.95 : 0.05 / (m.labels.length - 1))); },
+      createStream: () => { throw new Error('not used'); },
+      dispose: async () => { engine.disposed = true; },
+    };
+    return engine;
+  }
+
+  /** A project whose active model is `active.id` ('c' cannot be loaded), and the engines made for it, in order. */
+  function following() {
+    const events: EngineEvent[] = [];
+    const active = { id: 'a' as string | null };
+    const engines: Array<ReturnType<typeof word> & { model: string }> = [];
+    const project = {
+      models: {
+        activeId: async () => active.id,
+        load: async (id: string) => {
+          const m = models[id];
+          if (!m) throw new EngineServiceError('not-found', `no model ${JSON.stringify(id)}`);
+          const model = { model: { config: { cell: 'lstm', inputSize: featureCount(m.features), hiddenSize: 8, layers: 1, classes: m.labels.length } } as SequenceClassifier, labels: m.labels, features: m.features, calibration: null };
+          return { model };
+        },
+      },
+    } as unknown as OpenProject;
+    const live = new LiveSession(() => project, (e) => events.push(e), async (_, model) => {
+      const id = model.config.classes === A.labels.length ? 'a' : 'b';
+      const engine = Object.assign(word(models[id]), { model: id });
+      engines.push(engine);
+      return engine;
+    });
+    return { live, events, active, engines };
+  }
+
+  const OPTIONS = { threshold: 0.6, smoothingMs: 50, maxTrailingSilenceMs: 1000, refractoryMs: 0 };
+  /** Pushes a second of frames of `m`'s layout (100 frames: the window fills, one decision) under `session`. */
+  const second = (live: LiveSession, m: typeof A, session: number) => live.pushFrames(new Float32Array(100 * featureCount(m.features)), 100, session);
+  const switched = (events: EngineEvent[]) => events.filter((e): e is Extract<EngineEvent, { type: 'live.switched' }> => e.type === 'live.switched');
+
+  it('switches a running session to a newly active model, with the same engine and options, and says so with the new session', async () => {
+    const { live, events, active, engines } = following();
+    const started = await live.start({ options: OPTIONS });
+    expect(started).toMatchObject({ modelId: 'a', labels: A.labels, features: A.features });
+    expect((await second(live, A, started.session)).detections.map((d) => d.label)).toEqual(['yes']);
+
+    active.id = 'b'; // a training run finished (or the user activated b) while listening
+    await live.followActiveModel();
+    const [event] = switched(events);
+    expect(event.session).toMatchObject({ modelId: 'b', labels: B.labels, features: B.features, engine: 'typescript', thresholds: null });
+    expect(event.session.session).not.toBe(started.session);
+    expect(engines.map((e) => [e.model, e.disposed])).toEqual([['a', true], ['b', false]]);
+
+    // Frames still on their way for the old session (A's layout) are dropped, not fed to B.
+    expect(await second(live, A, started.session)).toEqual({ detections: [] });
+    expect(engines[1].runs).toBe(0);
+    // Frames for the new one are B's, and B decides: its word, at the threshold the session was started with.
+    expect((await second(live, B, event.session.session)).detections.map((d) => d.label)).toEqual(['go']);
+    // Audio suits any model: it goes to B.
+    const { detections } = await live.pushAudio(new Float32Array(16000));
+    expect(detections.every((d) => B.labels.includes(d.label))).toBe(true);
+    await live.stop();
+    expect(engines[1].disposed).toBe(true);
+  });
+
+  it('runs the pushes that came before the switch on the old model and those after on the new', async () => {
+    const { live, events, active, engines } = following();
+    const { session } = await live.start({ options: OPTIONS });
+    const before = second(live, A, session); // not awaited: queued ahead of the switch
+    active.id = 'b';
+    const pending = live.followActiveModel();
+    expect((await before).detections.map((d) => d.label)).toEqual(['yes']);
+    await pending;
+    const next = switched(events)[0].session.session;
+    expect((await second(live, B, next)).detections.map((d) => d.label)).toEqual(['go']);
+    expect(engines.map((e) => [e.model, e.runs])).toEqual([['a', 1], ['b', 1]]);
+    await live.stop();
+  });
+
+  it('keeps the options set while listening, and is told each later switch', async () => {
+    const { live, events, active } = following();
+    await live.start({ options: OPTIONS });
+    await live.setOptions({ ...OPTIONS, threshold: 0.99 }); // over every word's 0.95
+    active.id = 'b';
+    await live.followActiveModel();
+    expect((await second(live, B, switched(events)[0].session.session)).detections).toEqual([]);
+    active.id = 'a';
+    await live.followActiveModel();
+    expect(switched(events).map((e) => e.session.modelId)).toEqual(['b', 'a']);
+    await live.stop();
+  });
+
+  it('does nothing when not listening, when the active model is the session\'s, or when none is active', async () => {
+    const { live, events, active, engines } = following();
+    active.id = 'b';
+    await live.followActiveModel(); // not listening
+    active.id = 'a';
+    const { session } = await live.start({ options: OPTIONS });
+    await live.followActiveModel(); // already a's (a rename, an import)
+    active.id = null; // the active model was deleted: the session keeps the one it has
+    await live.followActiveModel();
+    expect(events).toEqual([]);
+    expect((await second(live, A, session)).detections.map((d) => d.label)).toEqual(['yes']);
+    expect(engines.map((e) => e.model)).toEqual(['a']);
+    await live.stop();
+  });
+
+  it('goes on with the model it has, and says why, when the new one cannot be loaded', async () => {
+    const { live, events, active } = following();
+    const { session } = await live.start({ options: OPTIONS });
+    active.id = 'c';
+    await live.followActiveModel();
+    expect(events).toEqual([{ type: 'live.switchFailed', modelId: 'c', error: { code: 'not-found', message: 'no model "c"' } }]);
+    expect((await second(live, A, session)).detections.map((d) => d.label)).toEqual(['yes']);
+    await live.stop();
+  });
+
+  it('does not switch a session stopped while the new model loaded', async () => {
+    const { live, events, active, engines } = following();
+    await live.start({ options: OPTIONS });
+    active.id = 'b';
+    const pending = live.followActiveModel();
+    await live.stop();
+    await pending;
+    expect(events).toEqual([]);
+    expect(engines.every((e) => e.disposed)).toBe(true);
+    await expect(async () => live.pushAudio(new Float32Array(160))).rejects.toMatchObject({ code: 'not-listening' });
   });
 });

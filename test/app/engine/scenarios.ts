@@ -5,7 +5,7 @@
 // resumed run.
 import { expect } from 'vitest';
 import type { EngineClient } from '../../../app/shared/client.js';
-import type { EngineEvent } from '../../../app/shared/protocol.js';
+import type { Detection, EngineEvent } from '../../../app/shared/protocol.js';
 import { addToneWords, toneWord, TONE_WORDS, waitForEvent } from './tone-words.js';
 import { featureCount, parseFeatureConfig } from '../../../core/features/config.js';
 import { FeatureStream } from '../../../core/features/mfcc.js';
@@ -107,11 +107,18 @@ export async function trainExportImportListen(client: EngineClient): Promise<voi
   audio.set(toneWord('low', 7), 16000);
   for (let i = 0; i < audio.length; i += 1600) {
     const frames = stream.push(audio.subarray(i, i + 1600));
-    client.send('live.pushFrames', { frames, count: frames.length / F });
+    client.send('live.pushFrames', { session: session.session, frames, count: frames.length / F });
   }
   await client.call('live.stop'); // answered after every push before it
   expect(detected).toEqual(['low']);
   await expect(client.call('live.pushAudio', { samples: new Float32Array(160) })).rejects.toMatchObject({ code: 'not-listening' });
+}
+
+/** `seconds` of silence with the tone word in its second second. */
+function wordBetweenSilences(word: (typeof TONE_WORDS)[number], seconds: number): Float32Array {
+  const audio = new Float32Array(16000 * seconds);
+  audio.set(toneWord(word, 99), 16000);
+  return audio;
 }
 
 export async function cancelAndResume(client: EngineClient): Promise<void> {
@@ -190,6 +197,8 @@ export async function onePersonTrains(client: EngineClient): Promise<void> {
  * Each finished run becomes the active model (issue 15: a second model used to stay
  * inactive, so Listen kept the first): after two runs with different words, the second is
  * the one active and the one live.start listens with. Its description says how the run went.
+ * A session listening while the second run finishes switches to it ('live.switched'):
+ * frames computed for the first model's session are dropped, the new session's are heard.
  */
 export async function newestModelIsActive(client: EngineClient): Promise<void> {
   await client.call('project.open', { name: 'two-runs', create: true });
@@ -202,8 +211,35 @@ export async function newestModelIsActive(client: EngineClient): Promise<void> {
   };
   const first = await trainOn('two words', ['low', 'mid']);
   expect(first.active).toBe(true);
+  const listening = await client.call('live.start', {});
+  expect(listening).toMatchObject({ modelId: first.id, labels: first.labels });
+  const switched = waitForEvent(client, 'live.switched');
   const second = await trainOn('three words', ['low', 'mid', 'high']);
   expect(second.active).toBe(true);
+  const { session: now } = await switched;
+  expect(now).toMatchObject({ modelId: second.id, labels: second.labels });
+  expect(now.session).not.toBe(listening.session);
+  // The new model decides on the new session's frames (its probabilities come, of its
+  // words); the same frames sent for the old session are dropped.
+  const features = parseFeatureConfig(now.features);
+  const stream = new FeatureStream(features);
+  const audio = wordBetweenSilences('high', 3);
+  const blocks: Float32Array[] = [];
+  for (let i = 0; i < audio.length; i += 1600) blocks.push(stream.push(audio.subarray(i, i + 1600)));
+  const pushAll = async (session: number): Promise<Detection[]> => {
+    const heard: Detection[] = [];
+    for (const frames of blocks) heard.push(...(await client.call('live.pushFrames', { session, frames, count: frames.length / featureCount(features) })).detections);
+    return heard;
+  };
+  const decided: string[][] = [];
+  const off = client.on('live.posteriors', (e) => decided.push(e.labels));
+  expect(await pushAll(listening.session)).toEqual([]);
+  expect(decided).toEqual([]);
+  await pushAll(now.session);
+  off();
+  expect(decided.length).toBeGreaterThan(5);
+  expect(decided.every((labels) => labels.join() === second.labels.join())).toBe(true);
+  await client.call('live.stop');
   const listed = await client.call('models.list');
   expect(listed.filter((m) => m.active).map((m) => m.name)).toEqual(['three words']);
   expect(second.training).toEqual({ epochs: expect.any(Number), maxEpochs: 5, keptEpoch: expect.any(Number) });
