@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HarkError } from '../../../core/errors.js';
-import { DecisionRule, type DecisionOptions } from '../../../core/kws/decision.js';
+import { DecisionRule, DEFAULT_MAX_TRAILING_SILENCE_MS, type DecisionOptions } from '../../../core/kws/decision.js';
 
 const labels = ['yes', 'no', '_unknown_', '_background_'];
 const p = (yes: number, no: number, unknown: number): number[] => [yes, no, unknown, Math.max(0, 1 - yes - no - unknown)];
@@ -70,8 +70,10 @@ describe('the decision rule', () => {
     expect(rule.step(0.15, p(0.9, 0, 0), 0.3)?.label).toBe('yes'); // at the limit: fires
     const off = new DecisionRule(labels, { threshold: 0.8, maxTrailingSilenceMs: 1000 });
     expect(off.step(0, p(0.9, 0, 0), 0.9)?.label).toBe('yes');
-    // the default is 300 ms, and a caller that does not know the silence (0) is never gated
-    expect(new DecisionRule(labels, { threshold: 0.8 }).step(0, p(0.9, 0, 0), 0.31)).toBeNull();
+    // the default (DEFAULT_MAX_TRAILING_SILENCE_MS), and a caller that does not know the silence (0) is never gated
+    const past = DEFAULT_MAX_TRAILING_SILENCE_MS / 1000 + 0.01;
+    expect(new DecisionRule(labels, { threshold: 0.8 }).step(0, p(0.9, 0, 0), past)).toBeNull();
+    expect(new DecisionRule(labels, { threshold: 0.8 }).step(0, p(0.9, 0, 0), past - 0.02)?.label).toBe('yes');
     expect(new DecisionRule(labels, { threshold: 0.8 }).step(0, p(0.9, 0, 0))?.label).toBe('yes');
   });
 
