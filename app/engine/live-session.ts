@@ -63,7 +63,11 @@ function withCalibration(options: DetectorOptions, calibrated: Readonly<Record<s
   return calibrated && options.threshold === undefined ? { ...options, thresholds: { ...calibrated, ...options.thresholds } } : options;
 }
 
-/** The options for a model with `labels`: a threshold of a word it does not have (given for the model before a switch) cannot apply. */
+/**
+ * The options for the model a session switches to, with `labels`: a threshold of a word it
+ * does not have (given for the model before the switch) cannot apply. Only a switch drops
+ * them: given at start or with setOptions, such a threshold is refused (bad-detector-option).
+ */
 function forLabels(options: DetectorOptions, labels: readonly string[]): DetectorOptions {
   if (!options.thresholds) return options;
   return { ...options, thresholds: Object.fromEntries(Object.entries(options.thresholds).filter(([word]) => labels.includes(word))) };
@@ -126,10 +130,10 @@ export class LiveSession {
 
   async setOptions(options: DetectorOptions): Promise<void> {
     const running = this.require();
-    const { detector, calibrated, engine, config, labels } = running.current;
+    const { detector, calibrated, engine, config } = running.current;
     // A shorter hop costs more: the same check as at start.
     if (options.hopMs !== undefined) checkLiveBudget(detector.features, config, { engine: engine.kind, hopMs: options.hopMs });
-    detector.setOptions(withCalibration(forLabels(options, labels), calibrated));
+    detector.setOptions(withCalibration(options, calibrated));
     running.options = options;
   }
 
@@ -164,7 +168,8 @@ export class LiveSession {
       if (activeId === null || activeId === running.current.modelId) return;
       let next: Detecting;
       try {
-        next = await this.detecting(activeId, await this.load(activeId, running.kind, running.options), running.kind, running.options, () => running.posteriors);
+        const model = await this.load(activeId, running.kind, running.options);
+        next = await this.detecting(activeId, model, running.kind, forLabels(running.options, model.labels), () => running.posteriors);
       } catch (err) {
         if (this.running === running) this.emit({ type: 'live.switchFailed', modelId: activeId, error: toWireError(err) });
         return;
@@ -173,7 +178,8 @@ export class LiveSession {
       await this.serial(async () => {
         if (this.running !== running) { await next.engine.dispose(); return; } // stopped or started again meanwhile
         try {
-          // The options may have changed while the model loaded.
+          // The options may have changed while the model loaded: its hop is checked again.
+          checkLiveBudget(next.features, next.config, { engine: running.kind, hopMs: running.options.hopMs ?? DEFAULT_HOP_MS });
           next.detector.setOptions(withCalibration(forLabels(running.options, next.labels), next.calibrated));
         } catch (err) {
           await next.engine.dispose();
@@ -182,8 +188,10 @@ export class LiveSession {
         }
         const old = running.current;
         running.current = next;
-        await old.engine.dispose();
+        // Said before the old engine closes: the switch has happened whether or not it closes
+        // cleanly, and a page not told would send frames for the old session, all dropped.
         this.emit({ type: 'live.switched', session: infoOf(next) });
+        await old.engine.dispose().catch(() => undefined);
       });
     });
   }
@@ -205,7 +213,7 @@ export class LiveSession {
     let lastSent = -Infinity;
     try {
       const detector = new KeywordDetector(engine, model, {
-        ...withCalibration(forLabels(options, labels), calibrated),
+        ...withCalibration(options, calibrated),
         // The bars need ~10 updates a second, not one per decision: every event costs the
         // renderer a paint and both processes a message. A step held back is still sent,
         // just before its detection, if it fires one (enqueue), so the bars show every

@@ -260,7 +260,7 @@ describe('a switch to the newly active model (a training run finished while list
     const { fake, live, scope } = setup();
     await live.start();
     fake.emit({ type: 'live.switchFailed', modelId: 'm-2', error: { code: 'live-budget', message: 'the model is too slow to listen live' } });
-    expect(live.problem.value).toBe('Still listening with the model it started with: it could not switch to the newly active one (the model is too slow to listen live).');
+    expect(live.problem.value).toBe('Still listening with the model it had: it could not switch to the newly active one (the model is too slow to listen live).');
     expect(live.modelId.value).toBe('m-1');
     scope.stop();
   });

@@ -369,7 +369,7 @@ export function useLiveSession<M extends LiveMicrophone>(options: UseLiveSession
         log.add({ kind: 'detection', label: e.detection.label, score: e.detection.score, latencyMs: latency.latencyOf(e.detection.time, performance.now()) });
       }),
       client.on('live.switched', (e) => { void switched(e.session); }),
-      client.on('live.switchFailed', (e) => { problem.value = `Still listening with the model it started with: it could not switch to the newly active one (${withDisplayLabels(e.error.message)}).`; }),
+      client.on('live.switchFailed', (e) => { problem.value = `Still listening with the model it had: it could not switch to the newly active one (${withDisplayLabels(e.error.message)}).`; }),
       client.on('protocol.error', (e) => { problem.value = withDisplayLabels(e.error.message); }),
     ];
   }

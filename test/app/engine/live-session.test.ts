@@ -1,13 +1,14 @@
 // LiveSession's posterior events: at most one per 100 ms of stream time, and the step that
 // fires a detection is sent before it even when the interval held it back. The inference
 // engine is scripted (a crossing on a chosen decision), the detector and its rule are real.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LiveSession } from '../../../app/engine/live-session.js';
 import { EngineServiceError } from '../../../app/engine/service-error.js';
 import type { OpenProject } from '../../../app/engine/projects.js';
 import type { EngineEvent } from '../../../app/shared/protocol.js';
 import type { InferenceEngine } from '../../../core/inference/engine.js';
 import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../../core/features/config.js';
+import { liveBudgetProblem } from '../../../core/features/budget.js';
 import type { SequenceClassifier } from '../../../core/nn/classifier.js';
 import type { KwsModel } from '../../../core/kws/recipe.js';
 
@@ -114,54 +115,61 @@ describe('LiveSession thresholds', () => {
   });
 });
 
-describe('LiveSession follows the active model', () => {
-  /** Two models of different words and feature settings (B's frames have no deltas: half A's values). */
-  const A = { labels: ['_background_', '_unknown_', 'yes'], features: { ...DEFAULT_FEATURE_CONFIG } };
-  const B = { labels: ['_background_', '_unknown_', 'no', 'go'], features: { ...DEFAULT_FEATURE_CONFIG, deltas: false } };
-  const models: Record<string, typeof A> = { a: A, b: B };
+/** Two models of different words and feature settings (B's frames have no deltas: half A's values). */
+const A = { labels: ['_background_', '_unknown_', 'yes'], features: { ...DEFAULT_FEATURE_CONFIG } };
+const B = { labels: ['_background_', '_unknown_', 'no', 'go'], features: { ...DEFAULT_FEATURE_CONFIG, deltas: false } };
+const models: Record<string, typeof A> = { a: A, b: B };
 
-  /** An engine for `m` that says its last word with 0.95 at every decision, and counts its runs and whether it was disposed. */
-  function word(m: typeof A) {
-    const engine = {
-      runs: 0, disposed: false,
-      kind: 'typescript' as const, description: `${m.labels.length} classes`, features: featureCount(m.features), classes: m.labels.length,
-      run: async () => { engine.runs++; return Float32Array.from(m.labels, (_, i) => (i === m.labels.length - 1 ? 0.95 : 0.05 / (m.labels.length - 1))); },
-      createStream: () => { throw new Error('not used'); },
-      dispose: async () => { engine.disposed = true; },
-    };
-    return engine;
-  }
+/** An engine for `m` that says its last word with 0.95 at every decision, and counts its runs and whether it was disposed. */
+function word(m: typeof A) {
+  const engine = {
+    runs: 0, disposed: false,
+    kind: 'typescript' as const, description: `${m.labels.length} classes`, features: featureCount(m.features), classes: m.labels.length,
+    run: async () => { engine.runs++; return Float32Array.from(m.labels, (_, i) => (i === m.labels.length - 1 ? 0.95 : 0.05 / (m.labels.length - 1))); },
+    createStream: () => { throw new Error('not used'); },
+    dispose: async () => { engine.disposed = true; },
+  };
+  return engine;
+}
 
-  /** A project whose active model is `active.id` ('c' cannot be loaded), and the engines made for it, in order. */
-  function following() {
-    const events: EngineEvent[] = [];
-    const active = { id: 'a' as string | null };
-    const engines: Array<ReturnType<typeof word> & { model: string }> = [];
-    const project = {
-      models: {
-        activeId: async () => active.id,
-        load: async (id: string) => {
-          const m = models[id];
-          if (!m) throw new EngineServiceError('not-found', `no model ${JSON.stringify(id)}`);
-          const model = { model: { config: { cell: 'lstm', inputSize: featureCount(m.features), hiddenSize: 8, layers: 1, classes: m.labels.length } } as SequenceClassifier, labels: m.labels, features: m.features, calibration: null };
-          return { model };
-        },
+/**
+ * A project whose active model is `active.id` ('c' cannot be loaded), and the engines made
+ * for it, in order. `hiddenSize`: a model's units (default 8: cheap at any hop); `loaded`:
+ * loading a model other than a waits for it. `loads`: the models asked for, in order.
+ */
+function following({ hiddenSize = {}, loaded }: { hiddenSize?: Record<string, number>; loaded?: Promise<void> } = {}) {
+  const events: EngineEvent[] = [];
+  const active = { id: 'a' as string | null };
+  const engines: Array<ReturnType<typeof word> & { model: string }> = [];
+  const loads: string[] = [];
+  const project = {
+    models: {
+      activeId: async () => active.id,
+      load: async (id: string) => {
+        loads.push(id);
+        if (id !== 'a') await loaded;
+        const m = models[id];
+        if (!m) throw new EngineServiceError('not-found', `no model ${JSON.stringify(id)}`);
+        const model = { model: { config: { cell: 'lstm', inputSize: featureCount(m.features), hiddenSize: hiddenSize[id] ?? 8, layers: 1, classes: m.labels.length } } as SequenceClassifier, labels: m.labels, features: m.features, calibration: null };
+        return { model };
       },
-    } as unknown as OpenProject;
-    const live = new LiveSession(() => project, (e) => events.push(e), async (_, model) => {
-      const id = model.config.classes === A.labels.length ? 'a' : 'b';
-      const engine = Object.assign(word(models[id]), { model: id });
-      engines.push(engine);
-      return engine;
-    });
-    return { live, events, active, engines };
-  }
+    },
+  } as unknown as OpenProject;
+  const live = new LiveSession(() => project, (e) => events.push(e), async (_, model) => {
+    const id = model.config.classes === A.labels.length ? 'a' : 'b';
+    const engine = Object.assign(word(models[id]), { model: id });
+    engines.push(engine);
+    return engine;
+  });
+  return { live, events, active, engines, loads };
+}
 
-  const OPTIONS = { threshold: 0.6, smoothingMs: 50, maxTrailingSilenceMs: 1000, refractoryMs: 0 };
-  /** Pushes a second of frames of `m`'s layout (100 frames: the window fills, one decision) under `session`. */
-  const second = (live: LiveSession, m: typeof A, session: number) => live.pushFrames(new Float32Array(100 * featureCount(m.features)), 100, session);
-  const switched = (events: EngineEvent[]) => events.filter((e): e is Extract<EngineEvent, { type: 'live.switched' }> => e.type === 'live.switched');
+const OPTIONS = { threshold: 0.6, smoothingMs: 50, maxTrailingSilenceMs: 1000, refractoryMs: 0 };
+/** Pushes a second of frames of `m`'s layout (100 frames: the window fills, one decision) under `session`. */
+const second = (live: LiveSession, m: typeof A, session: number) => live.pushFrames(new Float32Array(100 * featureCount(m.features)), 100, session);
+const switched = (events: EngineEvent[]) => events.filter((e): e is Extract<EngineEvent, { type: 'live.switched' }> => e.type === 'live.switched');
 
+describe('LiveSession follows the active model', () => {
   it('switches a running session to a newly active model, with the same engine and options, and says so with the new session', async () => {
     const { live, events, active, engines } = following();
     const started = await live.start({ options: OPTIONS });
@@ -238,16 +246,77 @@ describe('LiveSession follows the active model', () => {
     expect((await second(live, A, session)).detections.map((d) => d.label)).toEqual(['yes']);
     await live.stop();
   });
+});
+
+describe('LiveSession follows the active model, racing the page and the engine', () => {
+  it('checks the new model\'s cost at the hop set while it loaded, and goes on with the old one when it is too slow', async () => {
+    let load = (): void => undefined;
+    const { live, events, active, engines, loads } = following({ hiddenSize: { b: 96 }, loaded: new Promise((resolve) => { load = resolve; }) });
+    const B96 = { cell: 'lstm' as const, inputSize: featureCount(B.features), hiddenSize: 96, layers: 1, classes: B.labels.length };
+    // B can listen at a decision every 50 ms, not every 20 (A, 8 units, can at either).
+    expect(liveBudgetProblem(B.features, B96, { engine: 'typescript', hopMs: 50 })).toBeNull();
+    expect(liveBudgetProblem(B.features, B96, { engine: 'typescript', hopMs: 20 })).not.toBeNull();
+    const { session } = await live.start({ options: { ...OPTIONS, hopMs: 50 } });
+    active.id = 'b';
+    const pending = live.followActiveModel();
+    await vi.waitFor(() => expect(loads).toEqual(['a', 'b'])); // B loads, to be checked at 50 ms…
+    await live.setOptions({ ...OPTIONS, hopMs: 20 }); // …while the user asks for 20
+    load();
+    await pending;
+    expect(events).toEqual([{ type: 'live.switchFailed', modelId: 'b', error: expect.objectContaining({ code: 'too-slow' }) }]);
+    expect(engines.map((e) => [e.model, e.disposed])).toEqual([['a', false], ['b', true]]);
+    expect((await second(live, A, session)).detections.map((d) => d.label)).toEqual(['yes']);
+    await live.stop();
+  });
+
+  it('has switched, and says so, even when the old model\'s engine fails to close', async () => {
+    const { live, events, active, engines } = following();
+    const { session } = await live.start({ options: OPTIONS });
+    engines[0].dispose = async () => { throw new Error('release failed'); };
+    active.id = 'b';
+    await live.followActiveModel();
+    const [event] = switched(events);
+    expect(event?.session).toMatchObject({ modelId: 'b' });
+    // Frames for the new session are heard: the page that followed the event is not left sending into nothing.
+    expect((await second(live, B, event.session.session)).detections.map((d) => d.label)).toEqual(['go']);
+    expect(await second(live, A, session)).toEqual({ detections: [] });
+    await live.stop();
+  });
+
+  it('refuses, at start and while listening, a threshold for a word the model does not have', async () => {
+    const { live } = following();
+    const typo = { ...OPTIONS, thresholds: { yse: 0.5 } };
+    await expect(live.start({ options: typo })).rejects.toMatchObject({ code: 'bad-detector-option', message: expect.stringContaining('"yse" is not a word of this model') });
+    await live.start({ options: OPTIONS });
+    await expect(live.setOptions(typo)).rejects.toMatchObject({ code: 'bad-detector-option' });
+    await live.stop();
+  });
+
+  it('applies thresholds given for the model before a switch only to the words the new one has', async () => {
+    const { live, events, active } = following();
+    await live.start({ options: { ...OPTIONS, thresholds: { yes: 0.99 } } });
+    active.id = 'b';
+    await live.followActiveModel();
+    const [event] = switched(events);
+    expect((await second(live, B, event.session.session)).detections.map((d) => d.label)).toEqual(['go']);
+    active.id = 'a'; // back: a's own threshold applies again (0.95 stays under 0.99)
+    await live.followActiveModel();
+    expect((await second(live, A, switched(events)[1].session.session)).detections).toEqual([]);
+    await live.stop();
+  });
 
   it('does not switch a session stopped while the new model loaded', async () => {
-    const { live, events, active, engines } = following();
+    let load = (): void => undefined;
+    const { live, events, active, engines, loads } = following({ loaded: new Promise((resolve) => { load = resolve; }) });
     await live.start({ options: OPTIONS });
     active.id = 'b';
     const pending = live.followActiveModel();
+    await vi.waitFor(() => expect(loads).toEqual(['a', 'b'])); // b is loading
     await live.stop();
+    load();
     await pending;
     expect(events).toEqual([]);
-    expect(engines.every((e) => e.disposed)).toBe(true);
+    expect(engines.map((e) => [e.model, e.disposed])).toEqual([['a', true], ['b', true]]); // b was made, and closed unused
     await expect(async () => live.pushAudio(new Float32Array(160))).rejects.toMatchObject({ code: 'not-listening' });
   });
 });
