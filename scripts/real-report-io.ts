@@ -91,7 +91,9 @@ export interface StreamRow {
  * limit, so a default can be chosen from where recall and false activations would be.
  */
 export const OPERATING_THRESHOLDS: readonly (number | 'calibrated')[] = ['calibrated', 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98];
-export const OPERATING_WORD_ENDS: readonly number[] = [DETECTOR_OPTIONS.maxTrailingSilenceMs.default, 500, 800, DETECTOR_OPTIONS.maxTrailingSilenceMs.offFrom];
+export const OPERATING_WORD_ENDS: readonly number[] = [
+  ...new Set([DETECTOR_OPTIONS.maxTrailingSilenceMs.default, 300, 500, 800]), // the default among them, once
+].sort((a, b) => a - b).concat(DETECTOR_OPTIONS.maxTrailingSilenceMs.offFrom);
 
 export function operatingGrid(calibrated: Readonly<Record<string, number>> | undefined): OperatingSetting[] {
   return OPERATING_WORD_ENDS.flatMap((maxTrailingSilenceMs) => OPERATING_THRESHOLDS.map((t) => ({
