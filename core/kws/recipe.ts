@@ -19,6 +19,7 @@ import { SequenceClassifier, type Pooling } from '../nn/classifier.js';
 import type { CellKind } from '../nn/layer.js';
 import { Random } from '../tensor/random.js';
 import { featureStatistics, type SequenceDataset } from '../train/dataset.js';
+import { encodeDataset, trainHead } from '../train/head.js';
 import { Trainer, type AbortSignalLike, type EpochRecord, type GradientSource, type TrainerState, type TrainEvent, type TrainResult } from '../train/trainer.js';
 import { TypeScriptEngine } from '../inference/engine.js';
 import { calibrateThresholds, type Calibration } from './calibrate.js';
@@ -86,6 +87,12 @@ export interface KwsRecipe {
    * out of training (calibrate.ts): the lowest at which it does not fire there.
    */
   calibrate: boolean;
+  /**
+   * What a run started from the pretrained encoder trains: 'all' fine-tunes every weight;
+   * 'head' keeps the encoder's recurrent layers as they are and trains only the head, on
+   * encodings computed once (core/train/head.ts): seconds instead of a minute.
+   */
+  fineTune: FineTune;
   /** Share of each word's training clips held out for validation when none are given. */
   validationFraction: number;
   /** Fewer clips than this in a word earns a warning. */
@@ -93,6 +100,9 @@ export interface KwsRecipe {
   seed: number;
   features: FeatureConfig;
 }
+
+export const FINE_TUNES = ['all', 'head'] as const;
+export type FineTune = (typeof FINE_TUNES)[number];
 
 export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   cell: DEFAULT_CELL,
@@ -119,6 +129,7 @@ export const DEFAULT_RECIPE: Readonly<KwsRecipe> = Object.freeze({
   otherWordsRatio: 8,
   speechRatio: 0.5,
   calibrate: true,
+  fineTune: 'all',
   validationFraction: 0.15,
   minClipsPerWord: 10,
   seed: RECIPE_OPTIONS.seed.default,
@@ -217,6 +228,7 @@ export function resolveRecipe(overrides: Partial<KwsRecipe> = {}): KwsRecipe {
   check(r.otherWordsRatio >= 0 && r.otherWordsRatio <= 100, `otherWordsRatio must be in [0, 100], got ${r.otherWordsRatio}`);
   check(r.speechRatio >= 0 && r.speechRatio <= 10, `speechRatio must be in [0, 10], got ${r.speechRatio}`);
   check(typeof r.calibrate === 'boolean', `calibrate must be true or false, got ${String(r.calibrate)}`);
+  check(FINE_TUNES.includes(r.fineTune), `fineTune must be one of ${FINE_TUNES.join(', ')}, got ${String(r.fineTune)}`);
   if (r.specAugment !== null) {
     const a = r.specAugment as Partial<SpecAugmentOptions> | undefined;
     check(typeof a === 'object' && [a.timeMasks, a.maxTimeWidth, a.freqMasks, a.maxFreqWidth].every((v) => int(v as number, 0, 1000)) && a.fill === 'mean',
@@ -384,6 +396,32 @@ function toDataset(set: ExampleSet): SequenceDataset {
 }
 
 /**
+ * Trains `model` on the examples: only its head, on encodings computed once, when the
+ * recipe says so and the run starts from the encoder (head.ts); otherwise every weight,
+ * with the Trainer (threads, cancel and resume).
+ */
+async function* fit(
+  model: SequenceClassifier, recipe: KwsRecipe, trainExamples: ExampleSet, valExamples: ExampleSet | null, minEpochs: number, options: KwsTrainOptions,
+): AsyncGenerator<TrainEvent, TrainResult> {
+  if (recipe.fineTune === 'head' && options.encoder && !options.start && !options.resume) {
+    const encoded = encodeDataset(model, toDataset(trainExamples));
+    const encodedValidation = valExamples ? encodeDataset(model, toDataset(valExamples)) : null;
+    return yield* trainHead(model, encoded, encodedValidation, {
+      epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay,
+      labelSmoothing: recipe.labelSmoothing, patience: recipe.patience, minEpochs, seed: recipe.seed, signal: options.signal,
+    });
+  }
+  const gradients = options.gradients ? await options.gradients(model, { steps: trainExamples.steps, batchSize: recipe.batchSize }) : undefined;
+  const trainer = new Trainer(model, {
+    epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay,
+    labelSmoothing: recipe.labelSmoothing, seed: recipe.seed, signal: options.signal,
+    earlyStopping: { patience: recipe.patience, monitor: 'loss', minEpochs }, gradients,
+  }, options.resume?.trainer ?? null);
+  options.onTrainer?.(trainer, model);
+  return yield* trainer.run(toDataset(trainExamples), valExamples ? toDataset(valExamples) : null);
+}
+
+/**
  * Trains a keyword model. Yields 'prepare' progress while building examples, 'warning's
  * about the data, then the Trainer's events; returns the model with the best validation
  * loss. Abort through options.signal (TrainingAbortedError).
@@ -489,14 +527,8 @@ export async function* trainKeywordModel(
       model.setNormalization({ mean: stats.mean, std: stats.std.map((s) => (s > 1e-6 ? s : 1)) });
     }
   }
-  const gradients = options.gradients ? await options.gradients(model, { steps: trainExamples.steps, batchSize: recipe.batchSize }) : undefined;
-  const trainer = new Trainer(model, {
-    epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay,
-    labelSmoothing: recipe.labelSmoothing, seed: recipe.seed, signal: options.signal,
-    earlyStopping: { patience: recipe.patience, monitor: 'loss', minEpochs: keptFrom(recipe, valPlan.clips.filter((_, i) => valPlan.classOf[i] < words.length).length / words.length) }, gradients,
-  }, options.resume?.trainer ?? null);
-  options.onTrainer?.(trainer, model);
-  const result: TrainResult = yield* trainer.run(toDataset(trainExamples), valExamples ? toDataset(valExamples) : null);
+  const minEpochs = keptFrom(recipe, valPlan.clips.filter((_, i) => valPlan.classOf[i] < words.length).length / words.length);
+  const result: TrainResult = yield* fit(model, recipe, trainExamples, valExamples, minEpochs, options);
   let calibration: Calibration | null = null;
   if (recipe.calibrate && bundled && !options.signal?.aborted) {
     const audio = calibrationAudio(bundled.calibration, words);

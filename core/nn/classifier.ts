@@ -251,6 +251,13 @@ export class SequenceClassifier {
     return this.probs.subarray(0, B * C); // the buffer may be longer after a bigger batch
   }
 
+  /** What the head reads for x (T, B, F), in inference mode: (B, H), a view of a buffer the next call reuses. */
+  encode(x: Vec, T: number, B: number): Vec {
+    this.forward(x, T, B);
+    const H = this.config.hiddenSize;
+    return this.headInSrc.buf.subarray(this.headInSrc.off, this.headInSrc.off + B * H);
+  }
+
   /**
    * One training example batch: zeroes the gradients, runs forward (training mode) and
    * backward, and returns the mean loss and the number of correct arg-max predictions.

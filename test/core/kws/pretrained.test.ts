@@ -77,6 +77,22 @@ describe('a pretrained start', () => {
   }, 60_000);
 });
 
+describe('a head-only fine-tune (recipe.fineTune "head")', () => {
+  it('trains the head on the encoder\'s encodings and leaves every recurrent weight as the encoder had it', async () => {
+    const from = encoder(5);
+    const clips = toneSet(['low', 'high'], 6, 3);
+    const gen = trainKeywordModel({ train: clips, validation: [], background: [] },
+      { hiddenSize: 8, epochs: 30, learningRate: 0.05, augmentedCopies: 0, calibrate: false, fineTune: 'head' }, { encoder: { model: from, features } });
+    const events = [];
+    let r = await gen.next();
+    while (!r.done) { events.push(r.value); r = await gen.next(); }
+    const R = recurrentCount(from);
+    expect(Array.from(r.value.model.params.subarray(0, R))).toEqual(Array.from(from.params.subarray(0, R)));
+    expect(events.filter((e) => e.type === 'epoch').length).toBe(r.value.history.length);
+    expect(() => resolveRecipe({ fineTune: 'layers' as 'head' })).toThrow(/fineTune must be one of all, head/);
+  }, 60_000);
+});
+
 describe('a whole-model start', () => {
   const train = async (clips: KwsClip[], options: { start?: ModelStart; encoder?: Pick<KwsModel, 'model' | 'features'> } = {}, learningRate = 1e-6): Promise<KwsModel> => {
     const gen = trainKeywordModel({ train: clips, validation: [], background: [] }, { hiddenSize: 8, epochs: 1, learningRate, augmentedCopies: 0, calibrate: false }, options);
