@@ -403,20 +403,17 @@ function toDataset(set: ExampleSet): SequenceDataset {
 async function* fit(
   model: SequenceClassifier, recipe: KwsRecipe, trainExamples: ExampleSet, valExamples: ExampleSet | null, minEpochs: number, options: KwsTrainOptions,
 ): AsyncGenerator<TrainEvent, TrainResult> {
-  if (recipe.fineTune === 'head' && options.encoder && !options.start && !options.resume) {
-    const encoded = encodeDataset(model, toDataset(trainExamples));
-    const encodedValidation = valExamples ? encodeDataset(model, toDataset(valExamples)) : null;
-    return yield* trainHead(model, encoded, encodedValidation, {
-      epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay,
-      labelSmoothing: recipe.labelSmoothing, patience: recipe.patience, minEpochs, seed: recipe.seed, signal: options.signal,
-    });
-  }
-  const gradients = options.gradients ? await options.gradients(model, { steps: trainExamples.steps, batchSize: recipe.batchSize }) : undefined;
-  const trainer = new Trainer(model, {
+  const train = {
     epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay,
     labelSmoothing: recipe.labelSmoothing, seed: recipe.seed, signal: options.signal,
-    earlyStopping: { patience: recipe.patience, monitor: 'loss', minEpochs }, gradients,
-  }, options.resume?.trainer ?? null);
+    earlyStopping: { patience: recipe.patience, monitor: 'loss' as const, minEpochs },
+  };
+  if (recipe.fineTune === 'head' && options.encoder && !options.start && !options.resume) {
+    const encodedValidation = valExamples ? encodeDataset(model, toDataset(valExamples)) : null;
+    return yield* trainHead(model, encodeDataset(model, toDataset(trainExamples)), encodedValidation, train);
+  }
+  const gradients = options.gradients ? await options.gradients(model, { steps: trainExamples.steps, batchSize: recipe.batchSize }) : undefined;
+  const trainer = new Trainer(model, { ...train, gradients }, options.resume?.trainer ?? null);
   options.onTrainer?.(trainer, model);
   return yield* trainer.run(toDataset(trainExamples), valExamples ? toDataset(valExamples) : null);
 }

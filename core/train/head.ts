@@ -15,7 +15,7 @@ import { Random } from '../tensor/random.js';
 import { AdamW } from './adamw.js';
 import { gatherBatch, type SequenceDataset } from './dataset.js';
 import { learningRateFactor } from './schedule.js';
-import type { AbortSignalLike, EpochRecord, TrainEvent, TrainResult } from './trainer.js';
+import type { EpochRecord, TrainEvent, TrainOptions, TrainResult } from './trainer.js';
 
 /** What the head reads for every example of a dataset. */
 export interface Encodings {
@@ -41,19 +41,9 @@ export function encodeDataset(model: SequenceClassifier, data: SequenceDataset):
   return { z, labels: Int32Array.from(data.labels), size: H };
 }
 
-export interface HeadTrainOptions {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  weightDecay: number;
-  labelSmoothing: number;
-  /** Epochs without a better validation loss before stopping. */
-  patience: number;
-  /** No epoch before this one is kept or stops the run. */
-  minEpochs: number;
-  seed: number;
-  signal?: AbortSignalLike;
-}
+/** The Trainer's options that a head's training follows (the same object serves both). */
+export type HeadTrainOptions = Required<Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'weightDecay' | 'labelSmoothing' | 'seed'>>
+  & Pick<TrainOptions, 'signal'> & { earlyStopping: { patience: number; minEpochs?: number } };
 
 /**
  * Trains `model`'s head (C, H) and bias (C) on fixed encodings with AdamW (weight decay on
@@ -87,6 +77,7 @@ export function* trainHead(model: SequenceClassifier, train: Encodings, validati
   const rng = new Random(o.seed);
   const order = Int32Array.from({ length: N }, (_, i) => i);
   const history: EpochRecord[] = [];
+  const { patience, minEpochs = 0 } = o.earlyStopping;
   let bestLoss = Infinity, bestEpoch = 0, since = 0, step = 0;
   yield { type: 'start', epochs: o.epochs, stepsPerEpoch, examples: N, paramCount: P, resumedAtEpoch: 0 };
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
@@ -113,10 +104,10 @@ export function* trainHead(model: SequenceClassifier, train: Encodings, validati
     if (!Number.isFinite(record.trainLoss)) throw new NonFiniteError('non-finite', `training diverged: the head's loss became ${record.trainLoss} at epoch ${epoch}`);
     history.push(record);
     const monitored = val ? val.loss : record.trainLoss;
-    const improved = epoch >= o.minEpochs && monitored < bestLoss;
-    if (improved) { bestLoss = monitored; bestEpoch = epoch; since = 0; best.set(params); } else if (epoch >= o.minEpochs) since++;
+    const improved = epoch >= minEpochs && monitored < bestLoss;
+    if (improved) { bestLoss = monitored; bestEpoch = epoch; since = 0; best.set(params); } else if (epoch >= minEpochs) since++;
     yield { type: 'epoch', improved, examplesPerSecond: record.seconds > 0 ? N / record.seconds : 0, ...record };
-    if (val && since >= o.patience) {
+    if (val && since >= patience) {
       yield { type: 'early-stop', epoch, bestEpoch };
       headW.set(best.subarray(0, C * H)); headB.set(best.subarray(C * H));
       return { reason: 'early-stopped', epochs: epoch, bestEpoch, history };

@@ -63,7 +63,7 @@ describe('encodeDataset', () => {
 });
 
 describe('trainHead', () => {
-  const options = { epochs: 60, batchSize: 16, learningRate: 0.05, weightDecay: 1e-4, labelSmoothing: 0, patience: 10, minEpochs: 0, seed: 3 };
+  const options = { epochs: 60, batchSize: 16, learningRate: 0.05, weightDecay: 1e-4, labelSmoothing: 0, seed: 3, earlyStopping: { patience: 10, minEpochs: 0 } };
 
   it('learns separable encodings, writes the kept head into the model and leaves the recurrent layers alone', () => {
     const m = model();
@@ -90,7 +90,7 @@ describe('trainHead', () => {
     const m = model();
     // validation labels unrelated to the encodings: the loss soon rises
     const validation = { ...clusters(30, 6), labels: Int32Array.from({ length: 30 }, (_, i) => (i * 7 + 1) % C) };
-    const { events, result } = run(trainHead(m, clusters(90, 4), validation, { ...options, epochs: 200, patience: 5, minEpochs: 4 }));
+    const { events, result } = run(trainHead(m, clusters(90, 4), validation, { ...options, epochs: 200, earlyStopping: { patience: 5, minEpochs: 4 } }));
     expect(result.reason).toBe('early-stopped');
     expect(result.epochs).toBeLessThan(200);
     expect(result.bestEpoch).toBeGreaterThanOrEqual(4);
