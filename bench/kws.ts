@@ -23,8 +23,9 @@ import { createOnnxEngine } from '../app/node/onnx-engine.js';
 import { trainModel } from '../app/node/keyword-training.js';
 import { defaultWorkerCount } from '../app/node/threads.js';
 import { listSpeechCommands, readWav16k, type SpeechCommandsEntry } from '../app/node/speech-commands.js';
+import { FSDD } from '../scripts/shared-data.js';
 
-export const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
+export { FSDD };
 
 type Push = (what: string, peer: string, t: { ours: number; peer: number }) => void;
 

@@ -7,12 +7,12 @@
 // statistics of the training speakers only; nearest class centroid; train on two
 // speakers, test on the third, all three rotations (speaker held out). Reports
 // per-speaker and mean accuracy.
-import { join } from 'node:path';
 import { DEFAULT_FEATURE_CONFIG, featureCount, type FeatureConfig } from '../core/features/config.js';
 import { extractFeatures } from '../core/features/mfcc.js';
 import { readSpeechCommands } from '../app/node/speech-commands.js';
+import { FSDD } from './shared-data.js';
 
-const ROOT = join(import.meta.dirname, '../../shared/data/fsdd');
+const ROOT = FSDD;
 const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const SPEAKERS = ['jackson', 'nicolas', 'yweweler'];
 

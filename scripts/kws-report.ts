@@ -14,15 +14,14 @@
 // --configs picks the leave-one-speaker-out models, default plain and recipe; specaugment
 // is the recipe with its opt-in SpecAugment masks.)
 
-import { join } from 'node:path';
 import { TypeScriptEngine } from '../core/inference/engine.js';
 import { evaluateClips } from '../core/kws/evaluate.js';
 import type { KwsClip } from '../core/kws/examples.js';
 import type { KwsModel, KwsRecipe } from '../core/kws/recipe.js';
 import { readSpeechCommands, takeOf } from '../app/node/speech-commands.js';
 import { trainModel } from '../app/node/keyword-training.js';
+import { FSDD } from './shared-data.js';
 
-const FSDD = join(import.meta.dirname, '../../shared/data/fsdd');
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json'), quick = args.has('--quick'), losoOnly = args.has('--loso-only');
 const configsArg = process.argv.slice(2).find((a) => a.startsWith('--configs='))?.slice('--configs='.length)

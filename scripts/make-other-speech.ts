@@ -27,6 +27,7 @@ import { decodeWav, encodeWav } from '../core/audio/wav.js';
 import { Random } from '../core/tensor/random.js';
 import { spokenForm } from '../core/kws/labels.js';
 import { DEFAULT_WORDS } from './make-keywords.js';
+import { SHARED_DATA } from './shared-data.js';
 
 const execFile = promisify(execFileCb);
 
@@ -39,7 +40,7 @@ export const MAX_SPEECH_SECONDS = 12;
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_OUT = join(REPO, 'assets', 'other-speech');
-const DEFAULT_LIBRISPEECH = join(import.meta.dirname, '../../shared/data/librispeech-78');
+const DEFAULT_LIBRISPEECH = join(SHARED_DATA, 'librispeech-78');
 const SEED = 13; // issue 13
 
 /**

@@ -6,13 +6,13 @@
 // cover most of each clip).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeWav } from '../../../core/audio/wav.js';
 import { resample } from '../../../core/audio/resample.js';
 import { centreInWindow, findSpeech } from '../../../core/audio/endpoint.js';
+import { FSDD } from '../../../scripts/shared-data.js';
 
-const root = fileURLToPath(new URL('../../../../shared/data/fsdd/', import.meta.url));
+const root = FSDD;
 const files = readdirSync(root, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .flatMap((d) => readdirSync(join(root, d.name)).filter((f) => f.endsWith('.wav')).map((f) => join(root, d.name, f)));

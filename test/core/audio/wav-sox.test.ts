@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeWav } from '../../../core/audio/wav.js';
+import { FSDD } from '../../../scripts/shared-data.js';
 
 // sox is a required test tool (README; .ci/run installs it): without it this file fails
 // rather than skipping, so a missing install cannot pass as green.
@@ -161,9 +162,9 @@ describe('decodeWav matches sox', () => {
   }
 
   it('a real FSDD recording (jackson_nohash_0.wav, CC BY-SA 4.0) decodes as sox decodes it', () => {
-    const path = new URL('../../../../shared/data/fsdd/zero/jackson_nohash_0.wav', import.meta.url);
+    const path = join(FSDD, 'zero/jackson_nohash_0.wav');
     const ours = decodeWav(readFileSync(path));
-    const sox = soxMono(path.pathname, ours.channels);
+    const sox = soxMono(path, ours.channels);
     expect(ours.samples.length).toBeGreaterThan(1000);
     const d = maxDiff(ours.samples, sox);
     observed[`FSDD jackson_nohash_0 (${ours.format} ${ours.bitsPerSample}-bit, ${ours.channels} ch, ${ours.sampleRate} Hz)`] = d;

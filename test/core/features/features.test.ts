@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeWav } from '../../../core/audio/wav.js';
 import { resample } from '../../../core/audio/resample.js';
@@ -12,6 +11,7 @@ import {
 import { extractFeatures, FeatureStream } from '../../../core/features/mfcc.js';
 import { fitNormalization, withNormalization } from '../../../core/features/normalize.js';
 import { Random } from '../../../core/tensor/random.js';
+import { FSDD } from '../../../scripts/shared-data.js';
 
 const cfg = (over: Partial<FeatureConfig> = {}): FeatureConfig => ({ ...DEFAULT_FEATURE_CONFIG, ...over });
 
@@ -29,7 +29,6 @@ function signal(n: number, seed = 1, amp = 0.3): Float32Array {
 }
 
 // FSDD: Free Spoken Digit Dataset (Jakobovski), CC BY-SA 4.0; read in place, not copied.
-const FSDD = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/fsdd');
 function fsdd(word: string, speaker: string, take: number): Float32Array {
   const wav = decodeWav(new Uint8Array(readFileSync(join(FSDD, word, `${speaker}_nohash_${take}.wav`))));
   return resample(wav.samples, wav.sampleRate, 16000);

@@ -1,8 +1,7 @@
 // MelCepstrum must return exactly Meyda's MFCCs: every bit, for every frame. Meyda
 // (meydaMfcc, the library itself) is the reference; nothing here is a stored value.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeWav } from '../../../core/audio/wav.js';
 import { resample } from '../../../core/audio/resample.js';
@@ -10,9 +9,9 @@ import { MelCepstrum } from '../../../core/features/mel-cepstrum.js';
 import { meydaMelFilterBank, meydaMfcc, type MeydaSettings } from '../../../core/features/meyda.js';
 import { INPUT_SCALE } from '../../../core/features/mfcc.js';
 import { Random } from '../../../core/tensor/random.js';
+import { FSDD } from '../../../scripts/shared-data.js';
 
 // FSDD: Free Spoken Digit Dataset (Jakobovski), CC BY-SA 4.0; read in place, not copied.
-const FSDD = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/fsdd');
 
 /** Frames of `n` samples at 16-bit scale: silence, tiny and full-scale noise, clipped tones, an impulse. */
 function syntheticFrames(n: number, seed: number): Float32Array[] {

@@ -4,8 +4,9 @@
 import { join } from 'node:path';
 import type { KwsClip } from '../../../core/kws/examples.js';
 import { listSpeechCommands, OTHER_SPEECH_LABEL, readWav16k } from '../../../app/node/speech-commands.js';
+import { FSDD } from '../../../scripts/shared-data.js';
 
-export const FSDD = join(import.meta.dirname, '../../../../shared/data/fsdd');
+export { FSDD };
 
 export interface CorpusClip extends KwsClip {
   /** `<label>/<file>` */

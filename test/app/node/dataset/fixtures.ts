@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { openDataset, type Dataset } from '../../../../app/node/dataset/store.js';
+import { FSDD } from '../../../../scripts/shared-data.js';
 
-export const FSDD = join(import.meta.dirname, '../../../../../shared/data/fsdd');
+export { FSDD };
 
 /** Registers cleanup in the calling test file; returns makers of temp dirs and tracked datasets. */
 export function datasetScratch(prefix: string): {

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   formatSplitLists, hashName, hashPercentage, MIN_TAKES_TO_TEST, planSplits, readSplitLists, speakerPercentage, splitByTake, splitOf, whichSet, type Split, type SplitCandidate,
 } from '../../../../app/node/dataset/split.js';
+import { FSDD } from '../../../../scripts/shared-data.js';
 
-const FSDD = join(import.meta.dirname, '../../../../../shared/data/fsdd');
 const dirs: string[] = [];
 afterEach(async () => { await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true }))); });
 
