@@ -17,6 +17,7 @@ import type { EngineClient } from '../../app/shared/client.js';
 import { MAX_FRAMES_PER_PUSH, SAMPLE_RATE, type Detection, type EngineEvent, type EngineInfo, type LiveSession } from '../../app/shared/protocol.js';
 import { DEFAULT_FEATURE_CONFIG, featureCount, staticFeatureCount } from '../../core/features/config.js';
 import { decisionTime } from '../../core/kws/detector.js';
+import { DEFAULT_THRESHOLD } from '../../core/kws/decision.js';
 
 const features = { ...DEFAULT_FEATURE_CONFIG };
 const F = featureCount(features);
@@ -197,7 +198,7 @@ describe('a switch to the newly active model (a training run finished while list
     await nextTick();
     expect([mic.stops, mic.starts]).toEqual([1, 2]);
     expect(mic.options!.features()).toEqual(nextFeatures);
-    expect([live.modelId.value, live.labels.value, live.threshold.value, live.description.value]).toEqual(['m-2', NEXT.labels, 0.9, NEXT.description]);
+    expect([live.modelId.value, live.labels.value, live.threshold.value, live.description.value]).toEqual(['m-2', NEXT.labels, DEFAULT_THRESHOLD, NEXT.description]);
     expect([live.featureRows.value, live.featureCount.value]).toEqual([staticFeatureCount(nextFeatures), featureCount(nextFeatures)]);
     expect(seen.sessionStarts).toBe(2); // the views drop the old model's bars and frames
     expect(live.listening.value).toBe(true);

@@ -11,16 +11,17 @@ import { DEFAULT_FEATURE_CONFIG, featureCount } from '../../../core/features/con
 import { liveBudgetProblem } from '../../../core/features/budget.js';
 import type { SequenceClassifier } from '../../../core/nn/classifier.js';
 import type { KwsModel } from '../../../core/kws/recipe.js';
+import { DEFAULT_THRESHOLD } from '../../../core/kws/decision.js';
 
 const LABELS = ['_background_', '_unknown_', 'yes'];
 const F = featureCount(DEFAULT_FEATURE_CONFIG);
 
-/** An engine whose decision number `fireAt` (from 0) says "yes" with 0.95, every other one background. */
+/** An engine whose decision number `fireAt` (from 0) says "yes" with 0.96 (over the default threshold), every other one background. */
 function scripted(fireAt: number): InferenceEngine {
   let runs = 0;
   return {
     kind: 'typescript', description: 'scripted', features: F, classes: LABELS.length,
-    run: async () => Float32Array.from(runs++ === fireAt ? [0.05, 0, 0.95] : [1, 0, 0]),
+    run: async () => Float32Array.from(runs++ === fireAt ? [0.04, 0, 0.96] : [1, 0, 0]),
     createStream: () => { throw new Error('not used'); },
     dispose: async () => undefined,
   };
@@ -51,7 +52,7 @@ describe('LiveSession posterior events', () => {
       const before = events[fired - 1];
       expect(before.type).toBe('live.posteriors');
       expect((before as { time: number }).time).toBe(detections[0]);
-      expect(Array.from((before as { values: Float32Array }).values)).toEqual([0.05, 0, 0.95].map(Math.fround));
+      expect(Array.from((before as { values: Float32Array }).values)).toEqual([0.04, 0, 0.96].map(Math.fround));
 
       // Apart from the one sent with the detection, consecutive events are ≥ 100 ms apart.
       const sent = events.filter((e, i) => e.type === 'live.posteriors' && !(fireAt === 3 && i === fired - 1)).map((e) => (e as { time: number }).time);
@@ -91,7 +92,7 @@ describe('LiveSession thresholds', () => {
     return times(events, 'live.detection').length;
   };
 
-  it('are the model\'s calibrated ones unless the options give one: "yes" at 0.95 stays under its 0.97', async () => {
+  it('are the model\'s calibrated ones unless the options give one: "yes" at 0.96 stays under its 0.97', async () => {
     const calibrated = session(3, calibration);
     const info = await calibrated.live.start({ options: { smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
     expect(info.thresholds).toEqual({ yes: 0.97 });
@@ -101,7 +102,8 @@ describe('LiveSession thresholds', () => {
     await own.live.start({ options: { threshold: 0.9, smoothingMs: 50, maxTrailingSilenceMs: 1000 } });
     expect(await run(own.live, own.events)).toBe(1);
 
-    // Without a calibration, the detector's default (0.9) applies: 0.95 fires.
+    // Without a calibration, the detector's default (DEFAULT_THRESHOLD, under 0.96) applies: 0.96 fires.
+    expect(DEFAULT_THRESHOLD).toBeLessThan(0.96);
     const none = session(3);
     expect((await none.live.start({ options: { smoothingMs: 50, maxTrailingSilenceMs: 1000 } })).thresholds).toBeNull();
     expect(await run(none.live, none.events)).toBe(1);
@@ -120,12 +122,12 @@ const A = { labels: ['_background_', '_unknown_', 'yes'], features: { ...DEFAULT
 const B = { labels: ['_background_', '_unknown_', 'no', 'go'], features: { ...DEFAULT_FEATURE_CONFIG, deltas: false } };
 const models: Record<string, typeof A> = { a: A, b: B };
 
-/** An engine for `m` that says its last word with 0.95 at every decision, and counts its runs and whether it was disposed. */
+/** An engine for `m` that says its last word with 0.96 at every decision, and counts its runs and whether it was disposed. */
 function word(m: typeof A) {
   const engine = {
     runs: 0, disposed: false,
     kind: 'typescript' as const, description: `${m.labels.length} classes`, features: featureCount(m.features), classes: m.labels.length,
-    run: async () => { engine.runs++; return Float32Array.from(m.labels, (_, i) => (i === m.labels.length - 1 ? 0.95 : 0.05 / (m.labels.length - 1))); },
+    run: async () => { engine.runs++; return Float32Array.from(m.labels, (_, i) => (i === m.labels.length - 1 ? 0.96 : 0.04 / (m.labels.length - 1))); },
     createStream: () => { throw new Error('not used'); },
     dispose: async () => { engine.disposed = true; },
   };
@@ -212,7 +214,7 @@ describe('LiveSession follows the active model', () => {
   it('keeps the options set while listening, and is told each later switch', async () => {
     const { live, events, active } = following();
     await live.start({ options: OPTIONS });
-    await live.setOptions({ ...OPTIONS, threshold: 0.99 }); // over every word's 0.95
+    await live.setOptions({ ...OPTIONS, threshold: 0.99 }); // over every word's 0.96
     active.id = 'b';
     await live.followActiveModel();
     expect((await second(live, B, switched(events)[0].session.session)).detections).toEqual([]);

@@ -14,7 +14,7 @@ const F = featureCount(BURST_CONFIG), T = modelFrames(BURST_CONFIG);
 /** The log-energy column of a frame. */
 export const ENERGY = BURST_CONFIG.mfccCoefficients;
 
-/** 'beep' at 0.95 when the window holds a loud frame and its last 10 frames are quiet, else 0.05. One whole window (T frames, B = 1) a call. */
+/** 'beep' at 0.98 (over the default threshold) when the window holds a loud frame and its last 10 frames are quiet, else 0.05. One whole window (T frames, B = 1) a call. */
 export class BurstEngine implements InferenceEngine {
   readonly kind = 'typescript' as const;
   readonly description = 'burst stand-in';
@@ -29,7 +29,7 @@ export class BurstEngine implements InferenceEngine {
     for (let t = 0; t < steps; t++) {
       if (x[t * F + ENERGY] > 20) { loud = true; if (t >= steps - 10) quietTail = false; }
     }
-    const beep = loud && quietTail ? 0.95 : 0.05;
+    const beep = loud && quietTail ? 0.98 : 0.05;
     return Float32Array.of(beep, 1 - beep);
   }
   createStream(): InferenceStream { throw new Error('not used'); }
