@@ -11,13 +11,12 @@ import type { OperatingPoint, OperatingSetting } from '../core/kws/stream-eval.j
 import { readSpeechCommands, readWav16k, takeOf as takeOfName, type SpeechCommandsClip } from '../app/node/speech-commands.js';
 import { FSDD, SHARED_DATA } from './shared-data.js';
 
-const DATA = SHARED_DATA;
 /** Arabic Speech Commands, 12 people × 26 words × 10 takes (CC BY 4.0). */
-const ARABIC = join(DATA, 'arabic-commands-12');
+const ARABIC = join(SHARED_DATA, 'arabic-commands-12');
 /** Speech Commands v0.02, 80 people, 10 command words and 25 others (CC BY 4.0). */
-const SPEECH_COMMANDS = join(DATA, 'speech-commands-80');
+const SPEECH_COMMANDS = join(SHARED_DATA, 'speech-commands-80');
 /** LibriSpeech train-clean-100, 78 sentences of 78 people (CC BY 4.0). */
-const LIBRISPEECH = join(DATA, 'librispeech-78');
+const LIBRISPEECH = join(SHARED_DATA, 'librispeech-78');
 
 export interface Corpora {
   arabic: SpeechCommandsClip[];

@@ -7,7 +7,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openTab, withMicrophone } from './support/app.js';
+import { clickTrain, openTab, withMicrophone } from './support/app.js';
 import { startHost, type Host } from './support/host.js';
 import { noise, tempDir } from './support/speech.js';
 import { importFolder, writeBackground, writeSpeechFolder, type FolderClip } from './support/folders.js';
@@ -28,12 +28,7 @@ afterAll(async () => { await host?.stop(); });
 
 /** Starts a run on `words` from the Train screen; resolves when it has started. */
 async function startTraining(page: Page, words: string[], epochs: number): Promise<void> {
-  await openTab(page, 'Train');
-  await page.getByLabel(/^GRU/).check();
-  await page.getByLabel('Size (units)').selectOption('32');
-  await page.getByLabel('Epochs').fill(String(epochs));
-  for (const w of ['yes', 'no']) await page.getByRole('checkbox', { name: w, exact: true }).setChecked(words.includes(w));
-  await page.locator('[data-action="train"]').click();
+  await clickTrain(page, words, epochs);
   await page.getByRole('button', { name: 'Cancel' }).waitFor(); // shown while it runs
 }
 

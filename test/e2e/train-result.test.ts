@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser.js';
-import { explained, openTab, withMicrophone } from './support/app.js';
+import { clickTrain, explained, openTab, withMicrophone } from './support/app.js';
 import { startHost, type Host } from './support/host.js';
 import { noise, tempDir } from './support/speech.js';
 import { importFolder, writeBackground, writeSpeechFolder, type FolderClip } from './support/folders.js';
@@ -34,15 +34,11 @@ beforeAll(async () => { host = await startHost(); });
 afterAll(async () => { await host?.stop(); });
 
 async function train(page: Page, words: string[], epochs: number): Promise<void> {
-  await openTab(page, 'Train');
-  await page.getByLabel(/^GRU/).check();
-  await page.getByLabel('Size (units)').selectOption('32');
-  await page.getByLabel('Epochs').fill(String(epochs));
-  for (const w of ['yes', 'no']) await page.getByRole('checkbox', { name: w, exact: true }).setChecked(words.includes(w));
   // Done once the new model is listed: the state of the run before reads "done" too.
   const models = page.locator('[data-model-comparison] tbody tr');
+  await openTab(page, 'Train');
   const before = await models.count();
-  await page.locator('[data-action="train"]').click();
+  await clickTrain(page, words, epochs);
   await expect.poll(() => models.count(), { timeout: 600_000, interval: 1000 }).toBe(before + 1);
   await explained(page, page.locator('[data-training-state="done"]'));
 }

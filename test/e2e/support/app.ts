@@ -58,3 +58,13 @@ export async function expectNoRawClassNames(page: Page, screen: string): Promise
   const line = text.split('\n').find((l) => RAW_CLASS_NAMES.test(l));
   expect(line, `the ${screen} screen shows a raw class name`).toBeUndefined();
 }
+
+/** Sets up a small run on the Train screen (GRU-32, `epochs`, only `words` of yes/no ticked) and clicks Train. */
+export async function clickTrain(page: Page, words: readonly string[], epochs: number): Promise<void> {
+  await openTab(page, 'Train');
+  await page.getByLabel(/^GRU/).check();
+  await page.getByLabel('Size (units)').selectOption('32');
+  await page.getByLabel('Epochs').fill(String(epochs));
+  for (const w of ['yes', 'no']) await page.getByRole('checkbox', { name: w, exact: true }).setChecked(words.includes(w));
+  await page.locator('[data-action="train"]').click();
+}
